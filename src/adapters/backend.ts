@@ -1,0 +1,127 @@
+import type {
+  BackendKind,
+  Experiment,
+  KeyValue,
+  MetricSeries,
+  MetricWrite,
+  Run,
+  RunStatus,
+} from '../domain.js'
+import type { ExperimentFilter, LifecycleView, RunFilter } from '../federation/filter.js'
+
+/**
+ * The contract every adapter implements. The federation layer reads
+ * `capabilities`, never `kind`, to decide what it may ask.
+ */
+export interface Capabilities {
+  /** Accepts the writes of `TrackingWriter`. */
+  writes: boolean
+  /** Serves experiments, runs and metrics. */
+  runs: boolean
+  /** Can sort runs by a metric's latest value. */
+  orderByMetric: boolean
+  /** How new metric points become visible: pushed by the store, polled, or not at all. */
+  liveMetrics: 'push' | 'poll' | 'none'
+}
+
+/** A page request: `token` is the backend's own continuation token, opaque to everyone else. */
+export interface PageRequest {
+  first: number
+  token: string | null
+}
+
+export interface Page<T> {
+  items: T[]
+  /** The token of the page after this one; null on the last page. */
+  nextToken: string | null
+}
+
+export type RunOrderField = 'startTime' | 'endTime' | 'name' | 'metric'
+export type SortDirection = 'asc' | 'desc'
+
+export interface RunOrder {
+  field: RunOrderField
+  /** Required when `field` is `metric`. */
+  metricKey?: string
+  direction: SortDirection
+}
+
+export interface ExperimentQuery {
+  filter: ExperimentFilter
+  lifecycle: LifecycleView
+}
+
+export interface RunQuery {
+  /** Native experiment ids of this backend; null means every experiment. */
+  experimentIds: string[] | null
+  filter: RunFilter
+  lifecycle: LifecycleView
+  /** Most significant first; ties are broken by run id ascending, always. */
+  orderBy: RunOrder[]
+}
+
+export interface MetricHistoryQuery {
+  runId: string
+  key: string
+  /** Reduce longer series to at most this many shape-keeping points. */
+  maxPoints: number
+  minStep: number | null
+  maxStep: number | null
+}
+
+export interface TrackingReader {
+  listExperiments(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>>
+  /** Counts what `listExperiments` would list; null when the backend cannot count cheaply. */
+  countExperiments(query: ExperimentQuery): Promise<number | null>
+  /** Batch lookup: one result per id, in order, null where missing. */
+  getExperiments(ids: readonly string[]): Promise<(Experiment | null)[]>
+  listRuns(query: RunQuery, page: PageRequest): Promise<Page<Run>>
+  countRuns(query: RunQuery): Promise<number | null>
+  getRuns(ids: readonly string[]): Promise<(Run | null)[]>
+  metricHistory(query: MetricHistoryQuery): Promise<MetricSeries>
+}
+
+export interface CreateExperimentInput {
+  name: string
+  tags: KeyValue[]
+}
+
+export interface CreateRunInput {
+  experimentId: string
+  name: string | null
+  status: RunStatus
+  startTime: Date
+  tags: KeyValue[]
+  params: KeyValue[]
+}
+
+export interface UpdateRunInput {
+  status?: RunStatus
+  endTime?: Date | null
+  name?: string
+}
+
+/** Writes. Every call is atomic: it applies whole or not at all. */
+export interface TrackingWriter {
+  createExperiment(input: CreateExperimentInput): Promise<Experiment>
+  setExperimentTags(experimentId: string, tags: KeyValue[]): Promise<Experiment>
+  createRun(input: CreateRunInput): Promise<Run>
+  updateRun(runId: string, patch: UpdateRunInput): Promise<Run>
+  deleteRun(runId: string): Promise<Run>
+  restoreRun(runId: string): Promise<Run>
+  logMetrics(runId: string, metrics: MetricWrite[]): Promise<void>
+  /** Params are write-once: a different value for a logged key is a CONFLICT. */
+  logParams(runId: string, params: KeyValue[]): Promise<void>
+  setRunTags(runId: string, tags: KeyValue[]): Promise<void>
+}
+
+export interface Backend extends TrackingReader {
+  readonly id: string
+  readonly kind: BackendKind
+  readonly capabilities: Capabilities
+  /** Null when the backend is read-only. */
+  readonly writer: TrackingWriter | null
+  /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { NativeBackendConfig } from '../../config.js'
+import { GatewayError } from '../../errors.js'
+import type { Database } from './db/schema.js'
+import { PGliteDialect } from './db/pglite-dialect.js'
+import { migrationProvider } from './migrations/index.js'
+
+/** The native store's connection: Kysely over a `pg` pool, or over embedded PGlite. */
+export interface NativeDatabase {
+  db: Kysely<Database>
+  engine: 'postgres' | 'pglite'
+  close(): Promise<void>
+}
+
+const INT8_OID = 20
+
+export async function openNativeDatabase(config: NativeBackendConfig): Promise<NativeDatabase> {
+  if (config.database) {
+    const pool = new pg.Pool({
+      connectionString: config.database,
+      max: config.poolSize,
+      // Every session sees only mlgate's schema, so one server can host several gateways or test suites.
+      options: `-c search_path=${config.schema}`,
+      // int8 holds epoch milliseconds and counts, all far below 2^53.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+      },
+    })
+    // An idle client that loses its server emits 'error'; without a listener that kills the process.
+    pool.on('error', () => {})
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, engine: 'postgres', close: () => db.destroy() }
+  }
+
+  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true })
+  // PGlite returns int8 as a JS number already.
+  const pglite = await PGlite.create(config.dataDir)
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  if (config.schema !== 'public') {
+    await sql`create schema if not exists ${sql.id(config.schema)}`.execute(db)
+    await sql`set search_path to ${sql.id(config.schema)}`.execute(db)
+  }
+  return {
+    db,
+    engine: 'pglite',
+    close: async () => {
+      await db.destroy()
+      await pglite.close()
+    },
+  }
+}
+
+/**
+ * Brings the schema to the latest migration. Safe to run from several
+ * gateways at once: Kysely's Migrator holds a PostgreSQL advisory lock while
+ * it migrates, and tolerates losing the race to create its own tables.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema: string): Promise<void> {
+  await ensureSchema(db, schema)
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+async function ensureSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+  } catch (error) {
+    // Two servers creating the schema at once: the loser sees a unique violation even with IF NOT EXISTS.
+    const { rows } = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db)
+    if (!rows[0]?.found) throw error
+  }
+}
+
+/** PostgreSQL error codes the store turns into gateway errors. */
+export const PG_UNIQUE_VIOLATION = '23505'
+
+export function databaseErrorCode(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code
+  return undefined
+}
+
+/**
+ * Lost connections and a server that is down or restarting mean the backend
+ * is unavailable; the message names no host, user or SQL.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = databaseErrorCode(error)
+  if (!code) return error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(error.message)
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')
+}
+
+export function unavailable(backendId: string, cause: unknown): GatewayError {
+  return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backendId}" cannot reach its database`, { backend: backendId, cause })
+}

@@ -1,0 +1,96 @@
+import type { ColumnType, Generated } from 'kysely'
+import type { LifecycleStage, RunStatus } from '../../../domain.js'
+
+/**
+ * The native store's tables: the one source of their types. Times are
+ * milliseconds since the epoch in `int8` (MLflow's convention, and cheap to
+ * index); both drivers are configured to return `int8` as a JS number.
+ */
+type Millis = ColumnType<number, number, number>
+
+export interface ExperimentTable {
+  id: Generated<number>
+  name: string
+  lifecycle_stage: ColumnType<LifecycleStage, LifecycleStage | undefined, LifecycleStage>
+  artifact_location: string | null
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface ExperimentTagTable {
+  experiment_id: number
+  key: string
+  value: string
+}
+
+export interface RunTable {
+  /** 32 lowercase hex characters, like MLflow's run ids. */
+  id: string
+  experiment_id: number
+  name: string
+  status: RunStatus
+  lifecycle_stage: ColumnType<LifecycleStage, LifecycleStage | undefined, LifecycleStage>
+  start_time: Millis | null
+  end_time: Millis | null
+  artifact_uri: string | null
+}
+
+export interface RunParamTable {
+  run_id: string
+  key: string
+  value: string
+}
+
+export interface RunTagTable {
+  run_id: string
+  key: string
+  value: string
+}
+
+/** Every point ever logged: the full history. */
+export interface MetricTable {
+  run_id: string
+  key: string
+  step: number
+  timestamp: Millis
+  value: number
+}
+
+/** The latest point per (run, key): what run lists show, filter and sort by. */
+export interface LatestMetricTable {
+  run_id: string
+  key: string
+  step: number
+  timestamp: Millis
+  value: number
+}
+
+/**
+ * Min/max summaries of fixed-width step buckets, maintained at write time for
+ * a small pyramid of widths (see `metric-rollups.ts`), so a downsampled
+ * history of a long series reads a few thousand rows instead of scanning it.
+ */
+export interface MetricRollupTable {
+  run_id: string
+  key: string
+  width: number
+  bucket: number
+  count: number
+  min_step: number
+  min_timestamp: Millis
+  min_value: number
+  max_step: number
+  max_timestamp: Millis
+  max_value: number
+}
+
+export interface Database {
+  experiments: ExperimentTable
+  experiment_tags: ExperimentTagTable
+  runs: RunTable
+  run_params: RunParamTable
+  run_tags: RunTagTable
+  metrics: MetricTable
+  latest_metrics: LatestMetricTable
+  metric_rollups: MetricRollupTable
+}

@@ -1,0 +1,110 @@
+import { type Kysely, sql } from 'kysely'
+import type { Experiment, KeyValue } from '../../domain.js'
+import { GatewayError, notFound } from '../../errors.js'
+import type { CreateExperimentInput, ExperimentQuery, Page, PageRequest } from '../backend.js'
+import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
+import type { Database } from './db/schema.js'
+import { compileExperimentFilter } from './filter.js'
+import { type ExperimentRow, toExperiment } from './map.js'
+import { pageFromRows, pageOffset } from './page-token.js'
+
+/** Experiments and their tags. */
+export class ExperimentStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly backendId: string,
+  ) {}
+
+  async list(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>> {
+    const offset = pageOffset(page, this.backendId)
+    const rows = await this.selectExperiments(this.db)
+      .where((eb) => compileExperimentFilter(eb, query.filter, query.lifecycle))
+      // Newest first; ties by id in byte order, the order the federation layer merges in.
+      .orderBy('experiments.created_at', 'desc')
+      .orderBy(sql`experiments.id::text collate "C"`)
+      .limit(page.first + 1)
+      .offset(offset)
+      .execute()
+    return pageFromRows(rows.map((row) => toExperiment(this.backendId, row)), page, offset)
+  }
+
+  async count(query: ExperimentQuery): Promise<number> {
+    const row = await this.db
+      .selectFrom('experiments')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where((eb) => compileExperimentFilter(eb, query.filter, query.lifecycle))
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Experiment | null)[]> {
+    const numeric = ids.filter(isExperimentId).map(Number)
+    const rows = numeric.length === 0 ? [] : await this.selectExperiments(this.db).where('experiments.id', 'in', numeric).execute()
+    const byId = new Map(rows.map((row) => [String(row.id), toExperiment(this.backendId, row)]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  async get(id: string, db: Kysely<Database> = this.db): Promise<Experiment> {
+    const row = isExperimentId(id)
+      ? await this.selectExperiments(db).where('experiments.id', '=', Number(id)).executeTakeFirst()
+      : undefined
+    if (!row) throw notFound(`experiment ${id}`, this.backendId)
+    return toExperiment(this.backendId, row)
+  }
+
+  async create(input: CreateExperimentInput): Promise<Experiment> {
+    const now = Date.now()
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const { id } = await trx
+          .insertInto('experiments')
+          .values({ name: input.name, artifact_location: null, created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        // MLflow's layout for a server that proxies artifacts: mlflow-artifacts:/<experiment id>.
+        await trx.updateTable('experiments').set({ artifact_location: `mlflow-artifacts:/${id}` }).where('id', '=', id).execute()
+        await this.upsertTags(trx, id, input.tags)
+        return this.get(String(id), trx)
+      })
+    } catch (error) {
+      if (databaseErrorCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new GatewayError('CONFLICT', `an active experiment named "${input.name}" already exists`, { backend: this.backendId })
+      }
+      throw error
+    }
+  }
+
+  async setTags(id: string, tags: KeyValue[]): Promise<Experiment> {
+    return this.db.transaction().execute(async (trx) => {
+      const experiment = await this.get(id, trx)
+      await this.upsertTags(trx, Number(experiment.nativeId), tags)
+      await trx.updateTable('experiments').set({ updated_at: Date.now() }).where('id', '=', Number(id)).execute()
+      return this.get(id, trx)
+    })
+  }
+
+  private async upsertTags(db: Kysely<Database>, experimentId: number, tags: KeyValue[]): Promise<void> {
+    if (tags.length === 0) return
+    await db
+      .insertInto('experiment_tags')
+      .values(tags.map((tag) => ({ experiment_id: experimentId, key: tag.key, value: tag.value })))
+      .onConflict((oc) => oc.columns(['experiment_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute()
+  }
+
+  private selectExperiments(db: Kysely<Database>) {
+    return db
+      .selectFrom('experiments')
+      .selectAll('experiments')
+      .select(
+        sql<ExperimentRow['tags']>`(select json_object_agg(t.key, t.value) from experiment_tags t where t.experiment_id = experiments.id)`.as(
+          'tags',
+        ),
+      )
+  }
+}
+
+/** Native experiment ids are int8s; anything else names no experiment (rather than a SQL error). */
+export function isExperimentId(id: string): boolean {
+  return /^\d{1,18}$/.test(id)
+}

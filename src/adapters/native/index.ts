@@ -1,0 +1,96 @@
+import { sql } from 'kysely'
+import type { NativeBackendConfig } from '../../config.js'
+import type { MetricWrite } from '../../domain.js'
+import { GatewayError, badInput, notFound } from '../../errors.js'
+import type { Backend, Capabilities, TrackingReader, TrackingWriter } from '../backend.js'
+import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
+import { ExperimentStore } from './experiment-store.js'
+import { MetricStore } from './metric-store.js'
+import { RunStore } from './run-store.js'
+
+const NATIVE_CAPABILITIES: Capabilities = {
+  writes: true,
+  runs: true,
+  orderByMetric: true,
+  liveMetrics: 'push',
+}
+
+/** Opens the database, migrates it, and returns the backend. */
+export async function createNativeBackend(config: NativeBackendConfig): Promise<Backend> {
+  const database = await openNativeDatabase(config)
+  try {
+    await migrateToLatest(database.db, config.schema)
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+  return new NativeBackend(config.id, database)
+}
+
+/** The Postgres-backed store mlgate owns: experiments, runs, metrics, written through Kysely. */
+class NativeBackend implements Backend {
+  readonly kind = 'native' as const
+  readonly capabilities = NATIVE_CAPABILITIES
+  readonly writer: TrackingWriter
+  private readonly experiments: ExperimentStore
+  private readonly runs: RunStore
+  private readonly metrics: MetricStore
+
+  constructor(
+    readonly id: string,
+    private readonly database: NativeDatabase,
+  ) {
+    this.experiments = new ExperimentStore(database.db, id)
+    this.runs = new RunStore(database.db, id)
+    this.metrics = new MetricStore(database.db)
+    this.writer = {
+      createExperiment: (input) => this.guard(() => this.experiments.create(input)),
+      setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),
+      createRun: (input) => this.guard(() => this.runs.create(input)),
+      updateRun: (id, patch) => this.guard(() => this.runs.update(id, patch)),
+      deleteRun: (id) => this.guard(() => this.runs.setLifecycle(id, 'deleted')),
+      restoreRun: (id) => this.guard(() => this.runs.setLifecycle(id, 'active')),
+      logMetrics: (runId, metrics) => this.guard(() => this.logMetrics(runId, metrics)),
+      logParams: (runId, params) => this.guard(() => this.runs.logParams(runId, params)),
+      setRunTags: (runId, tags) => this.guard(() => this.runs.setTags(runId, tags)),
+    }
+  }
+
+  listExperiments: TrackingReader['listExperiments'] = (query, page) => this.guard(() => this.experiments.list(query, page))
+  countExperiments: TrackingReader['countExperiments'] = (query) => this.guard(() => this.experiments.count(query))
+  getExperiments: TrackingReader['getExperiments'] = (ids) => this.guard(() => this.experiments.getMany(ids))
+  listRuns: TrackingReader['listRuns'] = (query, page) => this.guard(() => this.runs.list(query, page))
+  countRuns: TrackingReader['countRuns'] = (query) => this.guard(() => this.runs.count(query))
+  getRuns: TrackingReader['getRuns'] = (ids) => this.guard(() => this.runs.getMany(ids))
+  metricHistory: TrackingReader['metricHistory'] = (query) => this.guard(() => this.metrics.history(query))
+
+  async ping(): Promise<void> {
+    await this.guard(() => sql`select 1`.execute(this.database.db))
+  }
+
+  close(): Promise<void> {
+    return this.database.close()
+  }
+
+  private async logMetrics(runId: string, metrics: MetricWrite[]): Promise<void> {
+    const written = metrics.length === 0 ? 0 : await this.metrics.append(runId, metrics)
+    if (written === metrics.length && metrics.length > 0) return
+    // Nothing was written (or nothing was asked): the run check decides the answer.
+    const [run] = await this.runs.getMany([runId])
+    if (!run) throw notFound(`run ${runId}`, this.id)
+    if (run.lifecycleStage !== 'active') throw badInput(`run ${runId} is deleted; restore it before writing to it`, this.id)
+    if (written !== metrics.length) {
+      throw new GatewayError('INTERNAL', `logMetrics wrote ${written} of ${metrics.length} points`, { backend: this.id })
+    }
+  }
+
+  /** A lost database connection becomes BACKEND_UNAVAILABLE naming this backend; other errors pass unchanged. */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation()
+    } catch (error) {
+      if (!(error instanceof GatewayError) && isConnectionFailure(error)) throw unavailable(this.id, error)
+      throw error
+    }
+  }
+}

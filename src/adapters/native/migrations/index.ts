@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as tracking from './2026-11-22T0000-tracking.js'
+
+/**
+ * Migrations are imported statically (not read from disk) so a bundled or
+ * installed gateway carries them. Names sort by timestamp; append only.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-22T0000-tracking': tracking,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { GatewayError, badInput, notFound } from '../../errors.js'
+import type { CreateRunInput, Page, PageRequest, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
+import type { Database } from './db/schema.js'
+import { isExperimentId } from './experiment-store.js'
+import { compileRunFilter } from './filter.js'
+import { type RunRow, toRun } from './map.js'
+import { pageFromRows, pageOffset } from './page-token.js'
+
+/** Runs, their params and tags. Metric points live in `metric-store.ts`. */
+export class RunStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly backendId: string,
+  ) {}
+
+  async list(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
+    const offset = pageOffset(page, this.backendId)
+    let select = this.selectRuns(this.db).where((eb) => this.compileQuery(eb, query))
+    for (const order of query.orderBy) {
+      select = select.orderBy(orderExpression(order), (ob) => (order.direction === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+    }
+    // Ties by id in byte order: the total order the federation layer merges pages in.
+    const rows = await select
+      .orderBy(sql`runs.id collate "C"`)
+      .limit(page.first + 1)
+      .offset(offset)
+      .execute()
+    return pageFromRows(rows.map((row) => toRun(this.backendId, row)), page, offset)
+  }
+
+  async count(query: RunQuery): Promise<number> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where((eb) => this.compileQuery(eb, query))
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Run | null)[]> {
+    const rows = ids.length === 0 ? [] : await this.selectRuns(this.db).where('runs.id', 'in', [...ids]).execute()
+    const byId = new Map(rows.map((row) => [row.id, toRun(this.backendId, row)]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  async get(id: string, db: Kysely<Database> = this.db): Promise<Run> {
+    const row = await this.selectRuns(db).where('runs.id', '=', id).executeTakeFirst()
+    if (!row) throw notFound(`run ${id}`, this.backendId)
+    return toRun(this.backendId, row)
+  }
+
+  async create(input: CreateRunInput): Promise<Run> {
+    return this.db.transaction().execute(async (trx) => {
+      const experiment = isExperimentId(input.experimentId)
+        ? await trx
+            .selectFrom('experiments')
+            .select(['id', 'lifecycle_stage', 'artifact_location'])
+            .where('id', '=', Number(input.experimentId))
+            .executeTakeFirst()
+        : undefined
+      if (!experiment) throw notFound(`experiment ${input.experimentId}`, this.backendId)
+      if (experiment.lifecycle_stage !== 'active') {
+        throw badInput(`experiment ${input.experimentId} is deleted; restore it before adding runs`, this.backendId)
+      }
+      const id = randomUUID().replaceAll('-', '')
+      await trx
+        .insertInto('runs')
+        .values({
+          id,
+          experiment_id: experiment.id,
+          name: input.name ?? `run-${id.slice(0, 8)}`,
+          status: input.status,
+          start_time: input.startTime.getTime(),
+          end_time: TERMINAL_RUN_STATUSES.includes(input.status) ? input.startTime.getTime() : null,
+          artifact_uri: experiment.artifact_location === null ? null : `${experiment.artifact_location}/${id}/artifacts`,
+        })
+        .execute()
+      await this.insertParams(trx, id, input.params)
+      await this.upsertTags(trx, id, input.tags)
+      return this.get(id, trx)
+    })
+  }
+
+  async update(id: string, patch: UpdateRunInput): Promise<Run> {
+    return this.db.transaction().execute(async (trx) => {
+      const run = await this.requireActive(trx, id)
+      const endTime =
+        patch.endTime !== undefined
+          ? patch.endTime?.getTime() ?? null
+          : patch.status && TERMINAL_RUN_STATUSES.includes(patch.status) && run.endTime === null
+            ? Date.now() // MLflow's clients stamp the end when a run finishes; do the same for callers that do not.
+            : undefined
+      await trx
+        .updateTable('runs')
+        .set({
+          ...(patch.status !== undefined && { status: patch.status }),
+          ...(patch.name !== undefined && { name: patch.name }),
+          ...(endTime !== undefined && { end_time: endTime }),
+        })
+        .where('id', '=', id)
+        .execute()
+      return this.get(id, trx)
+    })
+  }
+
+  async setLifecycle(id: string, stage: 'active' | 'deleted'): Promise<Run> {
+    const result = await this.db.updateTable('runs').set({ lifecycle_stage: stage }).where('id', '=', id).executeTakeFirst()
+    if (result.numUpdatedRows === 0n) throw notFound(`run ${id}`, this.backendId)
+    return this.get(id)
+  }
+
+  async logParams(id: string, params: KeyValue[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.requireActive(trx, id)
+      await this.insertParams(trx, id, params)
+    })
+  }
+
+  async setTags(id: string, tags: KeyValue[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.requireActive(trx, id)
+      await this.upsertTags(trx, id, tags)
+    })
+  }
+
+  /** Fails unless the run exists and is not deleted; MLflow refuses writes to deleted runs too. */
+  async requireActive(db: Kysely<Database>, id: string): Promise<Run> {
+    const run = await this.get(id, db)
+    if (run.lifecycleStage !== 'active') throw badInput(`run ${id} is deleted; restore it before writing to it`, this.backendId)
+    return run
+  }
+
+  /**
+   * Params are write-once, as in MLflow: logging the same value again is
+   * fine, a different one is a CONFLICT. Insert what is new, then compare
+   * what is stored; a concurrent writer's row is committed by then (the
+   * insert waited on it), so the comparison sees it.
+   */
+  private async insertParams(db: Kysely<Database>, runId: string, params: KeyValue[]): Promise<void> {
+    if (params.length === 0) return
+    await db
+      .insertInto('run_params')
+      .values(params.map((param) => ({ run_id: runId, key: param.key, value: param.value })))
+      .onConflict((oc) => oc.columns(['run_id', 'key']).doNothing())
+      .execute()
+    const stored = await db
+      .selectFrom('run_params')
+      .select(['key', 'value'])
+      .where('run_id', '=', runId)
+      .where('key', 'in', params.map((param) => param.key))
+      .execute()
+    const storedValue = new Map(stored.map((row) => [row.key, row.value]))
+    const changed = params.find((param) => storedValue.get(param.key) !== param.value)
+    if (changed) {
+      throw new GatewayError(
+        'CONFLICT',
+        `param "${changed.key}" of run ${runId} is already logged with a different value; params are write-once`,
+        { backend: this.backendId },
+      )
+    }
+  }
+
+  private async upsertTags(db: Kysely<Database>, runId: string, tags: KeyValue[]): Promise<void> {
+    if (tags.length === 0) return
+    await db
+      .insertInto('run_tags')
+      .values(tags.map((tag) => ({ run_id: runId, key: tag.key, value: tag.value })))
+      .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute()
+  }
+
+  private compileQuery(eb: Parameters<typeof compileRunFilter>[0], query: RunQuery) {
+    const filter = compileRunFilter(eb, query.filter, query.lifecycle)
+    if (query.experimentIds === null) return filter
+    const ids = query.experimentIds.filter(isExperimentId).map(Number)
+    return eb.and([filter, ids.length === 0 ? sql.lit(false) : eb('runs.experiment_id', 'in', ids)])
+  }
+
+  private selectRuns(db: Kysely<Database>) {
+    return db
+      .selectFrom('runs')
+      .selectAll('runs')
+      .select([
+        sql<RunRow['params']>`(select json_object_agg(p.key, p.value) from run_params p where p.run_id = runs.id)`.as('params'),
+        sql<RunRow['tags']>`(select json_object_agg(t.key, t.value) from run_tags t where t.run_id = runs.id)`.as('tags'),
+        sql<RunRow['metrics']>`(select json_agg(json_build_array(m.key, m.value, m.step, m.timestamp)) from latest_metrics m where m.run_id = runs.id)`.as(
+          'metrics',
+        ),
+      ])
+  }
+}
+
+function orderExpression(order: RunOrder): RawBuilder<unknown> {
+  switch (order.field) {
+    case 'startTime':
+      return sql`runs.start_time`
+    case 'endTime':
+      return sql`runs.end_time`
+    case 'name':
+      return sql`runs.name collate "C"`
+    case 'metric':
+      return sql`(select lm.value from latest_metrics lm where lm.run_id = runs.id and lm.key = ${order.metricKey ?? ''})`
+  }
+}

@@ -1,0 +1,11 @@
+import type { BackendConfig } from '../config.js'
+import type { Backend } from './backend.js'
+import { createNativeBackend } from './native/index.js'
+
+/** The adapter registry: one line per backend kind. */
+export function createBackend(config: BackendConfig): Promise<Backend> {
+  switch (config.kind) {
+    case 'native':
+      return createNativeBackend(config)
+  }
+}

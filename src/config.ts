@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+/**
+ * The one schema for mlgate's configuration: the file (YAML or JSON), with
+ * `${ENV_NAME}` references resolved from the environment before validation,
+ * so secrets never need to sit in the file.
+ */
+
+const backendId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-" (it is part of every global id)')
+
+const nativeBackendSchema = z
+  .object({
+    id: backendId,
+    kind: z.literal('native'),
+    /** A postgres:// URL uses a pg pool; absent, embedded PGlite under `dataDir`. */
+    database: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** PGlite's directory; `memory://` keeps everything in memory (tests). */
+    dataDir: z.string().min(1).default('./.mlgate/pglite'),
+    /** The PostgreSQL schema that holds mlgate's tables. */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+      .default('public'),
+    poolSize: z.number().int().min(1).max(200).default(10),
+  })
+  .strict()
+
+export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema])
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(4000),
+        host: z.string().min(1).default('127.0.0.1'),
+        /** How long shutdown waits for in-flight requests before closing them. */
+        shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .default({ port: 4000, host: '127.0.0.1', shutdownTimeoutMs: 10_000 }),
+    backends: z
+      .array(backendConfigSchema)
+      .min(1, 'must list at least one backend')
+      .default([{ id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10 }]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>()
+    config.backends.forEach((backend, index) => {
+      if (seen.has(backend.id)) {
+        ctx.addIssue({ code: 'custom', path: ['backends', index, 'id'], message: `duplicate backend id "${backend.id}"` })
+      }
+      seen.add(backend.id)
+    })
+  })
+
+export type GatewayConfig = z.infer<typeof configSchema>
+export type BackendConfig = z.infer<typeof backendConfigSchema>
+export type NativeBackendConfig = z.infer<typeof nativeBackendSchema>
+export type ConfigInput = z.input<typeof configSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Validates an already-parsed config object (env references resolved first). */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): GatewayConfig {
+  const resolved = resolveEnvReferences(raw ?? {}, env, [], source)
+  const result = configSchema.safeParse(resolved)
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`)
+    throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+/** Reads a YAML or JSON file (JSON is YAML) and validates it. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`)
+  let raw: unknown
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML or JSON: ${(error as Error).message}`)
+  }
+  return parseConfig(raw, env, path)
+}
+
+const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[], source: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REFERENCE, (_, name: string) => {
+      const found = env[name]
+      if (found === undefined) {
+        throw new ConfigError(`${source} is invalid:\n  ${formatPath(path)}: environment variable ${name} is not set`)
+      }
+      return found
+    })
+  }
+  if (Array.isArray(value)) return value.map((item, index) => resolveEnvReferences(item, env, [...path, index], source))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, resolveEnvReferences(item, env, [...path, key], source)]),
+    )
+  }
+  return value
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)'
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('')
+}

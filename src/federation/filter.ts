@@ -1,0 +1,47 @@
+/**
+ * The filter AST. Typed GraphQL filters and MLflow filter strings both parse
+ * into it; each adapter compiles what it can push down to its backend.
+ */
+
+export const STRING_OPS = ['EQ', 'NEQ', 'LIKE', 'ILIKE'] as const
+export type StringOp = (typeof STRING_OPS)[number]
+
+export const NUMBER_OPS = ['EQ', 'NEQ', 'GT', 'GTE', 'LT', 'LTE'] as const
+export type NumberOp = (typeof NUMBER_OPS)[number]
+
+export const SET_OPS = ['IN', 'NOT_IN'] as const
+export type SetOp = (typeof SET_OPS)[number]
+
+/** Run attributes compared as strings. */
+export type RunStringAttribute = 'status' | 'name' | 'runId' | 'artifactUri'
+/** Run attributes compared as numbers (times are epoch milliseconds). */
+export type RunTimeAttribute = 'startTime' | 'endTime'
+
+export type RunPredicate =
+  | { field: RunStringAttribute; op: StringOp; value: string }
+  | { field: RunStringAttribute; op: SetOp; values: string[] }
+  | { field: RunTimeAttribute; op: NumberOp; value: number }
+  | { field: 'param' | 'tag'; key: string; op: StringOp; value: string }
+  | { field: 'metric'; key: string; op: NumberOp; value: number }
+
+/** Every predicate must hold. (OR arrives with federation's residual evaluation.) */
+export interface RunFilter {
+  all: RunPredicate[]
+}
+
+export type ExperimentPredicate =
+  | { field: 'name'; op: StringOp; value: string }
+  | { field: 'tag'; key: string; op: StringOp; value: string }
+
+export interface ExperimentFilter {
+  all: ExperimentPredicate[]
+}
+
+/** Which lifecycle stages a list includes (MLflow's view type). */
+export type LifecycleView = 'active' | 'deleted' | 'all'
+
+export const emptyRunFilter = (): RunFilter => ({ all: [] })
+
+export function andRunFilters(...filters: (RunFilter | null | undefined)[]): RunFilter {
+  return { all: filters.flatMap((filter) => filter?.all ?? []) }
+}

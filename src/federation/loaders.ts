@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader'
+import type { Backend } from '../adapters/backend.js'
+import type { Experiment, Run } from '../domain.js'
+import type { BackendRegistry } from './registry.js'
+
+/** A record's address: which backend, and that backend's own id. */
+export interface RecordKey {
+  backendId: string
+  nativeId: string
+}
+
+/**
+ * Per-request batch loaders: every lookup made while one GraphQL request
+ * resolves is grouped by backend and sent as one batch call per backend.
+ * A backend that fails fails only its own keys.
+ */
+export interface Loaders {
+  experiment: DataLoader<RecordKey, Experiment | null, string>
+  run: DataLoader<RecordKey, Run | null, string>
+}
+
+export function createLoaders(registry: BackendRegistry): Loaders {
+  return {
+    experiment: batchLoader(registry, (backend, ids) => backend.getExperiments(ids)),
+    run: batchLoader(registry, (backend, ids) => backend.getRuns(ids)),
+  }
+}
+
+export const recordCacheKey = (key: RecordKey) => `${key.backendId}\u0000${key.nativeId}`
+
+function batchLoader<T>(
+  registry: BackendRegistry,
+  load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
+): DataLoader<RecordKey, T | null, string> {
+  return new DataLoader<RecordKey, T | null, string>(
+    async (keys) => {
+      const byBackend = new Map<string, string[]>()
+      for (const key of keys) byBackend.set(key.backendId, [...(byBackend.get(key.backendId) ?? []), key.nativeId])
+      const results = new Map<string, T | null | Error>()
+      await Promise.all(
+        [...byBackend].map(async ([backendId, ids]) => {
+          try {
+            const found = await load(registry.get(backendId), ids)
+            ids.forEach((id, index) => results.set(recordCacheKey({ backendId, nativeId: id }), found[index] ?? null))
+          } catch (error) {
+            for (const id of ids) results.set(recordCacheKey({ backendId, nativeId: id }), error as Error)
+          }
+        }),
+      )
+      return keys.map((key) => results.get(recordCacheKey(key)) ?? null)
+    },
+    { cacheKeyFn: recordCacheKey },
+  )
+}

@@ -1,0 +1,256 @@
+import { GatewayError } from '../errors.js'
+import type { NumberOp, RunFilter, RunPredicate, RunStringAttribute, RunTimeAttribute, StringOp } from './filter.js'
+
+/**
+ * MLflow's run search syntax, parsed into the gateway's filter AST:
+ *
+ *   metrics.acc > 0.9 and params.lr = '0.01' and tags.`my tag` LIKE 'x%'
+ *   attributes.status IN ('FINISHED', 'FAILED') and attributes.start_time >= 1700000000000
+ *
+ * Clauses are joined by AND (MLflow has no OR). Keys with special characters
+ * go in backticks or double quotes; strings in single or double quotes. A
+ * syntax error names the offending token and its position.
+ */
+export function parseMlflowFilter(text: string): RunFilter {
+  return new Parser(tokenize(text)).parse()
+}
+
+type TokenKind = 'identifier' | 'quotedKey' | 'string' | 'number' | 'operator' | 'keyword' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'end'
+
+interface Token {
+  kind: TokenKind
+  text: string
+  /** The token's value: the unquoted string, or the keyword/operator upper-cased. */
+  value: string
+  position: number
+}
+
+const KEYWORDS = new Set(['AND', 'OR', 'LIKE', 'ILIKE', 'IN', 'NOT'])
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = []
+  let i = 0
+  while (i < text.length) {
+    const char = text[i]
+    if (/\s/.test(char)) {
+      i += 1
+      continue
+    }
+    const start = i
+    if (char === "'" || char === '"' || char === '`') {
+      // Quotes are escaped by doubling them, as in SQL, or with a backslash.
+      let value = ''
+      i += 1
+      for (;;) {
+        if (i >= text.length) throw syntaxError(`unterminated quote ${char}`, start)
+        if (text[i] === '\\' && i + 1 < text.length) {
+          value += text[i + 1]
+          i += 2
+        } else if (text[i] === char && text[i + 1] === char) {
+          value += char
+          i += 2
+        } else if (text[i] === char) {
+          i += 1
+          break
+        } else {
+          value += text[i]
+          i += 1
+        }
+      }
+      // A double-quoted token is a key after a dot, a string anywhere else (MLflow accepts both).
+      const kind = char === '`' ? 'quotedKey' : char === '"' && tokens.at(-1)?.kind === 'dot' ? 'quotedKey' : 'string'
+      tokens.push({ kind, text: text.slice(start, i), value, position: start })
+      continue
+    }
+    const operator = /^(<=|>=|!=|<>|=|<|>)/.exec(text.slice(i))
+    if (operator) {
+      tokens.push({ kind: 'operator', text: operator[0], value: operator[0] === '<>' ? '!=' : operator[0], position: start })
+      i += operator[0].length
+      continue
+    }
+    const number = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(text.slice(i))
+    if (number && !/[A-Za-z_]/.test(text[i + number[0].length] ?? '')) {
+      tokens.push({ kind: 'number', text: number[0], value: number[0], position: start })
+      i += number[0].length
+      continue
+    }
+    const single = { '(': 'lparen', ')': 'rparen', ',': 'comma', '.': 'dot' } as const
+    if (char in single) {
+      tokens.push({ kind: single[char as keyof typeof single], text: char, value: char, position: start })
+      i += 1
+      continue
+    }
+    const word = /^[A-Za-z_][\w\-/]*/.exec(text.slice(i))
+    if (word) {
+      const upper = word[0].toUpperCase()
+      tokens.push({ kind: KEYWORDS.has(upper) ? 'keyword' : 'identifier', text: word[0], value: KEYWORDS.has(upper) ? upper : word[0], position: start })
+      i += word[0].length
+      continue
+    }
+    throw syntaxError(`unexpected character "${char}"`, start)
+  }
+  tokens.push({ kind: 'end', text: 'end of input', value: '', position: text.length })
+  return tokens
+}
+
+const ENTITY_PREFIXES: Record<string, 'metric' | 'param' | 'tag' | 'attribute'> = {
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+}
+
+const STRING_ATTRIBUTES: Record<string, RunStringAttribute> = {
+  status: 'status',
+  run_name: 'name',
+  run_id: 'runId',
+  artifact_uri: 'artifactUri',
+}
+
+const TIME_ATTRIBUTES: Record<string, RunTimeAttribute> = {
+  start_time: 'startTime',
+  created: 'startTime',
+  end_time: 'endTime',
+}
+
+const NUMBER_OPERATORS: Record<string, NumberOp> = { '=': 'EQ', '!=': 'NEQ', '>': 'GT', '>=': 'GTE', '<': 'LT', '<=': 'LTE' }
+const STRING_OPERATORS: Record<string, StringOp> = { '=': 'EQ', '!=': 'NEQ', LIKE: 'LIKE', ILIKE: 'ILIKE' }
+
+class Parser {
+  private index = 0
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): RunFilter {
+    const all: RunPredicate[] = []
+    if (this.peek().kind === 'end') return { all }
+    for (;;) {
+      all.push(this.comparison())
+      const next = this.next()
+      if (next.kind === 'end') return { all }
+      if (next.kind === 'keyword' && next.value === 'AND') continue
+      if (next.kind === 'keyword' && next.value === 'OR') throw this.error(next, 'OR is not supported by MLflow search syntax; combine clauses with AND')
+      throw this.error(next, 'expected AND or the end of the filter')
+    }
+  }
+
+  private comparison(): RunPredicate {
+    const { entity, key, keyToken } = this.identifier()
+    const operator = this.operator()
+    if (entity === 'metric') {
+      return { field: 'metric', key, op: this.numberOperator(operator, 'metrics'), value: this.numberValue() }
+    }
+    if (entity === 'param' || entity === 'tag') {
+      return { field: entity, key, op: this.stringOperator(operator, `${entity}s`), value: this.stringValue() }
+    }
+    const attribute = key.toLowerCase()
+    if (attribute in TIME_ATTRIBUTES) {
+      return { field: TIME_ATTRIBUTES[attribute], op: this.numberOperator(operator, attribute), value: this.numberValue() }
+    }
+    if (attribute in STRING_ATTRIBUTES) {
+      const field = STRING_ATTRIBUTES[attribute]
+      if (operator.value === 'IN' || operator.value === 'NOT IN') {
+        return { field, op: operator.value === 'IN' ? 'IN' : 'NOT_IN', values: this.stringList() }
+      }
+      return { field, op: this.stringOperator(operator, attribute), value: this.stringValue() }
+    }
+    throw this.error(
+      keyToken,
+      `unknown attribute "${key}"; expected one of ${[...Object.keys(STRING_ATTRIBUTES), ...Object.keys(TIME_ATTRIBUTES)].join(', ')}`,
+    )
+  }
+
+  /** `metrics.acc`, `tags.\`a b\``, `params."x.y"`, or a bare attribute like `status`. */
+  private identifier(): { entity: 'metric' | 'param' | 'tag' | 'attribute'; key: string; keyToken: Token } {
+    const head = this.next()
+    if (head.kind !== 'identifier' && head.kind !== 'quotedKey') throw this.error(head, 'expected a key such as metrics.<name>, params.<name>, tags.<name> or attributes.<name>')
+    if (this.peek().kind !== 'dot') return { entity: 'attribute', key: head.value, keyToken: head }
+    const entity = ENTITY_PREFIXES[head.value.toLowerCase()]
+    if (head.kind !== 'identifier' || !entity) throw this.error(head, 'expected metrics, params, tags or attributes before "."')
+    this.next()
+    const keyToken = this.next()
+    if (keyToken.kind === 'quotedKey' || keyToken.kind === 'string') return { entity, key: keyToken.value, keyToken }
+    if (keyToken.kind !== 'identifier' && keyToken.kind !== 'number') throw this.error(keyToken, 'expected a key name')
+    // Unquoted keys may contain dots (tags.mlflow.user): join the pieces up to the operator.
+    let key = keyToken.text
+    while (this.peek().kind === 'dot' && ['identifier', 'number'].includes(this.tokens[this.index + 1]?.kind ?? '')) {
+      this.next()
+      key += `.${this.next().text}`
+    }
+    return { entity, key, keyToken }
+  }
+
+  private operator(): Token {
+    const token = this.next()
+    if (token.kind === 'operator') return token
+    if (token.kind === 'keyword' && ['LIKE', 'ILIKE', 'IN'].includes(token.value)) return token
+    if (token.kind === 'keyword' && token.value === 'NOT' && this.peek().kind === 'keyword' && this.peek().value === 'IN') {
+      this.next()
+      return { ...token, value: 'NOT IN' }
+    }
+    throw this.error(token, 'expected a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN)')
+  }
+
+  private numberOperator(operator: Token, what: string): NumberOp {
+    const op = NUMBER_OPERATORS[operator.value]
+    if (!op) throw this.error(operator, `operator ${operator.text} does not apply to ${what}; use =, !=, <, <=, > or >=`)
+    return op
+  }
+
+  private stringOperator(operator: Token, what: string): StringOp {
+    const op = STRING_OPERATORS[operator.value]
+    if (!op) throw this.error(operator, `operator ${operator.text} does not apply to ${what}; use =, !=, LIKE or ILIKE`)
+    return op
+  }
+
+  private numberValue(): number {
+    const token = this.next()
+    if (token.kind !== 'number') throw this.error(token, 'expected a number')
+    return Number(token.value)
+  }
+
+  private stringValue(): string {
+    const token = this.next()
+    if (token.kind !== 'string') throw this.error(token, "expected a quoted string such as 'value'")
+    return token.value
+  }
+
+  private stringList(): string[] {
+    const open = this.next()
+    if (open.kind !== 'lparen') throw this.error(open, "expected ( to start a list such as ('a', 'b')")
+    const values: string[] = []
+    for (;;) {
+      values.push(this.stringValue())
+      const next = this.next()
+      if (next.kind === 'rparen') return values
+      if (next.kind !== 'comma') throw this.error(next, 'expected , or )')
+    }
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index]
+  }
+
+  private next(): Token {
+    const token = this.tokens[this.index]
+    if (token.kind !== 'end') this.index += 1
+    return token
+  }
+
+  private error(token: Token, expectation: string): GatewayError {
+    const shown = token.kind === 'end' ? 'end of input' : `"${token.text}"`
+    return syntaxError(`${expectation}; found ${shown}`, token.position)
+  }
+}
+
+function syntaxError(message: string, position: number): GatewayError {
+  return new GatewayError('BAD_USER_INPUT', `mlflowFilter: ${message} at position ${position}`)
+}

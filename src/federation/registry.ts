@@ -1,0 +1,50 @@
+import type { Backend, Capabilities, TrackingWriter } from '../adapters/backend.js'
+import { GatewayError } from '../errors.js'
+
+/** Every configured backend by id, in config order; built once at start-up. */
+export class BackendRegistry {
+  private readonly byId: Map<string, Backend>
+
+  constructor(readonly all: readonly Backend[]) {
+    this.byId = new Map(all.map((backend) => [backend.id, backend]))
+  }
+
+  get(id: string): Backend {
+    const backend = this.byId.get(id)
+    if (!backend) throw new GatewayError('BAD_USER_INPUT', `no backend "${id}" is configured`)
+    return backend
+  }
+
+  /**
+   * The backends a list spans: the named ones (each must exist and have the
+   * capability), or by default every backend that has it.
+   */
+  select(ids: readonly string[] | null | undefined, capability: keyof Capabilities): Backend[] {
+    if (!ids) return this.all.filter((backend) => backend.capabilities[capability])
+    return [...new Set(ids)].map((id) => {
+      const backend = this.get(id)
+      if (!backend.capabilities[capability]) {
+        throw new GatewayError('UNSUPPORTED', `backend "${id}" does not support ${capability}`, { backend: id })
+      }
+      return backend
+    })
+  }
+
+  /** The backend a write goes to when the caller names none: the first native one. */
+  defaultWriteTarget(): Backend {
+    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((b) => b.writer)
+    if (!backend) throw new GatewayError('UNSUPPORTED', 'no configured backend accepts writes')
+    return backend
+  }
+
+  writerOf(backend: Backend): TrackingWriter {
+    if (!backend.writer) {
+      throw new GatewayError('UNSUPPORTED', `backend "${backend.id}" is read-only`, { backend: backend.id })
+    }
+    return backend.writer
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.all.map((backend) => backend.close()))
+  }
+}

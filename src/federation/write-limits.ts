@@ -1,0 +1,67 @@
+import type { KeyValue, MetricWrite } from '../domain.js'
+import { badInput } from '../errors.js'
+
+/**
+ * MLflow's limits on one logging call, checked before any backend is asked,
+ * so every backend refuses the same batches the same way and a refused batch
+ * writes nothing anywhere.
+ */
+export const WRITE_LIMITS = {
+  metricsPerCall: 1000,
+  paramsPerCall: 100,
+  tagsPerCall: 100,
+  keyLength: 250,
+  paramValueLength: 6000,
+  tagValueLength: 8000,
+} as const
+
+// MLflow's rule for metric, param and tag names: letters, digits, and _ - . space /.
+const KEY_PATTERN = /^[\w\-. /]+$/
+
+export function checkMetrics(metrics: MetricWrite[]): void {
+  checkCount('metrics', metrics.length, WRITE_LIMITS.metricsPerCall)
+  metrics.forEach((metric, index) => {
+    checkKey(`metrics[${index}]`, metric.key)
+    if (!Number.isSafeInteger(metric.step)) throw badInput(`metrics[${index}] (key "${metric.key}"): step must be an integer`)
+    if (Number.isNaN(metric.timestamp.getTime())) throw badInput(`metrics[${index}] (key "${metric.key}"): timestamp is not a valid time`)
+  })
+}
+
+export function checkParams(params: KeyValue[]): void {
+  checkCount('params', params.length, WRITE_LIMITS.paramsPerCall)
+  const seen = new Set<string>()
+  params.forEach((param, index) => {
+    checkKey(`params[${index}]`, param.key)
+    checkValue(`params[${index}]`, param, WRITE_LIMITS.paramValueLength)
+    if (seen.has(param.key)) throw badInput(`params[${index}]: key "${param.key}" appears more than once in this call`)
+    seen.add(param.key)
+  })
+}
+
+export function checkTags(tags: KeyValue[]): void {
+  checkCount('tags', tags.length, WRITE_LIMITS.tagsPerCall)
+  tags.forEach((tag, index) => {
+    checkKey(`tags[${index}]`, tag.key)
+    checkValue(`tags[${index}]`, tag, WRITE_LIMITS.tagValueLength)
+  })
+}
+
+function checkCount(what: string, count: number, limit: number): void {
+  if (count > limit) throw badInput(`${what}: ${count} entries in one call; the limit is ${limit}`)
+}
+
+function checkKey(entry: string, key: string): void {
+  if (key.length === 0) throw badInput(`${entry}: key must not be empty`)
+  if (key.length > WRITE_LIMITS.keyLength) {
+    throw badInput(`${entry}: key "${key.slice(0, 40)}..." is ${key.length} characters; the limit is ${WRITE_LIMITS.keyLength}`)
+  }
+  if (!KEY_PATTERN.test(key) || key.split('/').includes('..')) {
+    throw badInput(`${entry}: key "${key}" may contain only letters, digits, underscores, dashes, periods, spaces and slashes`)
+  }
+}
+
+function checkValue(entry: string, { key, value }: KeyValue, limit: number): void {
+  if (value.length > limit) {
+    throw badInput(`${entry} (key "${key}"): value is ${value.length} characters; the limit is ${limit}`)
+  }
+}

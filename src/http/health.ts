@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { checkBackendHealth } from '../federation/health.js'
+import type { BackendRegistry } from '../federation/registry.js'
+
+/**
+ * `GET /health`: the process is up (liveness). `GET /ready`: every backend
+ * answers (readiness), with each backend's status, 503 when any does not.
+ * Returns false for any other request.
+ */
+export async function handleHealthRoutes(request: IncomingMessage, response: ServerResponse, registry: BackendRegistry): Promise<boolean> {
+  const path = (request.url ?? '').split('?')[0]
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false
+  if (path === '/health') {
+    sendJson(response, 200, { status: 'ok' })
+    return true
+  }
+  if (path === '/ready') {
+    const checks = await Promise.all(registry.all.map(async (backend) => [backend.id, await checkBackendHealth(backend)] as const))
+    const ready = checks.every(([, health]) => health.up)
+    sendJson(response, ready ? 200 : 503, {
+      status: ready ? 'ready' : 'unavailable',
+      backends: Object.fromEntries(
+        checks.map(([id, health]) => [id, { state: health.up ? 'UP' : 'DOWN', latencyMs: health.latencyMs, lastError: health.lastError }]),
+      ),
+    })
+    return true
+  }
+  return false
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  response.end(JSON.stringify(body))
+}

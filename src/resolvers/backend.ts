@@ -1,0 +1,44 @@
+import { checkBackendHealth } from '../federation/health.js'
+import { builder } from './builder.js'
+import { BackendRef } from './refs.js'
+
+/** The configured backends, what each can do, and whether it answers. */
+
+const BackendKindEnum = builder.enumType('BackendKind', { values: ['NATIVE', 'MLFLOW', 'SAGEMAKER'] as const })
+const BackendStateEnum = builder.enumType('BackendState', {
+  values: { UP: { description: 'Answered the last health check.' }, DOWN: { description: 'Did not answer the last health check.' } },
+})
+
+const BackendHealthRef = builder.objectRef<Awaited<ReturnType<typeof checkBackendHealth>>>('BackendHealth').implement({
+  fields: (t) => ({
+    state: t.field({ type: BackendStateEnum, resolve: (health) => (health.up ? 'UP' : 'DOWN') }),
+    latencyMs: t.float({ nullable: true, resolve: (health) => health.latencyMs }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    checkedAt: t.field({ type: 'DateTime', resolve: (health) => health.checkedAt }),
+  }),
+})
+
+BackendRef.implement({
+  description: 'A place experiments, runs and models live: the native store, an MLflow server, SageMaker.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.field({ type: BackendKindEnum, resolve: (backend) => backend.kind.toUpperCase() as 'NATIVE' | 'MLFLOW' | 'SAGEMAKER' }),
+    capabilities: t.stringList({
+      description: 'What this backend supports, e.g. "writes", "runs", "orderByMetric", "liveMetrics:push".',
+      resolve: (backend) =>
+        Object.entries(backend.capabilities).flatMap(([name, value]) =>
+          value === true ? [name] : typeof value === 'string' && value !== 'none' ? [`${name}:${value}`] : [],
+        ),
+    }),
+    readOnly: t.boolean({ resolve: (backend) => backend.writer === null }),
+    health: t.field({ type: BackendHealthRef, resolve: (backend) => checkBackendHealth(backend) }),
+  }),
+})
+
+builder.queryFields((t) => ({
+  backends: t.field({
+    type: [BackendRef],
+    description: 'Every configured backend, in config order.',
+    resolve: (_, __, context) => [...context.federation.registry.all],
+  }),
+}))

@@ -1,0 +1,103 @@
+import SchemaBuilder, { type ObjectRef } from '@pothos/core'
+import { GraphQLError, Kind } from 'graphql'
+import type { GatewayContext } from '../context.js'
+import type { MergedEdge } from '../federation/merge.js'
+import type { ListPage } from '../federation/tracking.js'
+
+/** The one schema builder. Every resolver file adds its types and fields to it. */
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext
+  DefaultFieldNullability: false
+  Scalars: {
+    ID: { Input: string; Output: string }
+    DateTime: { Input: Date; Output: Date }
+    MetricValue: { Input: number; Output: number }
+  }
+}>({
+  defaultFieldNullability: false,
+})
+
+builder.queryType({})
+builder.mutationType({})
+
+const badScalar = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })
+
+builder.scalarType('DateTime', {
+  description: 'An instant, as an ISO 8601 string in UTC (for example 2026-11-22T10:00:00.000Z).',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN)
+    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw badScalar(`DateTime must be an ISO 8601 string; got ${JSON.stringify(value)}`)
+    return date
+  },
+  parseLiteral: (ast) => {
+    const date = ast.kind === Kind.STRING ? new Date(ast.value) : new Date(Number.NaN)
+    if (Number.isNaN(date.getTime())) throw badScalar('DateTime must be an ISO 8601 string')
+    return date
+  },
+})
+
+/** MLflow's JSON convention for non-finite floats: the strings "NaN", "Infinity", "-Infinity". */
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY }
+
+function parseMetricValue(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value
+  if (typeof value === 'string' && value in NON_FINITE) return NON_FINITE[value]
+  throw badScalar(`MetricValue must be a number or one of "NaN", "Infinity", "-Infinity"; got ${JSON.stringify(value)}`)
+}
+
+builder.scalarType('MetricValue', {
+  description: 'A metric value: a JSON number, or one of the strings "NaN", "Infinity", "-Infinity".',
+  serialize: (value) => (Number.isFinite(value) ? value : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'),
+  parseValue: parseMetricValue,
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseMetricValue(Number(ast.value))
+    if (ast.kind === Kind.STRING) return parseMetricValue(ast.value)
+    throw badScalar('MetricValue must be a number or one of "NaN", "Infinity", "-Infinity"')
+  },
+})
+
+export const PageInfoRef = builder
+  .objectRef<{ hasNextPage: boolean; endCursor: string | null; startCursor: string | null }>('PageInfo')
+  .implement({
+    description: 'Relay page info. Lists page forward only (first/after).',
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      hasPreviousPage: t.boolean({ resolve: () => false }),
+      startCursor: t.exposeString('startCursor', { nullable: true }),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+    }),
+  })
+
+/** A Relay connection type (and its edge type) over one node type. */
+export function connectionOf<T>(name: string, nodeRef: ObjectRef<GatewayTypes, T>) {
+  // Pothos cannot check a resolver's result against a generic T; the casts
+  // below only say "this is the node type the ref was made for".
+  const edgeRef = builder.objectRef<MergedEdge<T>>(`${name}Edge`).implement({
+    fields: (t) => ({
+      node: t.field({ type: nodeRef, resolve: (edge) => edge.node as never }),
+      cursor: t.exposeString('cursor'),
+    }),
+  })
+  return builder.objectRef<ListPage<T>>(`${name}Connection`).implement({
+    fields: (t) => ({
+      edges: t.field({ type: [edgeRef], resolve: (page) => page.edges }),
+      nodes: t.field({ type: [nodeRef], resolve: (page) => page.edges.map((edge) => edge.node) as never }),
+      pageInfo: t.field({
+        type: PageInfoRef,
+        resolve: (page) => ({
+          hasNextPage: page.hasNextPage,
+          startCursor: page.edges[0]?.cursor ?? null,
+          endCursor: page.edges.at(-1)?.cursor ?? null,
+        }),
+      }),
+      totalCount: t.int({
+        nullable: true,
+        description: 'Every item the list would page through; null when a backend cannot count cheaply.',
+        resolve: (page) => page.totalCount(),
+      }),
+    }),
+  })
+}
+
+export type GatewayTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never

@@ -1,0 +1,10 @@
+import { builder } from './builder.js'
+import './node.js'
+import './backend.js'
+import './tags.js'
+import './experiment.js'
+import './run.js'
+import './metric.js'
+
+/** The gateway's GraphQL schema, assembled from one file per domain. */
+export const schema = builder.toSchema({ sortSchema: true })

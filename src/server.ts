@@ -1,0 +1,80 @@
+import { type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createYoga } from 'graphql-yoga'
+import type { Backend } from './adapters/backend.js'
+import { createBackend } from './adapters/registry.js'
+import type { GatewayConfig } from './config.js'
+import { type GatewayContext, createContext } from './context.js'
+import { BackendRegistry } from './federation/registry.js'
+import { errorCodesPlugin, maskError } from './http/graphql-errors.js'
+import { handleHealthRoutes } from './http/health.js'
+import { schema } from './resolvers/index.js'
+
+export interface Gateway {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>
+  server: Server
+  registry: BackendRegistry
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>
+  /** Stops accepting, lets in-flight requests finish (bounded), closes every backend. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Connects every backend (migrating the native ones), then builds the GraphQL and HTTP layers. */
+export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+  const backends: Backend[] = []
+  try {
+    for (const backendConfig of config.backends) backends.push(await createBackend(backendConfig))
+  } catch (error) {
+    await Promise.allSettled(backends.map((backend) => backend.close()))
+    throw error
+  }
+  const registry = new BackendRegistry(backends)
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'mlgate' },
+    context: () => createContext(registry),
+    maskedErrors: { maskError },
+    plugins: [errorCodesPlugin()],
+  })
+
+  const server = createServer(async (request, response) => {
+    if (await handleHealthRoutes(request, response, registry)) return
+    await yoga(request, response)
+  })
+
+  let closing: Promise<void> | null = null
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          server.closeAllConnections()
+          resolve()
+        }, config.server.shutdownTimeoutMs)
+      })
+      await Promise.race([server.listening ? stopped : Promise.resolve(), deadline])
+      clearTimeout(timer)
+      await registry.closeAll()
+    })())
+
+  return {
+    yoga,
+    server,
+    registry,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve((server.address() as AddressInfo).port)
+        })
+      }),
+    close,
+  }
+}
