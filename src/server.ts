@@ -38,6 +38,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     graphiql: { title: 'mlgate' },
     context: () => createContext(registry),
     maskedErrors: { maskError },
+    // maskError logs what is unexpected; client mistakes are not the operator's problem.
+    logging: false,
     plugins: [errorCodesPlugin()],
   })
 

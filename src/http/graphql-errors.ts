@@ -9,8 +9,11 @@ import { GatewayError } from '../errors.js'
  * SQL, stack trace, host or credential ever leaves the process.
  */
 export function maskError(error: unknown): Error {
-  const graphQLError = error instanceof GraphQLError ? error : undefined
-  const original = graphQLError ? (graphQLError.originalError ?? graphQLError) : error
+  // Match GraphQL errors by shape: graphql-js can be loaded twice (ESM and
+  // CommonJS copies), and then `instanceof` fails across the copies.
+  const graphQLError = isGraphQLError(error) ? error : undefined
+  let original: unknown = error
+  while (isGraphQLError(original) && original.originalError) original = original.originalError
   const location = graphQLError ? { nodes: graphQLError.nodes, path: graphQLError.path } : {}
   if (original instanceof GatewayError) {
     return new GraphQLError(original.message, {
@@ -18,15 +21,19 @@ export function maskError(error: unknown): Error {
       extensions: { code: original.code, ...(original.backend !== undefined && { backend: original.backend }) },
     })
   }
-  if (original instanceof GraphQLError) {
+  if (isGraphQLError(original)) {
     // GraphQL's own errors (syntax, validation, variable coercion, our scalars): the client's doing.
     return new GraphQLError(original.message, {
       ...location,
-      extensions: { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' },
+      extensions: { ...original.extensions, code: original.extensions?.code ?? 'BAD_USER_INPUT' },
     })
   }
   console.error('mlgate: unexpected error while resolving', graphQLError?.path?.join('.') ?? '', original)
   return new GraphQLError('Unexpected error.', { ...location, extensions: { code: 'INTERNAL' } })
+}
+
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError || (error instanceof Error && error.name === 'GraphQLError')
 }
 
 /**

@@ -1,0 +1,39 @@
+import { createServer } from 'node:net'
+import type { TestProject } from 'vitest/node'
+import { type PostgresPeer, findPostgresBinDir, startPostgres } from './postgres.js'
+
+/**
+ * Starts the peers the suites talk to, once per test run, and hands their
+ * addresses to the tests through `inject()`. TEST_DATABASE_URL, when set,
+ * names a PostgreSQL server to use instead of starting one.
+ */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string | null
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let peer: PostgresPeer | null = null
+  let postgresUrl = process.env.TEST_DATABASE_URL ?? null
+  if (!postgresUrl) {
+    const binDir = findPostgresBinDir()
+    if (binDir) {
+      peer = startPostgres(binDir, await freePort())
+      postgresUrl = peer.url
+    }
+  }
+  project.provide('postgresUrl', postgresUrl)
+  return () => peer?.stop()
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
