@@ -18,6 +18,7 @@ const config: CodegenConfig = {
     'test/generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
+      emitLegacyCommonJSImports: false,
       config: { scalars: { DateTime: 'string', MetricValue: 'number | "NaN" | "Infinity" | "-Infinity"' }, useTypeImports: true },
     },
   },
