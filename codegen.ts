@@ -18,11 +18,10 @@ const config: CodegenConfig = {
     'test/generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      emitLegacyCommonJSImports: false,
       config: { scalars: { DateTime: 'string', MetricValue: 'number | "NaN" | "Infinity" | "-Infinity"' }, useTypeImports: true },
     },
   },
-  hooks: {},
+  importExtension: '.js',
 }
 
 export default config
