@@ -22,8 +22,13 @@ export function nativeBackendConfig(engine: Engine, id = 'local'): NonNullable<C
 
 export function describeEachEngine(name: string, suite: (engine: Engine) => void): void {
   describe(`${name} [pglite]`, () => suite('pglite'))
+  describePostgres(name, () => suite('postgres'))
+}
+
+/** A suite that needs the real PostgreSQL server. */
+export function describePostgres(name: string, suite: () => void): void {
   if (inject('postgresUrl')) {
-    describe(`${name} [postgres]`, () => suite('postgres'))
+    describe(`${name} [postgres]`, suite)
   } else if (process.env.CI) {
     describe(`${name} [postgres]`, () => {
       it('needs a PostgreSQL server', () => {
@@ -32,6 +37,6 @@ export function describeEachEngine(name: string, suite: (engine: Engine) => void
     })
   } else {
     console.warn(`\n!!! SKIPPED "${name}" on PostgreSQL: no server found (install postgresql or set TEST_DATABASE_URL)\n`)
-    describe.skip(`${name} [postgres]`, () => suite('postgres'))
+    describe.skip(`${name} [postgres]`, suite)
   }
 }
