@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfigFile, parseConfig } from '../src/config.js'
+
+describe('config', () => {
+  it('defaults to one native backend "local" on PGlite under ./.mlgate, on 127.0.0.1:4000', () => {
+    const config = parseConfig({})
+    expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1' })
+    expect(config.backends).toEqual([{ id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10 }])
+  })
+
+  it('resolves ${ENV} references anywhere in the file', () => {
+    const config = parseConfig(
+      { backends: [{ id: 'main', kind: 'native', database: 'postgres://${DB_USER}:${DB_PASS}@db:5432/ml' }] },
+      { DB_USER: 'ml', DB_PASS: 's3cret' },
+    )
+    expect(config.backends[0]).toMatchObject({ database: 'postgres://ml:s3cret@db:5432/ml' })
+  })
+
+  it('names a missing environment variable and where it is used', () => {
+    expect(() => parseConfig({ backends: [{ id: 'x', kind: 'native', database: '${NOPE}' }] }, {})).toThrow(
+      /backends\[0\]\.database: environment variable NOPE is not set/,
+    )
+  })
+
+  it.each([
+    [{ server: { port: 70000 } }, /server\.port/],
+    [{ backends: [] }, /backends: must list at least one backend/],
+    [{ backends: [{ id: 'a:b', kind: 'native' }] }, /backends\[0\]\.id: must be 1-64 letters/],
+    [{ backends: [{ id: 'a', kind: 'oracle' }] }, /backends\[0\]\.kind/],
+    [{ backends: [{ id: 'a', kind: 'native', database: 'mysql://x' }] }, /backends\[0\]\.database: must be a postgres/],
+    [{ backends: [{ id: 'a', kind: 'native' }, { id: 'a', kind: 'native' }] }, /backends\[1\]\.id: duplicate backend id "a"/],
+    [{ backends: [{ id: 'a', kind: 'native', colour: 'blue' }] }, /backends\[0\]/],
+    [{ sever: {} }, /sever|Unrecognized/],
+  ])('refuses %j naming the field and why', (raw, message) => {
+    expect(() => parseConfig(raw, {})).toThrow(ConfigError)
+    expect(() => parseConfig(raw, {})).toThrow(message)
+  })
+
+  it('reads YAML and JSON files, and names a file that does not parse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgate-config-'))
+    writeFileSync(join(dir, 'a.yaml'), 'server:\n  port: 5000\nbackends:\n  - id: lab\n    kind: native\n    dataDir: /tmp/x\n')
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ backends: [{ id: 'lab', kind: 'native' }] }))
+    writeFileSync(join(dir, 'c.yaml'), 'server: [unclosed')
+    expect(loadConfigFile(join(dir, 'a.yaml'), {})).toMatchObject({ server: { port: 5000 }, backends: [{ id: 'lab', dataDir: '/tmp/x' }] })
+    expect(loadConfigFile(join(dir, 'b.json'), {}).backends[0].id).toBe('lab')
+    expect(() => loadConfigFile(join(dir, 'c.yaml'), {})).toThrow(/c\.yaml is not valid YAML or JSON/)
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'), {})).toThrow(/does not exist/)
+  })
+})
