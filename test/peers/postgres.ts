@@ -30,7 +30,11 @@ export function findPostgresBinDir(): string | null {
   return null
 }
 
-export function startPostgres(binDir: string, port: number): PostgresPeer {
+/**
+ * `durable: false` (tests) trades crash safety for speed; benchmarks keep
+ * PostgreSQL's defaults (fsync, synchronous commit), as a production server would.
+ */
+export function startPostgres(binDir: string, port: number, options: { durable?: boolean } = {}): PostgresPeer {
   const dir = mkdtempSync(join(tmpdir(), 'mlgate-pg-'))
   chmodSync(dir, 0o777)
   const data = join(dir, 'data')
@@ -42,10 +46,11 @@ export function startPostgres(binDir: string, port: number): PostgresPeer {
     const result = spawnSync(invocation.command, invocation.args, { encoding: 'utf8' })
     if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`)
   }
-  run('initdb', ['-D', data, '-U', 'mlgate', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'])
+  run('initdb', ['-D', data, '-U', 'mlgate', '-A', 'trust', '-E', 'UTF8', '--locale=C', ...(options.durable ? [] : ['--no-sync'])])
+  const speed = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
   run('pg_ctl', [
     '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60',
-    '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -c max_connections=300${speed}`,
     'start',
   ])
   return {

@@ -3,7 +3,7 @@ import type { MetricPoint, MetricSeries, MetricWrite } from '../../domain.js'
 import type { MetricHistoryQuery } from '../backend.js'
 import type { Database } from './db/schema.js'
 import { toMetricPoint } from './map.js'
-import { COUNT_WIDTH, ROLLUP_WIDTHS, type StepRange, decomposeRange, planBuckets } from './metric-rollups.js'
+import { COUNT_WIDTH, type StepRange, decomposeRange, latestPerKey, planBuckets, summarizeBatch } from './metric-rollups.js'
 
 type PointRow = { step: number; timestamp: number; value: number }
 
@@ -16,64 +16,55 @@ export class MetricStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Appends points, updates latest values and rollups, in one statement (so
-   * one round trip, and atomic). The run check sits in the statement too: a
-   * missing or deleted run makes the input empty, and nothing is written.
+   * Appends points and merges the batch's latest values and rollup deltas
+   * (summarized in memory, see `metric-rollups.ts`) in one statement: one
+   * round trip, and atomic. The run check sits in the statement too: a
+   * missing or deleted run empties every input, and nothing is written.
    * Returns how many points were written.
    */
-  async append(runId: string, points: MetricWrite[]): Promise<number> {
-    const widths = sql.join(ROLLUP_WIDTHS.map((width) => sql`(${sql.lit(width)})`))
+  async append(runId: string, metrics: MetricWrite[]): Promise<number> {
+    const points = metrics.map((m) => ({ key: m.key, step: m.step, timestamp: m.timestamp.getTime(), value: m.value }))
+    const latest = latestPerKey(points)
+    const deltas = summarizeBatch(points)
     const { rows } = await sql<{ written: number }>`
-      with input as (
-        select * from unnest(
-          ${points.map((p) => p.key)}::text[], ${points.map((p) => p.step)}::int8[],
-          ${points.map((p) => p.timestamp.getTime())}::int8[], ${points.map((p) => p.value)}::float8[]
-        ) as t(key, step, timestamp, value)
-        where exists (select 1 from runs where id = ${runId} and lifecycle_stage = 'active')
+      with run as (
+        select 1 from runs where id = ${runId} and lifecycle_stage = 'active'
       ),
       inserted as (
         insert into metrics (run_id, key, step, timestamp, value)
-        select ${runId}, key, step, timestamp, value from input
+        select ${runId}, key, step, timestamp, value
+        from unnest(${column(points, 'key')}::text[], ${column(points, 'step')}::int8[],
+                    ${column(points, 'timestamp')}::int8[], ${column(points, 'value')}::float8[]) as t(key, step, timestamp, value)
+        where exists (select 1 from run)
         returning 1
       ),
       latest as (
-        -- MLflow's "latest": highest step, then latest timestamp, then largest value.
         insert into latest_metrics (run_id, key, step, timestamp, value)
-        select distinct on (key) ${runId}, key, step, timestamp, value from input
-        order by key, step desc, timestamp desc, value desc
+        select ${runId}, key, step, timestamp, value
+        from unnest(${column(latest, 'key')}::text[], ${column(latest, 'step')}::int8[],
+                    ${column(latest, 'timestamp')}::int8[], ${column(latest, 'value')}::float8[]) as t(key, step, timestamp, value)
+        where exists (select 1 from run)
         on conflict (run_id, key) do update
           set step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
           where (excluded.step, excluded.timestamp, excluded.value)
               > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)
       ),
-      bucketed as (
-        select i.key, w.width, ${bucketOf(sql`i.step`, sql`w.width`)} as bucket, i.step, i.timestamp, i.value
-        from input i cross join (values ${widths}) as w(width)
-      ),
-      -- PostgreSQL sorts NaN above every number: a minimum is NaN only when all
-      -- values are, and the maximum prefers numbers to NaN the same way.
-      mins as (
-        select distinct on (key, width, bucket) key, width, bucket, step, timestamp, value
-        from bucketed order by key, width, bucket, value asc, step
-      ),
-      maxs as (
-        select distinct on (key, width, bucket) key, width, bucket, step, timestamp, value
-        from bucketed order by key, width, bucket, (value = 'NaN') asc, value desc, step
-      ),
-      counts as (
-        select key, width, bucket, count(*) as count from bucketed group by key, width, bucket
-      ),
       rollups as (
         insert into metric_rollups (run_id, key, width, bucket, count,
           min_step, min_timestamp, min_value, max_step, max_timestamp, max_value)
-        select ${runId}, c.key, c.width, c.bucket, c.count,
-          mn.step, mn.timestamp, mn.value, mx.step, mx.timestamp, mx.value
-        from counts c join mins mn using (key, width, bucket) join maxs mx using (key, width, bucket)
+        select ${runId}, t.*
+        from unnest(
+          ${deltas.map((d) => d.key)}::text[], ${deltas.map((d) => d.width)}::int4[],
+          ${deltas.map((d) => d.bucket)}::int8[], ${deltas.map((d) => d.count)}::int8[],
+          ${deltas.map((d) => d.min.step)}::int8[], ${deltas.map((d) => d.min.timestamp)}::int8[], ${deltas.map((d) => d.min.value)}::float8[],
+          ${deltas.map((d) => d.max.step)}::int8[], ${deltas.map((d) => d.max.timestamp)}::int8[], ${deltas.map((d) => d.max.value)}::float8[]
+        ) as t
+        where exists (select 1 from run)
         on conflict (run_id, key, width, bucket) do update set
           count = metric_rollups.count + excluded.count,
-          min_step = case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end,
-          min_timestamp = case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end,
-          min_value = least(excluded.min_value, metric_rollups.min_value),
+          min_step = case when ${newMin} then excluded.min_step else metric_rollups.min_step end,
+          min_timestamp = case when ${newMin} then excluded.min_timestamp else metric_rollups.min_timestamp end,
+          min_value = case when ${newMin} then excluded.min_value else metric_rollups.min_value end,
           max_step = case when ${newMax} then excluded.max_step else metric_rollups.max_step end,
           max_timestamp = case when ${newMax} then excluded.max_timestamp else metric_rollups.max_timestamp end,
           max_value = case when ${newMax} then excluded.max_value else metric_rollups.max_value end
@@ -158,8 +149,16 @@ export class MetricStore {
   }
 }
 
-/** The rollup replaces its max when the new one is a number and larger, or the old one is NaN. */
+// The merge rules of `summarizeBatch`, in SQL: PostgreSQL orders NaN above
+// every number, so `<` already prefers numbers for the min; the max must
+// prefer a number to a stored NaN explicitly.
+const newMin = sql`(excluded.min_value < metric_rollups.min_value)`
 const newMax = sql`(excluded.max_value <> 'NaN' and (metric_rollups.max_value = 'NaN' or excluded.max_value > metric_rollups.max_value))`
+
+/** One field of every point, as an array parameter for `unnest`. */
+function column<T, K extends keyof T>(rows: readonly T[], key: K): T[K][] {
+  return rows.map((row) => row[key])
+}
 
 function bucketBounds(buckets: StepRange): RawBuilder<unknown> {
   return sql.join(
