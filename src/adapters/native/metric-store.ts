@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { MetricPoint, MetricSeries, MetricWrite } from '../../domain.js'
 import type { MetricHistoryQuery } from '../backend.js'
 import type { Database } from './db/schema.js'
+import { numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'
 import { COUNT_WIDTH, type StepRange, decomposeRange, latestPerKey, planBuckets, summarizeBatch } from './metric-rollups.js'
 
@@ -33,16 +34,16 @@ export class MetricStore {
       inserted as (
         insert into metrics (run_id, key, step, timestamp, value)
         select ${runId}, key, step, timestamp, value
-        from unnest(${column(points, 'key')}::text[], ${column(points, 'step')}::int8[],
-                    ${column(points, 'timestamp')}::int8[], ${column(points, 'value')}::float8[]) as t(key, step, timestamp, value)
+        from unnest(${textArray(column(points, 'key'))}::text[], ${numberArray(column(points, 'step'))}::int8[],
+                    ${numberArray(column(points, 'timestamp'))}::int8[], ${numberArray(column(points, 'value'))}::float8[]) as t(key, step, timestamp, value)
         where exists (select 1 from run)
         returning 1
       ),
       latest as (
         insert into latest_metrics (run_id, key, step, timestamp, value)
         select ${runId}, key, step, timestamp, value
-        from unnest(${column(latest, 'key')}::text[], ${column(latest, 'step')}::int8[],
-                    ${column(latest, 'timestamp')}::int8[], ${column(latest, 'value')}::float8[]) as t(key, step, timestamp, value)
+        from unnest(${textArray(column(latest, 'key'))}::text[], ${numberArray(column(latest, 'step'))}::int8[],
+                    ${numberArray(column(latest, 'timestamp'))}::int8[], ${numberArray(column(latest, 'value'))}::float8[]) as t(key, step, timestamp, value)
         where exists (select 1 from run)
         on conflict (run_id, key) do update
           set step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
@@ -54,10 +55,12 @@ export class MetricStore {
           min_step, min_timestamp, min_value, max_step, max_timestamp, max_value)
         select ${runId}, t.*
         from unnest(
-          ${deltas.map((d) => d.key)}::text[], ${deltas.map((d) => d.width)}::int4[],
-          ${deltas.map((d) => d.bucket)}::int8[], ${deltas.map((d) => d.count)}::int8[],
-          ${deltas.map((d) => d.min.step)}::int8[], ${deltas.map((d) => d.min.timestamp)}::int8[], ${deltas.map((d) => d.min.value)}::float8[],
-          ${deltas.map((d) => d.max.step)}::int8[], ${deltas.map((d) => d.max.timestamp)}::int8[], ${deltas.map((d) => d.max.value)}::float8[]
+          ${textArray(deltas.map((d) => d.key))}::text[], ${numberArray(deltas.map((d) => d.width))}::int4[],
+          ${numberArray(deltas.map((d) => d.bucket))}::int8[], ${numberArray(deltas.map((d) => d.count))}::int8[],
+          ${numberArray(deltas.map((d) => d.min.step))}::int8[], ${numberArray(deltas.map((d) => d.min.timestamp))}::int8[],
+          ${numberArray(deltas.map((d) => d.min.value))}::float8[],
+          ${numberArray(deltas.map((d) => d.max.step))}::int8[], ${numberArray(deltas.map((d) => d.max.timestamp))}::int8[],
+          ${numberArray(deltas.map((d) => d.max.value))}::float8[]
         ) as t
         where exists (select 1 from run)
         on conflict (run_id, key, width, bucket) do update set
