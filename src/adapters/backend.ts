@@ -56,7 +56,11 @@ export interface RunQuery {
   experimentIds: string[] | null
   filter: RunFilter
   lifecycle: LifecycleView
-  /** Most significant first; ties are broken by run id ascending, always. */
+  /**
+   * Most significant first, already ending in the tie-breakers the
+   * federation layer adds (start time, newest first); the adapter adds only
+   * the final one, run id ascending. See federation/ordering.ts.
+   */
   orderBy: RunOrder[]
 }
 

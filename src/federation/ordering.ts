@@ -1,30 +1,46 @@
 import type { RunOrder } from '../adapters/backend.js'
 import type { Experiment, Run } from '../domain.js'
-import { encodeGlobalId } from '../ids.js'
 
 /**
  * The total orders merged lists are sorted in. Every backend returns its
  * pages in the same order, so these comparators and the adapters' ORDER BY
- * clauses must agree: missing values sort last in either direction, NaN
- * sorts above every number (PostgreSQL's rule), strings compare by code
- * unit, and the global id breaks every tie.
+ * clauses must agree. They follow MLflow's search order, so an MLflow
+ * server's pages need no re-sorting: missing values sort last in either
+ * direction, NaN after every number (and before missing values), strings
+ * compare by code unit, then start time (newest first) and the run id break
+ * ties. Native ids that are all digits (experiment ids) compare as numbers.
  */
 
 export function compareExperiments(a: Experiment, b: Experiment): number {
-  return (
-    b.createdAt.getTime() - a.createdAt.getTime() ||
-    compareStrings(encodeGlobalId('Experiment', a.backendId, a.nativeId), encodeGlobalId('Experiment', b.backendId, b.nativeId))
-  )
+  return b.createdAt.getTime() - a.createdAt.getTime() || compareRecordIds(a, b)
 }
 
+const START_TIME_DESC: RunOrder = { field: 'startTime', direction: 'desc' }
+
+/** A run order with MLflow's tie-breakers: the caller's terms, then start time (newest first) unless already there. */
+export function withRunTieBreakers(orderBy: readonly RunOrder[]): RunOrder[] {
+  return orderBy.some((order) => order.field === 'startTime') ? [...orderBy] : [...orderBy, START_TIME_DESC]
+}
+
+/** Compares by the given terms (already with tie-breakers), then by id. */
 export function runComparator(orderBy: readonly RunOrder[]): (a: Run, b: Run) => number {
   return (a, b) => {
     for (const order of orderBy) {
       const result = compareValues(sortValue(a, order), sortValue(b, order), order.direction)
       if (result !== 0) return result
     }
-    return compareStrings(encodeGlobalId('Run', a.backendId, a.nativeId), encodeGlobalId('Run', b.backendId, b.nativeId))
+    return compareRecordIds(a, b)
   }
+}
+
+/** Backend id, then native id: numerically when both are digit strings, else by code unit. */
+export function compareRecordIds(a: { backendId: string; nativeId: string }, b: { backendId: string; nativeId: string }): number {
+  return compareStrings(a.backendId, b.backendId) || compareNativeIds(a.nativeId, b.nativeId)
+}
+
+function compareNativeIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || compareStrings(a, b)
+  return compareStrings(a, b)
 }
 
 function sortValue(run: Run, order: RunOrder): number | string | null {
@@ -40,16 +56,13 @@ function sortValue(run: Run, order: RunOrder): number | string | null {
   }
 }
 
+/** Missing values, then NaN, sort last whatever the direction; the rest by value. */
 function compareValues(a: number | string | null, b: number | string | null, direction: 'asc' | 'desc'): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1
-  const ascending =
-    typeof a === 'string' || typeof b === 'string' ? compareStrings(String(a), String(b)) : compareNumbers(a, b)
-  return direction === 'asc' ? ascending : -ascending
-}
-
-function compareNumbers(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) === Number.isNaN(b) ? 0 : Number.isNaN(a) ? 1 : -1
-  return a < b ? -1 : a > b ? 1 : 0
+  const rank = (value: number | string | null) => (value === null ? 2 : typeof value === 'number' && Number.isNaN(value) ? 1 : 0)
+  const byRank = rank(a) - rank(b)
+  if (byRank !== 0 || rank(a) !== 0) return byRank
+  const ascending = typeof a === 'string' || typeof b === 'string' ? compareStrings(String(a), String(b)) : (a as number) - (b as number) || 0
+  return direction === 'asc' ? Math.sign(ascending) : -Math.sign(ascending)
 }
 
 export function compareStrings(a: string, b: string): number {

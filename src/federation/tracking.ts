@@ -5,7 +5,7 @@ import { decodeCursor, fingerprint } from './cursor.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from './filter.js'
 import { type Loaders, type RecordKey, createLoaders } from './loaders.js'
 import { type MergedPage, mergeSortedPages } from './merge.js'
-import { compareExperiments, runComparator } from './ordering.js'
+import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import type { BackendRegistry } from './registry.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
 
@@ -71,7 +71,7 @@ export class TrackingFederation {
   }
 
   listRuns(args: RunListArgs): Promise<ListPage<Run>> {
-    const orderBy = args.orderBy.length > 0 ? args.orderBy : DEFAULT_RUN_ORDER
+    const orderBy = withRunTieBreakers(args.orderBy.length > 0 ? args.orderBy : DEFAULT_RUN_ORDER)
     for (const order of orderBy) {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
     }

@@ -53,7 +53,12 @@ describeEachEngine('lists merged across two native backends', (engine) => {
 
   it.each([3, 50])('pages metric order (missing last) at page size %i', async (first) => {
     const expected = [...runs]
-      .sort((a, b) => (a.acc === null || b.acc === null ? (a.acc === null ? 1 : 0) - (b.acc === null ? 1 : 0) : a.acc - b.acc) || byId(a, b))
+      .sort(
+        (a, b) =>
+          (a.acc === null || b.acc === null ? (a.acc === null ? 1 : 0) - (b.acc === null ? 1 : 0) : a.acc - b.acc) ||
+          b.startTime - a.startTime ||
+          byId(a, b),
+      )
       .map((run) => run.id)
     const { ids } = await pageAll([{ field: 'METRIC', metricKey: 'acc', direction: 'ASC' }], first)
     expect(ids).toEqual(expected)

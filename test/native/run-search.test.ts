@@ -82,25 +82,21 @@ function bruteFilter(runs: GeneratedRun[], filter: RunFilter): GeneratedRun[] {
   )
 }
 
+/** MLflow's order: missing values, then NaN, last either way; then start time (newest first), then id. */
 function bruteSort(runs: GeneratedRun[], orderBy: RunOrder[]): string[] {
-  const orders = orderBy.length > 0 ? orderBy : [{ field: 'START_TIME', direction: 'DESC' } as RunOrder]
+  const orders: RunOrder[] = orderBy.length > 0 ? [...orderBy] : [{ field: 'START_TIME', direction: 'DESC' }]
+  if (!orders.some((order) => order.field === 'START_TIME')) orders.push({ field: 'START_TIME', direction: 'DESC' })
   const valueOf = (run: GeneratedRun, order: RunOrder): number | string | undefined =>
     order.field === 'START_TIME' ? run.startTime : order.field === 'NAME' ? run.name : order.field === 'METRIC' ? run.metrics[order.metricKey ?? ''] : undefined
+  const rank = (value: number | string | undefined) => (value === undefined ? 2 : typeof value === 'number' && Number.isNaN(value) ? 1 : 0)
   return [...runs]
     .sort((a, b) => {
       for (const order of orders) {
         const x = valueOf(a, order)
         const y = valueOf(b, order)
-        if (x === undefined || y === undefined) {
-          if (x !== y) return x === undefined ? 1 : -1
-          continue
-        }
-        let cmp: number
-        if (typeof x === 'number' && typeof y === 'number') {
-          cmp = Number.isNaN(x) || Number.isNaN(y) ? Number(Number.isNaN(x)) - Number(Number.isNaN(y)) : x - y
-        } else {
-          cmp = x < y ? -1 : x > y ? 1 : 0
-        }
+        if (rank(x) !== rank(y)) return rank(x) - rank(y)
+        if (rank(x) !== 0) continue
+        const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : (x as string) < (y as string) ? -1 : (x as string) > (y as string) ? 1 : 0
         if (cmp !== 0) return order.direction === 'ASC' ? cmp : -cmp
       }
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0

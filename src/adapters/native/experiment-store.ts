@@ -19,9 +19,9 @@ export class ExperimentStore {
     const offset = pageOffset(page, this.backendId)
     const rows = await this.selectExperiments(this.db)
       .where((eb) => compileExperimentFilter(eb, query.filter, query.lifecycle))
-      // Newest first; ties by id in byte order, the order the federation layer merges in.
+      // Newest first, ties by id: the order the federation layer merges in.
       .orderBy('experiments.created_at', 'desc')
-      .orderBy(sql`experiments.id::text collate "C"`)
+      .orderBy('experiments.id')
       .limit(page.first + 1)
       .offset(offset)
       .execute()

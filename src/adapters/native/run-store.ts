@@ -19,10 +19,14 @@ export class RunStore {
   async list(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
     const offset = pageOffset(page, this.backendId)
     let select = this.selectRuns(this.db).where((eb) => this.compileQuery(eb, query))
+    // MLflow's order (see federation/ordering.ts): missing values, then NaN, last in either direction.
     for (const order of query.orderBy) {
-      select = select.orderBy(orderExpression(order), (ob) => (order.direction === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+      const value = orderExpression(order)
+      select = select.orderBy(sql`${value} is null`)
+      if (order.field === 'metric') select = select.orderBy(sql`${value} = 'NaN'`)
+      select = select.orderBy(value, order.direction)
     }
-    // Ties by id in byte order: the total order the federation layer merges pages in.
+    // The last tie-breaker: the id in byte order, as the federation layer compares ids.
     const rows = await select
       .orderBy(sql`runs.id collate "C"`)
       .limit(page.first + 1)
