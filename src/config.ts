@@ -32,7 +32,40 @@ const nativeBackendSchema = z
   })
   .strict()
 
-export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema])
+const mlflowAuthSchema = z.union([
+  z.object({ bearer: z.string().min(1) }).strict(),
+  z.object({ basic: z.object({ username: z.string().min(1), password: z.string() }).strict() }).strict(),
+  z
+    .object({
+      sigv4: z
+        .object({
+          region: z.string().min(1).optional(),
+          trackingServerArn: z.string().regex(/^arn:aws[\w-]*:sagemaker:[\w-]+:\d{12}:mlflow-tracking-server\/.+$/, 'must be a SageMaker MLflow tracking server ARN'),
+        })
+        .strict(),
+    })
+    .strict(),
+])
+
+const mlflowBackendSchema = z
+  .object({
+    id: backendId,
+    kind: z.literal('mlflow'),
+    /** The tracking server's base URL; for SigV4 it defaults to https://<region>.experiments.sagemaker.aws. */
+    url: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
+    auth: mlflowAuthSchema.optional(),
+    timeoutMs: z.number().int().min(1).default(10_000),
+    maxConcurrency: z.number().int().min(1).max(256).default(16),
+    readOnly: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((backend, ctx) => {
+    if (!backend.url && !(backend.auth && 'sigv4' in backend.auth)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required (it can be derived only for sigv4 auth)' })
+    }
+  })
+
+export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema])
 
 export const configSchema = z
   .object({
@@ -64,6 +97,8 @@ export const configSchema = z
 export type GatewayConfig = z.infer<typeof configSchema>
 export type BackendConfig = z.infer<typeof backendConfigSchema>
 export type NativeBackendConfig = z.infer<typeof nativeBackendSchema>
+export type MlflowBackendConfig = z.infer<typeof mlflowBackendSchema>
+export type MlflowAuthConfig = z.infer<typeof mlflowAuthSchema>
 export type ConfigInput = z.input<typeof configSchema>
 
 export class ConfigError extends Error {

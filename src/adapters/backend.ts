@@ -73,7 +73,16 @@ export interface MetricHistoryQuery {
   maxStep: number | null
 }
 
+/** What a backend can push down of a filter; the gateway evaluates the residual on what it returns. */
+export interface FilterPlan<F> {
+  pushed: F
+  residual: F
+}
+
 export interface TrackingReader {
+  /** Splits a run filter into what this backend evaluates and what the gateway must. */
+  planRunFilter(filter: RunFilter): FilterPlan<RunFilter>
+  planExperimentFilter(filter: ExperimentFilter): FilterPlan<ExperimentFilter>
   listExperiments(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>>
   /** Counts what `listExperiments` would list; null when the backend cannot count cheaply. */
   countExperiments(query: ExperimentQuery): Promise<number | null>

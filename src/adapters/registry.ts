@@ -1,5 +1,6 @@
 import type { BackendConfig } from '../config.js'
 import type { Backend } from './backend.js'
+import { createMlflowBackend } from './mlflow/index.js'
 import { createNativeBackend } from './native/index.js'
 
 /** The adapter registry: one line per backend kind. */
@@ -7,5 +8,7 @@ export function createBackend(config: BackendConfig): Promise<Backend> {
   switch (config.kind) {
     case 'native':
       return createNativeBackend(config)
+    case 'mlflow':
+      return createMlflowBackend(config)
   }
 }

@@ -6,10 +6,20 @@ import type { ExperimentFilter, LifecycleView, RunFilter } from './filter.js'
 import { type Loaders, type RecordKey, createLoaders } from './loaders.js'
 import { type MergedPage, mergeSortedPages } from './merge.js'
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
+import { matchesExperimentFilter, matchesRunFilter } from './residual.js'
 import type { BackendRegistry } from './registry.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
 
 export const PAGE_SIZE = { default: 100, max: 1000 } as const
+
+/**
+ * A backend page with the residual filter applied. The page may shrink or
+ * empty; the merge keeps following the backend's tokens to fill the page
+ * (over-fetching), and cursor offsets index this filtered page.
+ */
+function keepMatching<T>(page: Page<T>, matches: (item: T) => boolean): Page<T> {
+  return { items: page.items.filter(matches), nextToken: page.nextToken }
+}
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 
 /** The runs order when a caller gives none: MLflow's, newest first. */
@@ -62,11 +72,15 @@ export class TrackingFederation {
   }
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
-    const query: ExperimentQuery = { filter: args.filter, lifecycle: args.lifecycle }
     const backends = this.registry.select(args.backends, 'runs')
-    return this.mergedList(args, { list: 'experiments', query }, backends, compareExperiments, {
-      fetch: (backend, page) => backend.listExperiments(query, page),
-      count: (backend) => backend.countExperiments(query),
+    const plans = new Map(backends.map((backend) => [backend.id, backend.planExperimentFilter(args.filter)]))
+    const queryFor = (backend: Backend): ExperimentQuery => ({ filter: plans.get(backend.id)!.pushed, lifecycle: args.lifecycle })
+    const identity = { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle }
+    return this.mergedList(args, identity, backends, compareExperiments, {
+      fetch: async (backend, page) => keepMatching(await backend.listExperiments(queryFor(backend), page), (experiment) =>
+        matchesExperimentFilter(experiment, plans.get(backend.id)!.residual),
+      ),
+      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : backend.countExperiments(queryFor(backend))),
     })
   }
 
@@ -84,16 +98,18 @@ export class TrackingFederation {
       }
       backends = backends.filter((backend) => experimentsByBackend.has(backend.id))
     }
+    const plans = new Map(backends.map((backend) => [backend.id, backend.planRunFilter(args.filter)]))
     const queryFor = (backend: Backend): RunQuery => ({
       experimentIds: args.experiments ? (experimentsByBackend.get(backend.id) ?? []) : null,
-      filter: args.filter,
+      filter: plans.get(backend.id)!.pushed,
       lifecycle: args.lifecycle,
       orderBy,
     })
     const identity = { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy }
     return this.mergedList(args, identity, backends, runComparator(orderBy), {
-      fetch: (backend, page) => backend.listRuns(queryFor(backend), page),
-      count: (backend) => backend.countRuns(queryFor(backend)),
+      fetch: async (backend, page) =>
+        keepMatching(await backend.listRuns(queryFor(backend), page), (run) => matchesRunFilter(run, plans.get(backend.id)!.residual)),
+      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : backend.countRuns(queryFor(backend))),
     })
   }
 

@@ -62,11 +62,10 @@ function matchString(op: string, actual: string | undefined, expected: string): 
   throw new Error(op)
 }
 
+/** IEEE comparisons, as MLflow does them: NaN matches only NEQ. */
 function matchNumber(op: string, actual: number | undefined, expected: number): boolean {
   if (actual === undefined) return false
-  // PostgreSQL's float order: NaN equals NaN and is above every number.
-  const cmp = Number.isNaN(actual) ? (Number.isNaN(expected) ? 0 : 1) : actual < expected ? -1 : actual > expected ? 1 : 0
-  return { EQ: cmp === 0, NEQ: cmp !== 0, GT: cmp > 0, GTE: cmp >= 0, LT: cmp < 0, LTE: cmp <= 0 }[op] ?? false
+  return { EQ: actual === expected, NEQ: actual !== expected, GT: actual > expected, GTE: actual >= expected, LT: actual < expected, LTE: actual <= expected }[op] ?? false
 }
 
 function bruteFilter(runs: GeneratedRun[], filter: RunFilter): GeneratedRun[] {

@@ -11,7 +11,7 @@ export type Engine = 'pglite' | 'postgres'
 let schemaCounter = 0
 
 /** A native backend config on the given engine, isolated from every other suite. */
-export function nativeBackendConfig(engine: Engine, id = 'local'): NonNullable<ConfigInput['backends']>[number] {
+export function nativeBackendConfig(engine: Engine, id = 'local'): Extract<NonNullable<ConfigInput['backends']>[number], { kind: 'native' }> {
   if (engine === 'pglite') return { id, kind: 'native', dataDir: 'memory://' }
   const url = inject('postgresUrl')
   if (!url) throw new Error('no PostgreSQL server for this suite')

@@ -53,16 +53,19 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate): Expressi
           .where('kv.key', '=', predicate.key)
           .where('kv.value', STRING_SQL[predicate.op], predicate.value),
       )
-    case 'metric':
-      // MLflow's semantics: a run without the metric matches no comparison on it.
-      return eb.exists(
-        eb
-          .selectFrom('latest_metrics as lm')
-          .select(sql.lit(1).as('one'))
-          .whereRef('lm.run_id', '=', 'runs.id')
-          .where('lm.key', '=', predicate.key)
-          .where('lm.value', NUMBER_SQL[predicate.op], predicate.value),
-      )
+    case 'metric': {
+      // MLflow's semantics: a run without the metric matches no comparison on
+      // it, and NaN compares as in IEEE 754 (only "not equal" holds), where
+      // PostgreSQL would call NaN equal to itself and above every number.
+      let latest = eb
+        .selectFrom('latest_metrics as lm')
+        .select(sql.lit(1).as('one'))
+        .whereRef('lm.run_id', '=', 'runs.id')
+        .where('lm.key', '=', predicate.key)
+        .where('lm.value', NUMBER_SQL[predicate.op], predicate.value)
+      if (predicate.op !== 'NEQ') latest = latest.where('lm.value', '<>', Number.NaN)
+      return eb.exists(latest)
+    }
     case 'startTime':
     case 'endTime':
       return eb(RUN_COLUMNS[predicate.field], NUMBER_SQL[predicate.op], predicate.value)

@@ -56,6 +56,9 @@ class NativeBackend implements Backend {
     }
   }
 
+  // SQL expresses every predicate: nothing is left for the gateway.
+  planRunFilter: TrackingReader['planRunFilter'] = (filter) => ({ pushed: filter, residual: { all: [] } })
+  planExperimentFilter: TrackingReader['planExperimentFilter'] = (filter) => ({ pushed: filter, residual: { all: [] } })
   listExperiments: TrackingReader['listExperiments'] = (query, page) => this.guard(() => this.experiments.list(query, page))
   countExperiments: TrackingReader['countExperiments'] = (query) => this.guard(() => this.experiments.count(query))
   getExperiments: TrackingReader['getExperiments'] = (ids) => this.guard(() => this.experiments.getMany(ids))

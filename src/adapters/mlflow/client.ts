@@ -1,0 +1,184 @@
+import { GatewayError } from '../../errors.js'
+import type { Authenticate, OutgoingRequest } from './auth.js'
+
+/**
+ * The wire to one MLflow tracking server: REST API 2.0 over fetch, with
+ * authentication, a per-request timeout, bounded concurrency, and MLflow's
+ * `error_code`s turned into gateway codes. Errors name the backend and never
+ * carry the URL's credentials, headers or signatures.
+ */
+export interface MlflowClientOptions {
+  backendId: string
+  baseUrl: string
+  authenticate: Authenticate
+  timeoutMs: number
+  maxConcurrency: number
+}
+
+/** MLflow error codes and what they mean for a gateway client. */
+const ERROR_CODES: Record<string, GatewayError['code']> = {
+  RESOURCE_DOES_NOT_EXIST: 'NOT_FOUND',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_PARAMETER_VALUE: 'BAD_USER_INPUT',
+  BAD_REQUEST: 'BAD_USER_INPUT',
+  INVALID_STATE: 'BAD_USER_INPUT',
+  PERMISSION_DENIED: 'BACKEND_AUTH',
+  UNAUTHENTICATED: 'BACKEND_AUTH',
+  RESOURCE_ALREADY_EXISTS: 'CONFLICT',
+}
+
+export class MlflowClient {
+  private readonly base: URL
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+
+  constructor(private readonly options: MlflowClientOptions) {
+    const base = new URL(options.baseUrl)
+    // Credentials in the URL become a basic auth header, never part of a logged or reported URL.
+    base.username = ''
+    base.password = ''
+    this.base = base
+  }
+
+  get<T>(path: string, query: Record<string, string | number | string[] | undefined>): Promise<T> {
+    const url = this.url(path)
+    for (const [name, value] of Object.entries(query)) {
+      if (value === undefined) continue
+      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item))
+    }
+    return this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined })
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>({
+      method: 'POST',
+      url: this.url(path),
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  }
+
+  private url(path: string): URL {
+    const url = new URL(this.base)
+    url.pathname = `${this.base.pathname.replace(/\/$/, '')}/api/2.0/mlflow/${path}`
+    return url
+  }
+
+  private async send<T>(request: OutgoingRequest): Promise<T> {
+    await this.acquire()
+    try {
+      const signed = await this.options.authenticate(request)
+      let response: Response
+      try {
+        response = await fetch(signed.url, {
+          method: signed.method,
+          headers: signed.headers,
+          body: signed.body,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        })
+      } catch (error) {
+        throw this.transportError(error)
+      }
+      let text: string
+      try {
+        text = await response.text()
+      } catch (error) {
+        throw this.transportError(error)
+      }
+      if (!response.ok) throw this.httpError(response.status, text)
+      return parseMlflowJson(text) as T
+    } finally {
+      this.release()
+    }
+  }
+
+  private transportError(error: unknown): GatewayError {
+    const backend = this.options.backendId
+    const name = error instanceof Error ? error.name : ''
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new GatewayError('BACKEND_TIMEOUT', `backend "${backend}" did not answer within ${this.options.timeoutMs} ms`, { backend })
+    }
+    return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" cannot be reached`, { backend })
+  }
+
+  private httpError(status: number, text: string): GatewayError {
+    const backend = this.options.backendId
+    let body: { error_code?: unknown; message?: unknown } = {}
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      // Not MLflow's JSON error body (a proxy's HTML page, say): the status decides.
+    }
+    const mlflowCode = typeof body.error_code === 'string' ? body.error_code : undefined
+    const message = typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${status}`
+    if (status === 401 || status === 403) {
+      return new GatewayError('BACKEND_AUTH', `backend "${backend}" refused the credentials (HTTP ${status})`, { backend })
+    }
+    // MLflow refuses a changed param with INVALID_PARAMETER_VALUE; the gateway calls that CONFLICT everywhere.
+    if (mlflowCode === 'INVALID_PARAMETER_VALUE' && /changing param values is not allowed/i.test(message)) {
+      return new GatewayError('CONFLICT', `backend "${backend}": ${message}`, { backend })
+    }
+    const code = mlflowCode ? ERROR_CODES[mlflowCode] : undefined
+    if (code) return new GatewayError(code, `backend "${backend}": ${message}`, { backend })
+    if (status >= 500 || status === 429) {
+      return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" failed (HTTP ${status})`, { backend })
+    }
+    if (status === 404) return new GatewayError('UNSUPPORTED', `backend "${backend}" does not offer this endpoint`, { backend })
+    return new GatewayError('BAD_USER_INPUT', `backend "${backend}": ${message}`, { backend })
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.options.maxConcurrency) {
+      this.active += 1
+      return
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.active -= 1
+  }
+}
+
+/**
+ * MLflow writes non-finite doubles as the strings "NaN", "Infinity" and
+ * "-Infinity" (protobuf's JSON mapping); some servers and proxies emit them
+ * as bare tokens, which JSON.parse refuses. Accept both.
+ */
+export function parseMlflowJson(text: string): unknown {
+  if (text.trim() === '') return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    return JSON.parse(quoteBareNonFinite(text))
+  }
+}
+
+function quoteBareNonFinite(text: string): string {
+  let out = ''
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (inString) {
+      out += char
+      if (char === '\\') out += text[++i] ?? ''
+      else if (char === '"') inString = false
+      continue
+    }
+    if (char === '"') {
+      inString = true
+      out += char
+      continue
+    }
+    const match = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9))
+    if (match) {
+      out += `"${match[1]}"`
+      i += match[1].length - 1
+      continue
+    }
+    out += char
+  }
+  return out
+}

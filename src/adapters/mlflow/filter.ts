@@ -1,0 +1,126 @@
+import type { FilterPlan, RunOrder } from '../backend.js'
+import type { ExperimentFilter, ExperimentPredicate, NumberOp, RunFilter, RunPredicate, StringOp } from '../../federation/filter.js'
+import { GatewayError } from '../../errors.js'
+
+/**
+ * The filter AST → MLflow's search syntax. What MLflow's grammar cannot say
+ * stays in the residual for the gateway: IN over attributes other than
+ * run_id, LIKE on run ids, a key containing a backtick, a string containing
+ * both quote characters (MLflow's parser strips quotes but never unescapes).
+ */
+
+const NUMBER_OPERATORS: Record<NumberOp, string> = { EQ: '=', NEQ: '!=', GT: '>', GTE: '>=', LT: '<', LTE: '<=' }
+const STRING_OPERATORS: Record<StringOp, string> = { EQ: '=', NEQ: '!=', LIKE: 'LIKE', ILIKE: 'ILIKE' }
+const STRING_ATTRIBUTES = { status: 'status', name: 'run_name', runId: 'run_id', artifactUri: 'artifact_uri' } as const
+const TIME_ATTRIBUTES = { startTime: 'start_time', endTime: 'end_time' } as const
+
+export interface CompiledFilter<F> extends FilterPlan<F> {
+  /** MLflow's filter string for `pushed`; empty when nothing is pushed. */
+  text: string
+}
+
+export function compileRunFilter(filter: RunFilter): CompiledFilter<RunFilter> {
+  const clauses: string[] = []
+  const pushed: RunPredicate[] = []
+  const residual: RunPredicate[] = []
+  for (const predicate of filter.all) {
+    const clause = runClause(predicate)
+    if (clause === null) residual.push(predicate)
+    else {
+      clauses.push(clause)
+      pushed.push(predicate)
+    }
+  }
+  return { text: clauses.join(' AND '), pushed: { all: pushed }, residual: { all: residual } }
+}
+
+export function compileExperimentFilter(filter: ExperimentFilter): CompiledFilter<ExperimentFilter> {
+  const clauses: string[] = []
+  const pushed: ExperimentPredicate[] = []
+  const residual: ExperimentPredicate[] = []
+  for (const predicate of filter.all) {
+    const clause =
+      predicate.field === 'name'
+        ? stringClause('attribute.name', predicate.op, predicate.value)
+        : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+    if (clause === null) residual.push(predicate)
+    else {
+      clauses.push(clause)
+      pushed.push(predicate)
+    }
+  }
+  return { text: clauses.join(' AND '), pushed: { all: pushed }, residual: { all: residual } }
+}
+
+function runClause(predicate: RunPredicate): string | null {
+  switch (predicate.field) {
+    case 'metric':
+      return keyed('metrics', predicate.key, (key) => `${key} ${NUMBER_OPERATORS[predicate.op]} ${numberLiteral(predicate.value)}`)
+    case 'param':
+      return keyed('params', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+    case 'tag':
+      return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+    case 'startTime':
+    case 'endTime':
+      return `attributes.${TIME_ATTRIBUTES[predicate.field]} ${NUMBER_OPERATORS[predicate.op]} ${numberLiteral(predicate.value)}`
+    default: {
+      const attribute = `attributes.${STRING_ATTRIBUTES[predicate.field]}`
+      if ('values' in predicate) {
+        if (predicate.field === 'runId') {
+          const values = predicate.values.map(stringLiteral)
+          if (values.length === 0 || values.includes(null)) return null
+          return `${attribute} ${predicate.op === 'IN' ? 'IN' : 'NOT IN'} (${values.join(', ')})`
+        }
+        // Other attributes take no lists: IN of one value is `=`, NOT IN is a run of `!=`.
+        if (predicate.op === 'IN' && predicate.values.length === 1) return stringClause(attribute, 'EQ', predicate.values[0])
+        if (predicate.op === 'NOT_IN' && predicate.values.length > 0) {
+          const parts = predicate.values.map((value) => stringClause(attribute, 'NEQ', value))
+          return parts.includes(null) ? null : parts.join(' AND ')
+        }
+        return null
+      }
+      if (predicate.field === 'runId' && (predicate.op === 'LIKE' || predicate.op === 'ILIKE')) return null
+      return stringClause(attribute, predicate.op, predicate.value)
+    }
+  }
+}
+
+function keyed(entity: string, key: string, clause: (quotedKey: string) => string | null): string | null {
+  return key.includes('`') ? null : clause(`${entity}.\`${key}\``)
+}
+
+function stringClause(subject: string, op: StringOp, value: string): string | null {
+  const literal = stringLiteral(value)
+  return literal === null ? null : `${subject} ${STRING_OPERATORS[op]} ${literal}`
+}
+
+function stringLiteral(value: string): string | null {
+  if (!value.includes("'")) return `'${value}'`
+  if (!value.includes('"')) return `"${value}"`
+  return null
+}
+
+function numberLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new GatewayError('BAD_USER_INPUT', 'filters compare metrics with finite numbers only')
+  return String(value)
+}
+
+/** `RunOrder` → MLflow's `order_by`. MLflow adds its own final tie-breaker, the run id. */
+export function compileRunOrder(orderBy: readonly RunOrder[], backendId: string): string[] {
+  return orderBy.map((order) => {
+    const direction = order.direction === 'asc' ? 'ASC' : 'DESC'
+    switch (order.field) {
+      case 'startTime':
+        return `attributes.start_time ${direction}`
+      case 'endTime':
+        return `attributes.end_time ${direction}`
+      case 'name':
+        return `attributes.run_name ${direction}`
+      case 'metric':
+        if (!order.metricKey || order.metricKey.includes('`')) {
+          throw new GatewayError('UNSUPPORTED', `backend "${backendId}" cannot order by metric "${order.metricKey}"`, { backend: backendId })
+        }
+        return `metrics.\`${order.metricKey}\` ${direction}`
+    }
+  })
+}

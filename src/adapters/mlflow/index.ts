@@ -1,0 +1,292 @@
+import type { MlflowBackendConfig } from '../../config.js'
+import { type Experiment, type KeyValue, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { GatewayError } from '../../errors.js'
+import type { LifecycleView } from '../../federation/filter.js'
+import type {
+  Backend,
+  Capabilities,
+  CreateExperimentInput,
+  CreateRunInput,
+  ExperimentQuery,
+  MetricHistoryQuery,
+  Page,
+  PageRequest,
+  RunQuery,
+  TrackingWriter,
+  UpdateRunInput,
+} from '../backend.js'
+import { downsample } from '../downsample.js'
+import { authenticator, regionOfArn, sagemakerMlflowUrl } from './auth.js'
+import { MlflowClient } from './client.js'
+import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './filter.js'
+import { toExperiment, toMetricPoint, toRun, toWireValue } from './map.js'
+import {
+  createExperimentResponse,
+  getExperimentResponse,
+  getRunResponse,
+  metricHistoryResponse,
+  searchExperimentsResponse,
+  searchRunsResponse,
+} from './wire.js'
+
+/** MLflow's own ceilings: runs/search pages and log-batch sizes. */
+const LIMITS = { runsPage: 1000, experimentsPage: 1000, historyPage: 25_000, runIdsPerSearch: 100, metricsPerBatch: 1000 } as const
+
+const VIEW_TYPES: Record<LifecycleView, string> = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' }
+
+export async function createMlflowBackend(config: MlflowBackendConfig): Promise<Backend> {
+  const sigv4 = config.auth && 'sigv4' in config.auth ? config.auth.sigv4 : undefined
+  const baseUrl = config.url ?? sagemakerMlflowUrl(sigv4?.region ?? regionOfArn(sigv4?.trackingServerArn ?? ''))
+  const url = new URL(baseUrl)
+  // user:password@ in the URL is basic auth; the client strips it from the URL itself.
+  const auth = config.auth ?? (url.username ? { basic: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } } : undefined)
+  const client = new MlflowClient({
+    backendId: config.id,
+    baseUrl,
+    authenticate: authenticator(auth),
+    timeoutMs: config.timeoutMs,
+    maxConcurrency: config.maxConcurrency,
+  })
+  return new MlflowBackend(config.id, client, config.readOnly)
+}
+
+/** A remote MLflow tracking server, read (and, unless read-only, written) through its REST API 2.0. */
+export class MlflowBackend implements Backend {
+  readonly kind = 'mlflow' as const
+  readonly capabilities: Capabilities
+  readonly writer: TrackingWriter | null
+
+  constructor(
+    readonly id: string,
+    private readonly client: MlflowClient,
+    readOnly: boolean,
+  ) {
+    this.capabilities = { writes: !readOnly, runs: true, orderByMetric: true, liveMetrics: 'poll' }
+    this.writer = readOnly ? null : this.createWriter()
+  }
+
+  planRunFilter: Backend['planRunFilter'] = (filter) => compileRunFilter(filter)
+  planExperimentFilter: Backend['planExperimentFilter'] = (filter) => compileExperimentFilter(filter)
+
+  async ping(): Promise<void> {
+    await this.client.post('experiments/search', { max_results: 1 })
+  }
+
+  async close(): Promise<void> {}
+
+  async listExperiments(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>> {
+    const response = searchExperimentsResponse.parse(
+      await this.client.post('experiments/search', {
+        max_results: Math.min(Math.max(page.first, 1), LIMITS.experimentsPage),
+        page_token: page.token ?? undefined,
+        filter: compileExperimentFilter(query.filter).text || undefined,
+        // The gateway's experiment order: newest first, then id.
+        order_by: ['creation_time DESC', 'experiment_id ASC'],
+        view_type: VIEW_TYPES[query.lifecycle],
+      }),
+    )
+    return { items: response.experiments.map((wire) => toExperiment(this.id, wire)), nextToken: response.next_page_token || null }
+  }
+
+  async countExperiments(): Promise<null> {
+    return null // MLflow has no count; paging through every experiment to count is not cheap.
+  }
+
+  async getExperiments(ids: readonly string[]): Promise<(Experiment | null)[]> {
+    if (ids.length === 1) return [await this.getExperiment(ids[0])]
+    // MLflow cannot search experiments by id: list them all (usually far fewer than runs) in one pass.
+    const byId = new Map((await this.allExperiments()).map((experiment) => [experiment.nativeId, experiment]))
+    return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  async listRuns(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
+    const experimentIds = query.experimentIds ?? (await this.allExperiments()).map((experiment) => experiment.nativeId)
+    if (experimentIds.length === 0) return { items: [], nextToken: null }
+    const response = searchRunsResponse.parse(
+      await this.client.post('runs/search', {
+        experiment_ids: experimentIds,
+        filter: compileRunFilter(query.filter).text || undefined,
+        run_view_type: VIEW_TYPES[query.lifecycle],
+        max_results: Math.min(Math.max(page.first, 1), LIMITS.runsPage),
+        order_by: compileRunOrder(query.orderBy, this.id),
+        page_token: page.token ?? undefined,
+      }),
+    )
+    return { items: response.runs.map((wire) => toRun(this.id, wire)), nextToken: response.next_page_token || null }
+  }
+
+  async countRuns(): Promise<null> {
+    return null
+  }
+
+  /**
+   * One run: `runs/get`. Several: one `runs/search` per 100 ids with
+   * `attributes.run_id IN (...)`, over every experiment (runs/search needs
+   * experiment ids, so one `experiments/search` pass first).
+   */
+  async getRuns(ids: readonly string[]): Promise<(Run | null)[]> {
+    if (ids.length === 1) return [await this.getRun(ids[0])]
+    const experimentIds = (await this.allExperiments()).map((experiment) => experiment.nativeId)
+    const found = new Map<string, Run>()
+    const valid = [...new Set(ids)].filter(isRunId)
+    for (let i = 0; i < valid.length; i += LIMITS.runIdsPerSearch) {
+      const chunk = valid.slice(i, i + LIMITS.runIdsPerSearch)
+      const response = searchRunsResponse.parse(
+        await this.client.post('runs/search', {
+          experiment_ids: experimentIds,
+          filter: `attributes.run_id IN (${chunk.map((id) => `'${id}'`).join(', ')})`,
+          run_view_type: 'ALL',
+          max_results: chunk.length,
+        }),
+      )
+      for (const wire of response.runs) {
+        const run = toRun(this.id, wire)
+        found.set(run.nativeId, run)
+      }
+    }
+    return ids.map((id) => found.get(id) ?? null)
+  }
+
+  /**
+   * `metrics/get-history`, every page, then the gateway's downsampling rule
+   * in memory, so `totalPoints` is exact and spikes survive. (MLflow's
+   * get-history-bulk-interval samples evenly spaced steps: it can drop a
+   * spike and reports no total, so it is not used.)
+   */
+  async metricHistory(query: MetricHistoryQuery): Promise<MetricSeries> {
+    const points = []
+    let token: string | undefined
+    do {
+      const response = metricHistoryResponse.parse(
+        await this.client.get('metrics/get-history', {
+          run_id: query.runId,
+          metric_key: query.key,
+          max_results: LIMITS.historyPage,
+          page_token: token,
+        }),
+      )
+      points.push(...response.metrics.map(toMetricPoint))
+      token = response.next_page_token || undefined
+    } while (token)
+    const inRange = points.filter(
+      (point) => (query.minStep === null || point.step >= query.minStep) && (query.maxStep === null || point.step <= query.maxStep),
+    )
+    const sampled = downsample(inRange, query.maxPoints)
+    return { key: query.key, points: sampled, totalPoints: inRange.length, sampled: sampled.length < inRange.length }
+  }
+
+  private async getExperiment(id: string): Promise<Experiment | null> {
+    if (!/^[\w-]+$/.test(id)) return null
+    try {
+      const response = getExperimentResponse.parse(await this.client.get('experiments/get', { experiment_id: id }))
+      return toExperiment(this.id, response.experiment)
+    } catch (error) {
+      if (error instanceof GatewayError && (error.code === 'NOT_FOUND' || error.code === 'BAD_USER_INPUT')) return null
+      throw error
+    }
+  }
+
+  private async getRun(id: string): Promise<Run | null> {
+    if (!isRunId(id)) return null
+    try {
+      return toRun(this.id, getRunResponse.parse(await this.client.get('runs/get', { run_id: id })).run)
+    } catch (error) {
+      if (error instanceof GatewayError && (error.code === 'NOT_FOUND' || error.code === 'BAD_USER_INPUT')) return null
+      throw error
+    }
+  }
+
+  private async allExperiments(): Promise<Experiment[]> {
+    const experiments: Experiment[] = []
+    let token: string | null = null
+    do {
+      const page = await this.listExperiments({ filter: { all: [] }, lifecycle: 'all' }, { first: LIMITS.experimentsPage, token })
+      experiments.push(...page.items)
+      token = page.nextToken
+    } while (token)
+    return experiments
+  }
+
+  private async requireRun(id: string): Promise<Run> {
+    const run = await this.getRun(id)
+    if (!run) throw new GatewayError('NOT_FOUND', `run ${id} does not exist`, { backend: this.id })
+    return run
+  }
+
+  private async logBatch(runId: string, batch: { metrics?: MetricWrite[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
+    await this.client.post('runs/log-batch', {
+      run_id: runId,
+      metrics: (batch.metrics ?? []).map((m) => ({ key: m.key, value: toWireValue(m.value), step: m.step, timestamp: m.timestamp.getTime() })),
+      params: batch.params ?? [],
+      tags: batch.tags ?? [],
+    })
+  }
+
+  /**
+   * Writes pass through. MLflow has no transactions across calls: a run
+   * created with params is `runs/create` then one `log-batch`, and tags on
+   * an experiment are one call per tag.
+   */
+  private createWriter(): TrackingWriter {
+    return {
+      createExperiment: async (input: CreateExperimentInput) => {
+        const { experiment_id } = createExperimentResponse.parse(await this.client.post('experiments/create', { name: input.name, tags: input.tags }))
+        const experiment = await this.getExperiment(experiment_id)
+        if (!experiment) throw new GatewayError('BACKEND_UNAVAILABLE', `backend "${this.id}" lost experiment ${experiment_id}`, { backend: this.id })
+        return experiment
+      },
+      setExperimentTags: async (experimentId, tags) => {
+        for (const tag of tags) {
+          await this.client.post('experiments/set-experiment-tag', { experiment_id: experimentId, key: tag.key, value: tag.value })
+        }
+        const experiment = await this.getExperiment(experimentId)
+        if (!experiment) throw new GatewayError('NOT_FOUND', `experiment ${experimentId} does not exist`, { backend: this.id })
+        return experiment
+      },
+      createRun: async (input: CreateRunInput) => {
+        const created = getRunResponse.parse(
+          await this.client.post('runs/create', {
+            experiment_id: input.experimentId,
+            run_name: input.name ?? undefined,
+            start_time: input.startTime.getTime(),
+            tags: input.tags,
+          }),
+        )
+        const runId = toRun(this.id, created.run).nativeId
+        if (input.params.length > 0) await this.logBatch(runId, { params: input.params })
+        if (input.status !== 'RUNNING') await this.client.post('runs/update', { run_id: runId, status: input.status })
+        return this.requireRun(runId)
+      },
+      updateRun: async (runId, patch: UpdateRunInput) => {
+        await this.client.post('runs/update', {
+          run_id: runId,
+          status: patch.status,
+          // As on the native store: finishing without an end time stamps now. (MLflow cannot clear an end time.)
+          end_time: patch.endTime ? patch.endTime.getTime() : patch.endTime === undefined && patch.status && TERMINAL_RUN_STATUSES.includes(patch.status) ? Date.now() : undefined,
+          run_name: patch.name,
+        })
+        return this.requireRun(runId)
+      },
+      deleteRun: async (runId) => {
+        await this.client.post('runs/delete', { run_id: runId })
+        return this.requireRun(runId)
+      },
+      restoreRun: async (runId) => {
+        await this.client.post('runs/restore', { run_id: runId })
+        return this.requireRun(runId)
+      },
+      logMetrics: async (runId, metrics) => {
+        for (let i = 0; i < metrics.length; i += LIMITS.metricsPerBatch) {
+          await this.logBatch(runId, { metrics: metrics.slice(i, i + LIMITS.metricsPerBatch) })
+        }
+      },
+      logParams: (runId, params) => this.logBatch(runId, { params }),
+      setRunTags: (runId, tags) => this.logBatch(runId, { tags }),
+    }
+  }
+}
+
+/** MLflow run ids are hex strings; anything else names no run (and must not reach a filter string). */
+function isRunId(id: string): boolean {
+  return /^[0-9a-fA-F-]{1,64}$/.test(id)
+}

@@ -1,0 +1,61 @@
+import type { Experiment, LatestMetric, MetricPoint, Run } from '../../domain.js'
+import type { WireExperiment, WireMetric, WireRun } from './wire.js'
+
+/** MLflow's wire shapes → the gateway's records. */
+
+const toRecord = (pairs: { key: string; value: string }[]) => Object.fromEntries(pairs.map((pair) => [pair.key, pair.value]))
+
+/**
+ * MLflow's SQL store keeps ±Infinity as ±Number.MAX_VALUE (not every
+ * database can store infinities), and serves it back that way. No one logs
+ * exactly MAX_VALUE, so it is read back as the infinity it was.
+ */
+export function metricValue(value: number): number {
+  if (value === Number.MAX_VALUE) return Number.POSITIVE_INFINITY
+  if (value === -Number.MAX_VALUE) return Number.NEGATIVE_INFINITY
+  return value
+}
+
+export function toExperiment(backendId: string, wire: WireExperiment): Experiment {
+  return {
+    backendId,
+    nativeId: wire.experiment_id,
+    name: wire.name,
+    lifecycleStage: wire.lifecycle_stage,
+    artifactLocation: wire.artifact_location ?? null,
+    tags: toRecord(wire.tags),
+    createdAt: new Date(wire.creation_time ?? 0),
+    updatedAt: new Date(wire.last_update_time ?? wire.creation_time ?? 0),
+  }
+}
+
+export function toRun(backendId: string, wire: WireRun): Run {
+  const tags = toRecord(wire.data.tags)
+  return {
+    backendId,
+    nativeId: wire.info.run_id ?? wire.info.run_uuid ?? '',
+    experimentNativeId: wire.info.experiment_id,
+    name: wire.info.run_name ?? tags['mlflow.runName'] ?? '',
+    status: wire.info.status,
+    lifecycleStage: wire.info.lifecycle_stage,
+    startTime: wire.info.start_time === undefined ? null : new Date(wire.info.start_time),
+    endTime: wire.info.end_time === undefined ? null : new Date(wire.info.end_time),
+    artifactUri: wire.info.artifact_uri ?? null,
+    params: toRecord(wire.data.params),
+    tags,
+    metrics: wire.data.metrics.map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+  }
+}
+
+function toLatestMetric(wire: WireMetric): LatestMetric {
+  return { key: wire.key, ...toMetricPoint(wire) }
+}
+
+export function toMetricPoint(wire: WireMetric): MetricPoint {
+  return { step: wire.step, timestamp: new Date(wire.timestamp), value: metricValue(wire.value) }
+}
+
+/** A gateway value as MLflow's JSON wants it (non-finite values as strings). */
+export function toWireValue(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value)
+}

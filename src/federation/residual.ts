@@ -1,0 +1,91 @@
+import type { Experiment, Run } from '../domain.js'
+import type { ExperimentFilter, ExperimentPredicate, NumberOp, RunFilter, RunPredicate, StringOp } from './filter.js'
+
+/**
+ * Evaluates filter predicates in memory: the part of a filter a backend
+ * could not push down, applied to what it returned. The semantics are the
+ * pushed-down ones (MLflow's, which the native SQL follows too): a missing
+ * key or time matches nothing; LIKE is case-sensitive, ILIKE not, `%` and `_`
+ * are the wildcards; numbers compare as IEEE doubles, so NaN matches only `NEQ`.
+ */
+export function matchesRunFilter(run: Run, filter: RunFilter): boolean {
+  return filter.all.every((predicate) => matchesRunPredicate(run, predicate))
+}
+
+export function matchesExperimentFilter(experiment: Experiment, filter: ExperimentFilter): boolean {
+  return filter.all.every((predicate) => matchesExperimentPredicate(experiment, predicate))
+}
+
+function matchesRunPredicate(run: Run, predicate: RunPredicate): boolean {
+  switch (predicate.field) {
+    case 'param':
+      return matchString(run.params[predicate.key], predicate.op, predicate.value)
+    case 'tag':
+      return matchString(run.tags[predicate.key], predicate.op, predicate.value)
+    case 'metric':
+      return matchNumber(run.metrics.find((metric) => metric.key === predicate.key)?.value, predicate.op, predicate.value)
+    case 'startTime':
+      return matchNumber(run.startTime?.getTime(), predicate.op, predicate.value)
+    case 'endTime':
+      return matchNumber(run.endTime?.getTime(), predicate.op, predicate.value)
+    default: {
+      const actual = { status: run.status, name: run.name, runId: run.nativeId, artifactUri: run.artifactUri ?? undefined }[predicate.field]
+      if ('values' in predicate) {
+        if (actual === undefined) return false
+        return predicate.op === 'IN' ? predicate.values.includes(actual) : !predicate.values.includes(actual)
+      }
+      return matchString(actual, predicate.op, predicate.value)
+    }
+  }
+}
+
+function matchesExperimentPredicate(experiment: Experiment, predicate: ExperimentPredicate): boolean {
+  if (predicate.field === 'name') return matchString(experiment.name, predicate.op, predicate.value)
+  return matchString(experiment.tags[predicate.key], predicate.op, predicate.value)
+}
+
+function matchString(actual: string | undefined, op: StringOp, expected: string): boolean {
+  if (actual === undefined) return false
+  switch (op) {
+    case 'EQ':
+      return actual === expected
+    case 'NEQ':
+      return actual !== expected
+    case 'LIKE':
+      return likePattern(expected, false).test(actual)
+    case 'ILIKE':
+      return likePattern(expected, true).test(actual)
+  }
+}
+
+function matchNumber(actual: number | undefined, op: NumberOp, expected: number): boolean {
+  if (actual === undefined) return false
+  switch (op) {
+    case 'EQ':
+      return actual === expected
+    case 'NEQ':
+      return actual !== expected
+    case 'GT':
+      return actual > expected
+    case 'GTE':
+      return actual >= expected
+    case 'LT':
+      return actual < expected
+    case 'LTE':
+      return actual <= expected
+  }
+}
+
+const patterns = new Map<string, RegExp>()
+
+function likePattern(pattern: string, caseInsensitive: boolean): RegExp {
+  const cacheKey = `${caseInsensitive ? 'i' : 's'}${pattern}`
+  let regex = patterns.get(cacheKey)
+  if (!regex) {
+    const body = [...pattern].map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')
+    regex = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's')
+    if (patterns.size > 1000) patterns.clear()
+    patterns.set(cacheKey, regex)
+  }
+  return regex
+}
