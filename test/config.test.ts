@@ -39,6 +39,24 @@ describe('config', () => {
     expect(() => parseConfig(raw, {})).toThrow(message)
   })
 
+  it('accepts MLflow backends with defaults, and needs a url unless SigV4 can derive it', () => {
+    const config = parseConfig(
+      {
+        backends: [
+          { id: 'team', kind: 'mlflow', url: 'http://mlflow:5000', auth: { bearer: '${TOKEN}' } },
+          { id: 'sm', kind: 'mlflow', auth: { sigv4: { trackingServerArn: 'arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/a' } } },
+        ],
+      },
+      { TOKEN: 't0k' },
+    )
+    expect(config.backends[0]).toMatchObject({ timeoutMs: 10_000, maxConcurrency: 16, readOnly: true, auth: { bearer: 't0k' } })
+    expect(() => parseConfig({ backends: [{ id: 'x', kind: 'mlflow' }] }, {})).toThrow(/backends\[0\]\.url: is required/)
+    expect(() => parseConfig({ backends: [{ id: 'x', kind: 'mlflow', url: 'http://h', auth: { sigv4: { trackingServerArn: 'nope' } } }] }, {})).toThrow(
+      /trackingServerArn: must be a SageMaker MLflow tracking server ARN/,
+    )
+    expect(() => parseConfig({ backends: [{ id: 'x', kind: 'mlflow', url: 'http://h', auth: { token: 'x' } }] }, {})).toThrow(/backends\[0\]\.auth/)
+  })
+
   it('reads YAML and JSON files, and names a file that does not parse', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-config-'))
     writeFileSync(join(dir, 'a.yaml'), 'server:\n  port: 5000\nbackends:\n  - id: lab\n    kind: native\n    dataDir: /tmp/x\n')

@@ -1,15 +1,17 @@
 import { createServer } from 'node:net'
 import type { TestProject } from 'vitest/node'
+import { type MlflowPeer, pythonPeersVenv, startMlflow } from './mlflow.js'
 import { type PostgresPeer, findPostgresBinDir, startPostgres } from './postgres.js'
 
 /**
  * Starts the peers the suites talk to, once per test run, and hands their
- * addresses to the tests through `inject()`. TEST_DATABASE_URL, when set,
- * names a PostgreSQL server to use instead of starting one.
+ * addresses to the tests through `inject()`. TEST_DATABASE_URL and
+ * TEST_MLFLOW_URL, when set, name servers to use instead of starting them.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string | null
+    mlflowUrl: string | null
   }
 }
 
@@ -24,7 +26,22 @@ export default async function setup(project: TestProject) {
     }
   }
   project.provide('postgresUrl', postgresUrl)
-  return () => peer?.stop()
+
+  let mlflow: MlflowPeer | null = null
+  let mlflowUrl = process.env.TEST_MLFLOW_URL ?? null
+  if (!mlflowUrl) {
+    const venv = pythonPeersVenv()
+    if (venv) {
+      mlflow = await startMlflow(venv, await freePort())
+      mlflowUrl = mlflow.url
+    }
+  }
+  project.provide('mlflowUrl', mlflowUrl)
+
+  return async () => {
+    peer?.stop()
+    await mlflow?.stop()
+  }
 }
 
 function freePort(): Promise<number> {

@@ -27,16 +27,27 @@ export function describeEachEngine(name: string, suite: (engine: Engine) => void
 
 /** A suite that needs the real PostgreSQL server. */
 export function describePostgres(name: string, suite: () => void): void {
-  if (inject('postgresUrl')) {
-    describe(`${name} [postgres]`, suite)
+  describeWithPeer(`${name} [postgres]`, Boolean(inject('postgresUrl')), 'a PostgreSQL server (install Debian postgresql or set TEST_DATABASE_URL)', suite)
+}
+
+/** A suite that needs the real MLflow tracking server. */
+export function describeMlflow(name: string, suite: (mlflowUrl: string) => void): void {
+  const url = inject('mlflowUrl')
+  describeWithPeer(`${name} [mlflow]`, Boolean(url), 'an MLflow server (needs python3; or set TEST_MLFLOW_URL)', () => suite(url ?? ''))
+}
+
+/** Runs a suite when its peer is there; otherwise skips loudly, or fails in CI (CI=true). */
+function describeWithPeer(name: string, present: boolean, peer: string, suite: () => void): void {
+  if (present) {
+    describe(name, suite)
   } else if (process.env.CI) {
-    describe(`${name} [postgres]`, () => {
-      it('needs a PostgreSQL server', () => {
-        throw new Error('CI=true but no PostgreSQL server: install Debian postgresql or set TEST_DATABASE_URL')
+    describe(name, () => {
+      it(`needs ${peer}`, () => {
+        throw new Error(`CI=true but no ${peer}`)
       })
     })
   } else {
-    console.warn(`\n!!! SKIPPED "${name}" on PostgreSQL: no server found (install postgresql or set TEST_DATABASE_URL)\n`)
-    describe.skip(`${name} [postgres]`, suite)
+    console.warn(`\n!!! SKIPPED "${name}": no ${peer}\n`)
+    describe.skip(name, suite)
   }
 }

@@ -1,0 +1,42 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+
+/**
+ * A loopback HTTP proxy in front of a real peer: counts the requests that
+ * reach it (by path), and can delay them, to test batching and timeouts
+ * against the real server.
+ */
+export interface HttpProxy {
+  url: string
+  requests: string[]
+  delayMs: number
+  close(): Promise<void>
+}
+
+export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
+  const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, close: async () => {} }
+  const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    proxy.requests.push(`${request.method} ${(request.url ?? '').split('?')[0]}`)
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    if (proxy.delayMs > 0) await new Promise((done) => setTimeout(done, proxy.delayMs))
+    try {
+      const answer = await fetch(`${upstream}${request.url}`, {
+        method: request.method,
+        headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+        body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+      })
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+      response.end(Buffer.from(await answer.arrayBuffer()))
+    } catch {
+      response.destroy()
+    }
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  proxy.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  proxy.close = () =>
+    new Promise((done) => {
+      server.closeAllConnections()
+      server.close(() => done())
+    })
+  return proxy
+}
