@@ -12,15 +12,12 @@
  * Uses BENCH_DATABASE_URL or TEST_DATABASE_URL, else starts a private
  * PostgreSQL from the machine's binaries. Writes bench/results/native.json.
  */
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { tmpdir } from 'node:os'
-import { pathToFileURL } from 'node:url'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { createServer } from 'node:net'
 import pg from 'pg'
 import { findPostgresBinDir, startPostgres } from '../test/peers/postgres.js'
+import { graphqlClient, percentile, startGatewayProcess } from './support/gateway-process.js'
 
 const TOTAL_POINTS = Number(process.env.BENCH_POINTS ?? 1_000_000)
 const BATCH = 1000
@@ -58,39 +55,6 @@ async function forEachBatch(concurrency: number, send: (index: number) => Promis
     }),
   )
   return TOTAL_POINTS / ((performance.now() - started) / 1000)
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-/** `mlgate` as its own process, on the given database, on a free port. */
-async function startGatewayProcess(url: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mlgate-bench-'))
-  const config = join(dir, 'mlgate.json')
-  writeFileSync(config, JSON.stringify({ backends: [{ id: 'local', kind: 'native', database: url, schema: 'bench_gateway' }] }))
-  const loader = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href
-  const child = spawn(process.execPath, ['--import', loader, resolve('src/main.ts'), '--config', config, '--port', '0'], {
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((done, fail) => {
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /at http:\/\/[^:]+:(\d+)\/graphql/.exec(output)
-      if (match) done(Number(match[1]))
-    })
-    child.once('exit', (code) => fail(new Error(`gateway exited with ${code}: ${output}`)))
-  })
-  return {
-    port,
-    stop: () =>
-      new Promise((done) => {
-        child.once('exit', () => done())
-        child.kill('SIGTERM')
-      }),
-  }
 }
 
 async function rawInsertRate(url: string, concurrency: number): Promise<number> {
@@ -131,14 +95,9 @@ async function main() {
 
     const admin = new pg.Pool({ connectionString: url, max: 1 })
     await admin.query('drop schema if exists bench_gateway cascade')
-    const gateway = await startGatewayProcess(url)
-    const endpoint = `http://127.0.0.1:${gateway.port}/graphql`
-    const post = async (query: string, variables: unknown) => {
-      const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
-      const body = (await response.json()) as { data?: Record<string, { id: string }>; errors?: unknown }
-      if (body.errors) throw new Error(JSON.stringify(body.errors))
-      return body.data ?? {}
-    }
+    const gateway = await startGatewayProcess({ backends: [{ id: 'local', kind: 'native', database: url, schema: 'bench_gateway' }] })
+    const graphql = graphqlClient(gateway.port)
+    const post = (query: string, variables: unknown) => graphql<Record<string, { id: string }>>(query, variables)
     const experiment = await post('mutation ($n: String!) { createExperiment(input: { name: $n }) { id } }', { n: 'bench' })
     const newRun = async () => (await post('mutation ($e: ID!) { createRun(input: { experimentId: $e }) { id } }', { e: experiment.createExperiment.id })).createRun.id
     const mutation = 'mutation ($r: ID!, $m: [MetricInput!]!) { logMetrics(runId: $r, metrics: $m) { id } }'
