@@ -12,23 +12,15 @@
  * the pinned virtualenv. Writes bench/results/mlflow.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus } from 'node:os'
 import { type MlflowPeer, pythonPeersVenv, startMlflow } from '../test/peers/mlflow.js'
 import { startHttpProxy } from '../test/support/http-proxy.js'
 import { mlflowApi } from '../test/support/mlflow-api.js'
 import { graphqlClient, percentile, startGatewayProcess } from './support/gateway-process.js'
+import { freePort } from '../test/support/free-port.js'
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300)
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function main() {
   let peer: MlflowPeer | null = null

@@ -14,24 +14,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { createServer } from 'node:net'
 import pg from 'pg'
 import { findPostgresBinDir, startPostgres } from '../test/peers/postgres.js'
 import { graphqlClient, percentile, startGatewayProcess } from './support/gateway-process.js'
+import { freePort } from '../test/support/free-port.js'
 
 const TOTAL_POINTS = Number(process.env.BENCH_POINTS ?? 1_000_000)
 const BATCH = 1000
 const HISTORY_QUERIES = 200
 const CONCURRENCY = 4
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function batchOf(index: number) {
   const base = index * BATCH

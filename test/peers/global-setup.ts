@@ -1,7 +1,7 @@
-import { createServer } from 'node:net'
 import type { TestProject } from 'vitest/node'
 import { type MlflowPeer, pythonPeersVenv, startMlflow } from './mlflow.js'
 import { type PostgresPeer, findPostgresBinDir, startPostgres } from './postgres.js'
+import { freePort } from '../support/free-port.js'
 
 /**
  * Starts the peers the suites talk to, once per test run, and hands their
@@ -44,13 +44,3 @@ export default async function setup(project: TestProject) {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -22,9 +22,20 @@ export function pythonPeersVenv(): string | null {
   return execFileSync('bash', [resolve('test/peers/python-peers.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
 }
 
-export async function startMlflow(venv: string, port: number): Promise<MlflowPeer> {
+/**
+ * `adminPassword` starts MLflow's own basic-auth app (`--app-name basic-auth`),
+ * whose user `admin` has that password: a real server that refuses bad credentials.
+ */
+export async function startMlflow(venv: string, port: number, options: { adminPassword?: string } = {}): Promise<MlflowPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'mlgate-mlflow-'))
   const binary = join(venv, 'bin', 'mlflow')
+  // The auth app keeps its users in its own database, here beside the tracking store.
+  if (options.adminPassword) {
+    writeFileSync(
+      join(dir, 'auth.ini'),
+      `[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///${join(dir, 'auth.db')}\nadmin_username = admin\nadmin_password = ${options.adminPassword}\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\n`,
+    )
+  }
   if (!existsSync(binary)) throw new Error(`no mlflow in ${venv}`)
   const child: ChildProcess = spawn(
     binary,
@@ -35,10 +46,20 @@ export async function startMlflow(venv: string, port: number): Promise<MlflowPee
       '--host', '127.0.0.1',
       '--port', String(port),
       '--workers', '1',
+      ...(options.adminPassword ? ['--app-name', 'basic-auth'] : []),
     ],
     {
       cwd: dir,
-      env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+      env: {
+        ...process.env,
+        MLFLOW_DISABLE_TELEMETRY: 'true',
+        DO_NOT_TRACK: 'true',
+        ...(options.adminPassword && {
+          MLFLOW_AUTH_ADMIN_PASSWORD: options.adminPassword,
+          MLFLOW_FLASK_SERVER_SECRET_KEY: 'mlgate-tests',
+          MLFLOW_AUTH_CONFIG_PATH: join(dir, 'auth.ini'),
+        }),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     },
