@@ -21,7 +21,6 @@ import { freePort } from '../test/support/free-port.js'
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300)
 
-
 async function main() {
   let peer: MlflowPeer | null = null
   let url = process.env.BENCH_MLFLOW_URL ?? process.env.TEST_MLFLOW_URL

@@ -24,7 +24,6 @@ const BATCH = 1000
 const HISTORY_QUERIES = 200
 const CONCURRENCY = 4
 
-
 function batchOf(index: number) {
   const base = index * BATCH
   const steps = Array.from({ length: BATCH }, (_, i) => base + i)
