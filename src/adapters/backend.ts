@@ -2,6 +2,7 @@ import type {
   BackendKind,
   Experiment,
   KeyValue,
+  MetricPoint,
   MetricSeries,
   MetricWrite,
   Run,
@@ -128,12 +129,35 @@ export interface TrackingWriter {
   setRunTags(runId: string, tags: KeyValue[]): Promise<void>
 }
 
+/** New points of one metric of one run, as one write committed them. */
+export interface MetricBatch {
+  runId: string
+  key: string
+  points: MetricPoint[]
+  /** Increases with every batch of the run; batches arrive in this order. */
+  order: number
+  /** Where a subscriber resumes after this batch (opaque to everyone but the backend). */
+  position: string
+}
+
+/** Live metric points. Positions are per run; a backend defines what they mean. */
+export interface LiveMetrics {
+  /** Batches after `position` (exclusive), oldest first, read from the store; `keys` null means all. */
+  replay(runId: string, keys: readonly string[] | null, position: string): Promise<MetricBatch[]>
+  /** The position now: resuming from it yields only what comes later. */
+  currentPosition(runId: string): Promise<string>
+  /** Calls `listener` with each commit's batches for the run until the returned function is called. */
+  watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void
+}
+
 export interface Backend extends TrackingReader {
   readonly id: string
   readonly kind: BackendKind
   readonly capabilities: Capabilities
   /** Null when the backend is read-only. */
   readonly writer: TrackingWriter | null
+  /** Null when the backend cannot stream new metric points. */
+  readonly live: LiveMetrics | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -55,6 +55,7 @@ export class MlflowBackend implements Backend {
   readonly kind = 'mlflow' as const
   readonly capabilities: Capabilities
   readonly writer: TrackingWriter | null
+  readonly live = null
 
   constructor(
     readonly id: string,

@@ -12,6 +12,11 @@ import { migrationProvider } from './migrations/index.js'
 export interface NativeDatabase {
   db: Kysely<Database>
   engine: 'postgres' | 'pglite'
+  /**
+   * LISTENs on a channel. `onResume` runs after a lost listening connection
+   * is back, since notifications sent meanwhile are gone. Returns the stop function.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onResume: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -33,7 +38,24 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
     // An idle client that loses its server emits 'error'; without a listener that kills the process.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, engine: 'postgres', close: () => db.destroy() }
+    const listeners = new Set<PostgresListener>()
+    return {
+      db,
+      engine: 'postgres',
+      listen: async (channel, onPayload, onResume) => {
+        const listener = new PostgresListener(config.database as string, channel, onPayload, onResume)
+        listeners.add(listener)
+        await listener.start()
+        return async () => {
+          listeners.delete(listener)
+          await listener.stop()
+        }
+      },
+      close: async () => {
+        await Promise.all([...listeners].map((listener) => listener.stop()))
+        await db.destroy()
+      },
+    }
   }
 
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true })
@@ -47,10 +69,67 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
   return {
     db,
     engine: 'pglite',
+    // One in-process session: nothing to lose, nothing to resume.
+    listen: async (channel, onPayload) => {
+      const unlisten = await pglite.listen(channel, onPayload)
+      return () => unlisten()
+    },
     close: async () => {
       await db.destroy()
       await pglite.close()
     },
+  }
+}
+
+/**
+ * A dedicated connection that LISTENs (a pooled one would be handed to other
+ * queries). When the server drops it, it reconnects with backoff and calls
+ * `onResume` so the caller can read what it missed from the table.
+ */
+class PostgresListener {
+  private client: pg.Client | null = null
+  private stopped = false
+  private retryDelayMs = 100
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly channel: string,
+    private readonly onPayload: (payload: string) => void,
+    private readonly onResume: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString })
+    client.on('notification', (message) => {
+      if (message.channel === this.channel && message.payload) this.onPayload(message.payload)
+    })
+    client.on('error', () => this.reconnect(client))
+    client.on('end', () => this.reconnect(client))
+    await client.connect()
+    await client.query(`listen ${client.escapeIdentifier(this.channel)}`)
+    this.client = client
+    this.retryDelayMs = 100
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    const client = this.client
+    this.client = null
+    await client?.end().catch(() => {})
+  }
+
+  private reconnect(failed: pg.Client): void {
+    if (this.stopped || this.client !== failed) return
+    this.client = null
+    failed.end().catch(() => {})
+    const retry = () => {
+      if (this.stopped) return
+      this.start().then(this.onResume, () => {
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5000)
+        setTimeout(retry, this.retryDelayMs).unref()
+      })
+    }
+    setTimeout(retry, this.retryDelayMs).unref()
   }
 }
 

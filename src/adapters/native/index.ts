@@ -5,6 +5,7 @@ import { GatewayError, badInput, notFound } from '../../errors.js'
 import type { Backend, Capabilities, TrackingReader, TrackingWriter } from '../backend.js'
 import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
 import { ExperimentStore } from './experiment-store.js'
+import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
 import { RunStore } from './run-store.js'
 
@@ -24,7 +25,7 @@ export async function createNativeBackend(config: NativeBackendConfig): Promise<
     await database.close()
     throw error
   }
-  return new NativeBackend(config.id, database)
+  return new NativeBackend(config.id, database, `mlgate_metrics_${config.schema}`)
 }
 
 /** The Postgres-backed store mlgate owns: experiments, runs, metrics, written through Kysely. */
@@ -32,6 +33,7 @@ class NativeBackend implements Backend {
   readonly kind = 'native' as const
   readonly capabilities = NATIVE_CAPABILITIES
   readonly writer: TrackingWriter
+  readonly live: NativeLiveMetrics
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
@@ -39,10 +41,12 @@ class NativeBackend implements Backend {
   constructor(
     readonly id: string,
     private readonly database: NativeDatabase,
+    metricsChannel: string,
   ) {
     this.experiments = new ExperimentStore(database.db, id)
     this.runs = new RunStore(database.db, id)
-    this.metrics = new MetricStore(database.db)
+    this.metrics = new MetricStore(database.db, metricsChannel)
+    this.live = new NativeLiveMetrics(database, metricsChannel)
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),
@@ -71,8 +75,9 @@ class NativeBackend implements Backend {
     await this.guard(() => sql`select 1`.execute(this.database.db))
   }
 
-  close(): Promise<void> {
-    return this.database.close()
+  async close(): Promise<void> {
+    await this.live.close()
+    await this.database.close()
   }
 
   private async logMetrics(runId: string, metrics: MetricWrite[]): Promise<void> {

@@ -14,7 +14,11 @@ const bucketOf = (step: RawBuilder<unknown>, width: RawBuilder<unknown>) =>
 
 /** Metric points: the history, the latest value per key, and the rollup pyramid. */
 export class MetricStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The NOTIFY channel for new points (see `live.ts`). */
+    private readonly channel: string,
+  ) {}
 
   /**
    * Appends points and merges the batch's latest values and rollup deltas
@@ -29,7 +33,9 @@ export class MetricStore {
     const deltas = summarizeBatch(points)
     const { rows } = await sql<{ written: number }>`
       with run as (
-        select 1 from runs where id = ${runId} and lifecycle_stage = 'active'
+        -- The row lock serializes appends to one run until commit, so a run's
+        -- sequence order is its commit order (live subscribers resume by it).
+        select 1 from runs where id = ${runId} and lifecycle_stage = 'active' for no key update
       ),
       inserted as (
         insert into metrics (run_id, key, step, timestamp, value)
@@ -37,7 +43,7 @@ export class MetricStore {
         from unnest(${textArray(column(points, 'key'))}::text[], ${numberArray(column(points, 'step'))}::int8[],
                     ${numberArray(column(points, 'timestamp'))}::int8[], ${numberArray(column(points, 'value'))}::float8[]) as t(key, step, timestamp, value)
         where exists (select 1 from run)
-        returning 1
+        returning seq
       ),
       latest as (
         insert into latest_metrics (run_id, key, step, timestamp, value)
@@ -71,8 +77,14 @@ export class MetricStore {
           max_step = case when ${newMax} then excluded.max_step else metric_rollups.max_step end,
           max_timestamp = case when ${newMax} then excluded.max_timestamp else metric_rollups.max_timestamp end,
           max_value = case when ${newMax} then excluded.max_value else metric_rollups.max_value end
+      ),
+      summary as (
+        select count(*)::int8 as written, min(seq) as first_seq, max(seq) as last_seq from inserted
       )
-      select count(*)::int8 as written from inserted`.execute(this.db)
+      -- NOTIFY is delivered at commit: the doorbell for live subscribers, naming the rows to read.
+      select written, case when written > 0
+        then pg_notify(${this.channel}, ${runId} || ':' || first_seq || ':' || last_seq) end as notified
+      from summary`.execute(this.db)
     return Number(rows[0]?.written ?? 0)
   }
 

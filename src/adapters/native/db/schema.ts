@@ -47,8 +47,9 @@ export interface RunTagTable {
   value: string
 }
 
-/** Every point ever logged: the full history. */
+/** Every point ever logged: the full history, and the log live subscribers read by `seq`. */
 export interface MetricTable {
+  seq: Generated<number>
   run_id: string
   key: string
   step: number

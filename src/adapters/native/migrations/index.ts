@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as tracking from './2026-11-22T0000-tracking.js'
+import * as metricSequence from './2026-11-22T0100-metric-sequence.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -7,6 +8,7 @@ import * as tracking from './2026-11-22T0000-tracking.js'
  */
 const migrations: Record<string, Migration> = {
   '2026-11-22T0000-tracking': tracking,
+  '2026-11-22T0100-metric-sequence': metricSequence,
 }
 
 export const migrationProvider: MigrationProvider = {
