@@ -4,8 +4,10 @@ import type { BackendRegistry } from './federation/registry.js'
 /** What every resolver gets: the federation layer, with this request's loaders. */
 export interface GatewayContext {
   federation: TrackingFederation
+  /** Aborts when the client goes away or the gateway shuts down: subscriptions end on it. */
+  signal: AbortSignal
 }
 
-export function createContext(registry: BackendRegistry): GatewayContext {
-  return { federation: new TrackingFederation(registry) }
+export function createContext(registry: BackendRegistry, signals: AbortSignal[]): GatewayContext {
+  return { federation: new TrackingFederation(registry), signal: AbortSignal.any(signals) }
 }

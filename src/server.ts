@@ -8,6 +8,7 @@ import { type GatewayContext, createContext } from './context.js'
 import { BackendRegistry } from './federation/registry.js'
 import { errorCodesPlugin, maskError } from './http/graphql-errors.js'
 import { handleHealthRoutes } from './http/health.js'
+import { serveGraphqlWs } from './http/graphql-ws.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -30,13 +31,15 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     throw error
   }
   const registry = new BackendRegistry(backends)
+  const shutdown = new AbortController()
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'mlgate' },
-    context: () => createContext(registry),
+    // Subscriptions end when their client leaves (the request's signal) or the gateway shuts down.
+    context: ({ request }) => createContext(registry, request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal]),
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
     logging: false,
@@ -47,10 +50,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (await handleHealthRoutes(request, response, registry)) return
     await yoga(request, response)
   })
+  const webSockets = serveGraphqlWs(yoga, server)
 
   let closing: Promise<void> | null = null
   const close = () =>
     (closing ??= (async () => {
+      // Subscriptions end first: their clients get a clean completion, not a cut connection.
+      shutdown.abort()
+      // Let the completions of the ended subscriptions reach the sockets before they close.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await webSockets.close()
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       let timer: NodeJS.Timeout | undefined

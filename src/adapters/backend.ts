@@ -142,6 +142,8 @@ export interface MetricBatch {
 
 /** Live metric points. Positions are per run; a backend defines what they mean. */
 export interface LiveMetrics {
+  /** Resolves once the backend is listening for new points (call after `watch`). */
+  ready(): Promise<void>
   /** Batches after `position` (exclusive), oldest first, read from the store; `keys` null means all. */
   replay(runId: string, keys: readonly string[] | null, position: string): Promise<MetricBatch[]>
   /** The position now: resuming from it yields only what comes later. */

@@ -5,6 +5,7 @@ import './tags.js'
 import './experiment.js'
 import './run.js'
 import './metric.js'
+import './subscription.js'
 
 /** The gateway's GraphQL schema, assembled from one file per domain. */
 export const schema = builder.toSchema({ sortSchema: true })

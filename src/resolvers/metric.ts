@@ -15,7 +15,7 @@ const MetricRef = builder.objectRef<LatestMetric>('Metric').implement({
   }),
 })
 
-const MetricPointRef = builder.objectRef<MetricPoint>('MetricPoint').implement({
+export const MetricPointRef = builder.objectRef<MetricPoint>('MetricPoint').implement({
   fields: (t) => ({
     step: t.exposeInt('step'),
     timestamp: t.field({ type: 'DateTime', resolve: (point) => point.timestamp }),

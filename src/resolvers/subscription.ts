@@ -1,0 +1,77 @@
+import { TrackingFederation } from '../federation/tracking.js'
+import { decodeGlobalIdOf } from '../ids.js'
+import { type MetricUpdate, metricUpdates } from '../live/metric-updates.js'
+import { builder } from './builder.js'
+import { MetricPointRef } from './metric.js'
+import { RunRef } from './refs.js'
+
+/** Subscriptions: live metric points. Served over SSE and graphql-ws on /graphql. */
+
+const MetricUpdateRef = builder.objectRef<MetricUpdate>('MetricUpdate').implement({
+  description: "New points of one metric of one run: one event per run and key per write.",
+  fields: (t) => ({
+    run: t.field({
+      type: RunRef,
+      nullable: true,
+      // Fresh loaders per event: a run read at subscription start would go stale.
+      resolve: (update, _, { federation }) => new TrackingFederation(federation.registry).run(update.run),
+    }),
+    key: t.exposeString('key'),
+    points: t.field({ type: [MetricPointRef], resolve: (update) => update.points }),
+    droppedPoints: t.exposeInt('droppedPoints', {
+      description: 'Points this subscriber fell too far behind to receive: refetch the range with metricHistory.',
+    }),
+    cursor: t.exposeString('cursor', { description: 'Pass as `since` to resume after this event.' }),
+  }),
+})
+
+builder.subscriptionType({})
+
+builder.subscriptionFields((t) => ({
+  metricUpdates: t.field({
+    type: MetricUpdateRef,
+    description:
+      'New metric points of the given runs as they are logged. With `since` (a cursor from an earlier event), ' +
+      'first every point after it, then live ones: nothing missed, nothing twice.',
+    args: {
+      runIds: t.arg.idList({ required: true }),
+      keys: t.arg.stringList({ description: 'Only these metric keys (default: all).' }),
+      since: t.arg.string(),
+    },
+    subscribe: (_, args, { federation, signal }) =>
+      abortable(signal, (stop) =>
+        metricUpdates({
+          registry: federation.registry,
+          runs: args.runIds.map((id) => decodeGlobalIdOf('Run', id)),
+          keys: args.keys ?? null,
+          since: args.since ?? null,
+          signal: stop,
+        }),
+      ),
+    resolve: (update) => update,
+  }),
+}))
+
+/**
+ * An async iterator whose `return()` (the client unsubscribed) ends the
+ * stream at once: an async generator waiting for its next event would
+ * otherwise hold `return()` until that event came.
+ */
+function abortable<T>(outer: AbortSignal, start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  outer.addEventListener('abort', stop, { once: true })
+  const generator = start(controller.signal)
+  return {
+    next: () => generator.next(),
+    return: async (value?: unknown) => {
+      stop()
+      outer.removeEventListener('abort', stop)
+      return generator.return(value as T)
+    },
+    throw: (error?: unknown) => generator.throw(error),
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
+}
