@@ -1,8 +1,8 @@
 /**
  * A subscriber's bounded queue. A slow subscriber must never slow logging or
  * other subscribers, so pushes never wait: past `capacity` queued events, a
- * new event for a key that already has one queued replaces it, and the
- * replacement counts the points it dropped (a chart then knows to refetch
+ * new event for a key that already has one queued replaces the newest of
+ * them, and the replacement counts the points it dropped (a chart then knows to refetch
  * that range). Events for a key with nothing queued always get in, so every
  * key keeps moving.
  */
@@ -24,7 +24,7 @@ export class EventQueue<T> implements AsyncIterable<QueuedUpdate<T>> {
   push(update: { key: string; value: T; pointCount: number }): void {
     if (this.ended) return
     if (this.items.length >= this.capacity) {
-      const index = this.items.findIndex((item) => item.key === update.key)
+      const index = this.items.findLastIndex((item) => item.key === update.key)
       if (index >= 0) {
         const replaced = this.items[index]
         this.items.splice(index, 1)

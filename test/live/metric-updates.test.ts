@@ -4,8 +4,9 @@ import { createClient as createWsClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { CreateExperimentDocument, CreateRunDocument, LogMetricsDocument, MetricUpdatesDocument } from '../generated/graphql.js'
-import { describeEachEngine } from '../support/engines.js'
-import { type TestGateway, startNativeGateway } from '../support/gateway.js'
+import { describeEachEngine, describePostgres, nativeBackendConfig } from '../support/engines.js'
+import { type TestGateway, startNativeGateway, startTestGateway } from '../support/gateway.js'
+import { startGatewayProcess } from '../support/gateway-process.js'
 
 interface Update {
   key: string
@@ -164,5 +165,29 @@ describe('subscriptions at shutdown', () => {
     expect(overWs.ended()).toBe(true)
     sseClient.dispose()
     await wsClient.dispose()
+  })
+})
+
+describePostgres('two gateway replicas on one PostgreSQL', () => {
+  it('a subscriber on replica B receives points logged through replica A', async () => {
+    const backend = nativeBackendConfig('postgres')
+    const replicaA = await startTestGateway({ backends: [backend] })
+    const replicaB = await startGatewayProcess({ backends: [backend] })
+    const client = createSseClient({ url: `http://127.0.0.1:${replicaB.port}/graphql`, retryAttempts: 0 })
+    try {
+      const experimentId = (await replicaA.data(CreateExperimentDocument, { input: { name: 'replicas' } })).createExperiment.id
+      const runId = (await replicaA.data(CreateRunDocument, { input: { experimentId } })).createRun.id
+      const sub = collect(client.iterate({ query: print(MetricUpdatesDocument), variables: { runIds: [runId] } }))
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await replicaA.data(LogMetricsDocument, { runId, metrics: Array.from({ length: 50 }, (_, step) => ({ key: 'loss', value: step, step })) })
+      await sub.until((events) => events.length >= 1)
+      await sub.stop()
+      expect(sub.events[0]).toMatchObject({ key: 'loss', run: { id: runId } })
+      expect(sub.events[0].points).toHaveLength(50)
+    } finally {
+      client.dispose()
+      await replicaB.stop()
+      await replicaA.close()
+    }
   })
 })
