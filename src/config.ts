@@ -57,6 +57,8 @@ const mlflowBackendSchema = z
     timeoutMs: z.number().int().min(1).default(10_000),
     maxConcurrency: z.number().int().min(1).max(256).default(16),
     readOnly: z.boolean().default(true),
+    /** Live metrics: one shared poller per watched run asks the server this often. */
+    poll: z.object({ intervalMs: z.number().int().min(50).default(2000) }).strict().default({ intervalMs: 2000 }),
   })
   .strict()
   .superRefine((backend, ctx) => {

@@ -74,9 +74,10 @@ export async function* metricUpdates(options: {
           }),
         )
         await live.ready()
-        const start = since[runCursorKey(run)] ?? (await live.currentPosition(run.nativeId))
-        positions.set(runCursorKey(run), start)
-        const replayed = await live.replay(run.nativeId, keys, start)
+        const resumeFrom = since[runCursorKey(run)]
+        positions.set(runCursorKey(run), resumeFrom ?? (await live.currentPosition(run.nativeId)))
+        // Without `since` there is nothing to replay: the stream starts now.
+        const replayed = resumeFrom === undefined ? [] : await live.replay(run.nativeId, keys, resumeFrom)
         replayed.forEach(accept)
         const covered = replayed.reduce((max, batch) => Math.max(max, batch.order), -Infinity)
         buffered.filter((batch) => batch.order > covered).forEach(accept)

@@ -1,5 +1,5 @@
 import type { MlflowBackendConfig } from '../../config.js'
-import { type Experiment, type KeyValue, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { LifecycleView } from '../../federation/filter.js'
 import type {
@@ -19,6 +19,7 @@ import { downsample } from '../downsample.js'
 import { authenticator, regionOfArn, sagemakerMlflowUrl } from './auth.js'
 import { MlflowClient } from './client.js'
 import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './filter.js'
+import { MlflowLiveMetrics } from './live.js'
 import { toExperiment, toMetricPoint, toRun, toWireValue } from './map.js'
 import {
   createExperimentResponse,
@@ -47,7 +48,7 @@ export async function createMlflowBackend(config: MlflowBackendConfig): Promise<
     timeoutMs: config.timeoutMs,
     maxConcurrency: config.maxConcurrency,
   })
-  return new MlflowBackend(config.id, client, config.readOnly)
+  return new MlflowBackend(config.id, client, config.readOnly, config.poll.intervalMs)
 }
 
 /** A remote MLflow tracking server, read (and, unless read-only, written) through its REST API 2.0. */
@@ -55,15 +56,21 @@ export class MlflowBackend implements Backend {
   readonly kind = 'mlflow' as const
   readonly capabilities: Capabilities
   readonly writer: TrackingWriter | null
-  readonly live = null
+  readonly live: MlflowLiveMetrics
 
   constructor(
     readonly id: string,
     private readonly client: MlflowClient,
     readOnly: boolean,
+    pollIntervalMs: number,
   ) {
     this.capabilities = { writes: !readOnly, runs: true, orderByMetric: true, liveMetrics: 'poll' }
     this.writer = readOnly ? null : this.createWriter()
+    this.live = new MlflowLiveMetrics(
+      { getRun: (runId) => this.getRun(runId), history: (runId, key) => this.fullHistory(runId, key) },
+      pollIntervalMs,
+      id,
+    )
   }
 
   planRunFilter: Backend['planRunFilter'] = (filter) => compileRunFilter(filter)
@@ -73,7 +80,9 @@ export class MlflowBackend implements Backend {
     await this.client.post('experiments/search', { max_results: 1 })
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.live.close()
+  }
 
   async listExperiments(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>> {
     const response = searchExperimentsResponse.parse(
@@ -155,25 +164,25 @@ export class MlflowBackend implements Backend {
    * spike and reports no total, so it is not used.)
    */
   async metricHistory(query: MetricHistoryQuery): Promise<MetricSeries> {
-    const points = []
-    let token: string | undefined
-    do {
-      const response = metricHistoryResponse.parse(
-        await this.client.get('metrics/get-history', {
-          run_id: query.runId,
-          metric_key: query.key,
-          max_results: LIMITS.historyPage,
-          page_token: token,
-        }),
-      )
-      points.push(...response.metrics.map(toMetricPoint))
-      token = response.next_page_token || undefined
-    } while (token)
-    const inRange = points.filter(
+    const inRange = (await this.fullHistory(query.runId, query.key)).filter(
       (point) => (query.minStep === null || point.step >= query.minStep) && (query.maxStep === null || point.step <= query.maxStep),
     )
     const sampled = downsample(inRange, query.maxPoints)
     return { key: query.key, points: sampled, totalPoints: inRange.length, sampled: sampled.length < inRange.length }
+  }
+
+  /** Every point of a metric: `metrics/get-history`, page after page. */
+  private async fullHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const points: MetricPoint[] = []
+    let token: string | undefined
+    do {
+      const response = metricHistoryResponse.parse(
+        await this.client.get('metrics/get-history', { run_id: runId, metric_key: key, max_results: LIMITS.historyPage, page_token: token }),
+      )
+      points.push(...response.metrics.map(toMetricPoint))
+      token = response.next_page_token || undefined
+    } while (token)
+    return points
   }
 
   private async getExperiment(id: string): Promise<Experiment | null> {

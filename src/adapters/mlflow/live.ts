@@ -1,0 +1,164 @@
+import type { MetricPoint, Run } from '../../domain.js'
+import { GatewayError } from '../../errors.js'
+import type { LiveMetrics, MetricBatch } from '../backend.js'
+
+/**
+ * Live points from an MLflow server, which cannot push: one shared poller
+ * per watched run, however many subscribers. Each tick is one `runs/get`
+ * (latest value of every key); only keys whose latest point moved cost a
+ * history read, and only points newer than the last seen (by step, then
+ * timestamp) are handed on. A run that leaves RUNNING gets one final poll,
+ * then its poller stops; the last subscriber leaving stops it too.
+ */
+export interface MlflowLiveSource {
+  getRun(runId: string): Promise<Run | null>
+  history(runId: string, key: string): Promise<MetricPoint[]>
+}
+
+type Seen = Record<string, [step: number, timestamp: number]>
+
+export class MlflowLiveMetrics implements LiveMetrics {
+  private readonly pollers = new Map<string, RunPoller>()
+
+  constructor(
+    private readonly source: MlflowLiveSource,
+    private readonly intervalMs: number,
+    private readonly backendId: string,
+  ) {}
+
+  async ready(): Promise<void> {}
+
+  /** Stops every poller (the gateway is shutting down). */
+  close(): void {
+    for (const poller of this.pollers.values()) poller.stop()
+    this.pollers.clear()
+  }
+
+  watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void {
+    let poller = this.pollers.get(runId)
+    if (!poller) {
+      poller = new RunPoller(runId, this.source, this.intervalMs)
+      this.pollers.set(runId, poller)
+    }
+    const running = poller
+    running.listeners.add(listener)
+    return () => {
+      running.listeners.delete(listener)
+      if (running.listeners.size === 0) {
+        running.stop()
+        if (this.pollers.get(runId) === running) this.pollers.delete(runId)
+      }
+    }
+  }
+
+  async currentPosition(runId: string): Promise<string> {
+    // A poller's last look is as current as the server's answer would be, and costs no request.
+    const seen = this.pollers.get(runId)?.lastSeen()
+    if (seen) return encodePosition(seen)
+    const run = await this.source.getRun(runId)
+    if (!run) throw new GatewayError('NOT_FOUND', `run ${runId} does not exist`, { backend: this.backendId })
+    return encodePosition(Object.fromEntries(run.metrics.map((metric) => [metric.key, [metric.step, metric.timestamp.getTime()]])))
+  }
+
+  async replay(runId: string, keys: readonly string[] | null, position: string): Promise<MetricBatch[]> {
+    const seen = decodePosition(position, this.backendId)
+    const run = await this.source.getRun(runId)
+    if (!run) return []
+    const batches: MetricBatch[] = []
+    for (const metric of run.metrics) {
+      if (keys && !keys.includes(metric.key)) continue
+      if (!isNewer(metric.step, metric.timestamp.getTime(), seen[metric.key])) continue
+      const points = (await this.source.history(runId, metric.key)).filter((point) => isNewer(point.step, point.timestamp.getTime(), seen[metric.key]))
+      if (points.length === 0) continue
+      seen[metric.key] = lastOf(points)
+      batches.push({ runId, key: metric.key, points, order: 0, position: encodePosition(seen) })
+    }
+    return batches
+  }
+}
+
+class RunPoller {
+  readonly listeners = new Set<(batches: MetricBatch[]) => void>()
+  private seen: Seen | null = null
+  private ticks = 0
+  private timer: NodeJS.Timeout | null = null
+  private stopped = false
+
+  constructor(
+    private readonly runId: string,
+    private readonly source: MlflowLiveSource,
+    private readonly intervalMs: number,
+  ) {
+    void this.tick()
+  }
+
+  lastSeen(): Seen | null {
+    return this.seen && { ...this.seen }
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return
+    let finished = false
+    try {
+      const run = await this.source.getRun(this.runId)
+      finished = !run || run.status !== 'RUNNING'
+      if (run) await this.emitNewPoints(run)
+    } catch (error) {
+      // A failed poll is retried at the next tick; subscribers keep waiting.
+      if (!(error instanceof GatewayError)) console.error('mlgate: polling MLflow failed:', error instanceof Error ? error.message : error)
+    }
+    // The tick that sees the run leave RUNNING was the final poll.
+    if (!finished && !this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
+  }
+
+  private async emitNewPoints(run: Run): Promise<void> {
+    const first = this.seen === null
+    const seen: Seen = this.seen ?? {}
+    this.ticks += 1
+    const batches: MetricBatch[] = []
+    for (const metric of run.metrics) {
+      const latest: [number, number] = [metric.step, metric.timestamp.getTime()]
+      if (first) {
+        // The first poll is the baseline: what was there before anyone watched is not news.
+        seen[metric.key] = latest
+        continue
+      }
+      if (!isNewer(latest[0], latest[1], seen[metric.key])) continue
+      const points = (await this.source.history(this.runId, metric.key)).filter((point) =>
+        isNewer(point.step, point.timestamp.getTime(), seen[metric.key]),
+      )
+      if (points.length === 0) continue
+      seen[metric.key] = lastOf(points)
+      batches.push({ runId: this.runId, key: metric.key, points, order: this.ticks, position: encodePosition(seen) })
+    }
+    this.seen = seen
+    if (batches.length > 0) for (const listener of this.listeners) listener(batches)
+  }
+}
+
+function isNewer(step: number, timestamp: number, seen: [number, number] | undefined): boolean {
+  return !seen || step > seen[0] || (step === seen[0] && timestamp > seen[1])
+}
+
+function lastOf(points: MetricPoint[]): [number, number] {
+  return points.reduce<[number, number]>(
+    (max, point) => (isNewer(point.step, point.timestamp.getTime(), max) ? [point.step, point.timestamp.getTime()] : max),
+    [points[0].step, points[0].timestamp.getTime()],
+  )
+}
+
+const encodePosition = (seen: Seen) => `m${Buffer.from(JSON.stringify(seen)).toString('base64url')}`
+
+function decodePosition(position: string, backendId: string): Seen {
+  try {
+    if (!position.startsWith('m')) throw new Error('not an MLflow position')
+    return JSON.parse(Buffer.from(position.slice(1), 'base64url').toString('utf8')) as Seen
+  } catch {
+    throw new GatewayError('BAD_USER_INPUT', '`since` is not a cursor this gateway issued', { backend: backendId })
+  }
+}
