@@ -9,12 +9,13 @@ import { pathToFileURL } from 'node:url'
  * a free port; a benchmark's load generator does not share its CPU, and two replicas are
  * two real processes.
  */
-export async function startGatewayProcess(config: unknown): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startGatewayProcess(config: unknown): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'mlgate-bench-'))
   const file = join(dir, 'mlgate.json')
   writeFileSync(file, JSON.stringify(config))
+  // GATEWAY_NODE_ARGS passes flags to the gateway's node (e.g. --cpu-prof when profiling a benchmark).
   const loader = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href
-  const child = spawn(process.execPath, ['--import', loader, resolve('src/main.ts'), '--config', file, '--port', '0'], {
+  const child = spawn(process.execPath, [...(process.env.GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', loader, resolve('src/main.ts'), '--config', file, '--port', '0'], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -29,6 +30,7 @@ export async function startGatewayProcess(config: unknown): Promise<{ port: numb
   })
   return {
     port,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise((done) => {
         child.once('exit', () => done())
