@@ -150,6 +150,18 @@ export interface LiveMetrics {
   currentPosition(runId: string): Promise<string>
   /** Calls `listener` with each commit's batches for the run until the returned function is called. */
   watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void
+  /** Calls `listener` for each change to a run of the experiment until the returned function is called. */
+  watchRuns(experimentId: string, listener: (event: RunEvent) => void): () => void
+  /** How many listeners are watching runs or experiments right now. */
+  watcherCount(): number
+}
+
+export const RUN_EVENT_KINDS = ['CREATED', 'UPDATED', 'FINISHED', 'DELETED'] as const
+export type RunEventKind = (typeof RUN_EVENT_KINDS)[number]
+
+export interface RunEvent {
+  kind: RunEventKind
+  runId: string
 }
 
 export interface Backend extends TrackingReader {

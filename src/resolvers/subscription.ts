@@ -1,11 +1,13 @@
 import { TrackingFederation } from '../federation/tracking.js'
 import { decodeGlobalIdOf } from '../ids.js'
+import { RUN_EVENT_KINDS } from '../adapters/backend.js'
 import { type MetricUpdate, metricUpdates } from '../live/metric-updates.js'
+import { type RunUpdate, runUpdates } from '../live/run-updates.js'
 import { builder } from './builder.js'
 import { MetricPointRef } from './metric.js'
 import { RunRef } from './refs.js'
 
-/** Subscriptions: live metric points. Served over SSE and graphql-ws on /graphql. */
+/** Subscriptions: live metric points and run changes. Served over SSE and graphql-ws on /graphql. */
 
 const MetricUpdateRef = builder.objectRef<MetricUpdate>('MetricUpdate').implement({
   description: "New points of one metric of one run: one event per run and key per write.",
@@ -22,6 +24,20 @@ const MetricUpdateRef = builder.objectRef<MetricUpdate>('MetricUpdate').implemen
       description: 'Points this subscriber fell too far behind to receive: refetch the range with metricHistory.',
     }),
     cursor: t.exposeString('cursor', { description: 'Pass as `since` to resume after this event.' }),
+  }),
+})
+
+const RunEventKindEnum = builder.enumType('RunEventKind', { values: RUN_EVENT_KINDS })
+
+const RunEventRef = builder.objectRef<RunUpdate>('RunEvent').implement({
+  description: 'A run of the watched experiment was created, changed, finished or deleted.',
+  fields: (t) => ({
+    kind: t.field({ type: RunEventKindEnum, resolve: (event) => event.kind }),
+    run: t.field({
+      type: RunRef,
+      nullable: true,
+      resolve: (event, _, { federation }) => new TrackingFederation(federation.registry).run(event.run),
+    }),
   }),
 })
 
@@ -49,6 +65,16 @@ builder.subscriptionFields((t) => ({
         }),
       ),
     resolve: (update) => update,
+  }),
+  runUpdates: t.field({
+    type: RunEventRef,
+    description: "Changes to an experiment's runs as they happen (native: pushed; MLflow: polled).",
+    args: { experimentId: t.arg.id({ required: true }) },
+    subscribe: (_, args, { federation, signal }) =>
+      abortable(signal, (stop) =>
+        runUpdates({ registry: federation.registry, experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
+      ),
+    resolve: (event) => event,
   }),
 }))
 

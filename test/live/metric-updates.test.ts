@@ -7,6 +7,7 @@ import { CreateExperimentDocument, CreateRunDocument, LogMetricsDocument, Metric
 import { describeEachEngine, describePostgres, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, startNativeGateway, startTestGateway } from '../support/gateway.js'
 import { startGatewayProcess } from '../support/gateway-process.js'
+import { waitForWatchers } from '../support/live.js'
 
 interface Update {
   key: string
@@ -55,7 +56,11 @@ describeEachEngine('metricUpdates subscriptions', (engine) => {
   })
   afterAll(() => gw.close())
 
-  const newRun = async () => (await gw.data(CreateRunDocument, { input: { experimentId } })).createRun.id
+  // Each test starts once the previous test's subscriptions are gone, so watcher counts are its own.
+  const newRun = async () => {
+    await waitForWatchers(gw, 'local', 0)
+    return (await gw.data(CreateRunDocument, { input: { experimentId } })).createRun.id
+  }
   const log = (runId: string, metrics: { key: string; value: number | 'NaN'; step: number }[]) => gw.data(LogMetricsDocument, { runId, metrics })
   const sse = () => createSseClient({ url: `http://${base}/graphql`, retryAttempts: 0 })
   const ws = () => createWsClient({ url: `ws://${base}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
@@ -64,7 +69,7 @@ describeEachEngine('metricUpdates subscriptions', (engine) => {
     const runId = await newRun()
     const client = sse()
     const sub = collect(client.iterate({ query, variables: { runIds: [runId] } }))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitForWatchers(gw, 'local', 1)
     await log(runId, Array.from({ length: 1000 }, (_, step) => ({ key: 'loss', value: step / 1000, step })))
     await log(runId, [
       { key: 'acc', value: 0.5, step: 1 },
@@ -87,7 +92,7 @@ describeEachEngine('metricUpdates subscriptions', (engine) => {
     const runId = await newRun()
     const client = ws()
     const sub = collect(client.iterate({ query, variables: { runIds: [runId], keys: ['acc'] } }))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitForWatchers(gw, 'local', 1)
     await log(runId, [
       { key: 'loss', value: 1, step: 1 },
       { key: 'acc', value: 0.25, step: 1 },
@@ -106,7 +111,7 @@ describeEachEngine('metricUpdates subscriptions', (engine) => {
     const runId = await newRun()
     const client = sse()
     const first = collect(client.iterate({ query, variables: { runIds: [runId] } }))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitForWatchers(gw, 'local', 1)
     await log(runId, [
       { key: 'a', value: 1, step: 1 },
       { key: 'b', value: 1, step: 1 },
@@ -154,7 +159,7 @@ describe('subscriptions at shutdown', () => {
     const wsClient = createWsClient({ url: `ws://${base}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 })
     const overSse = collect(sseClient.iterate({ query, variables: { runIds: [runId] } }))
     const overWs = collect(wsClient.iterate({ query, variables: { runIds: [runId] } }))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitForWatchers(gw, 'local', 2)
     await gw.data(LogMetricsDocument, { runId, metrics: [{ key: 'x', value: 1, step: 1 }] })
     await overSse.until((events) => events.length === 1)
     await overWs.until((events) => events.length === 1)

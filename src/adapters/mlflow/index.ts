@@ -67,7 +67,17 @@ export class MlflowBackend implements Backend {
     this.capabilities = { writes: !readOnly, runs: true, orderByMetric: true, liveMetrics: 'poll' }
     this.writer = readOnly ? null : this.createWriter()
     this.live = new MlflowLiveMetrics(
-      { getRun: (runId) => this.getRun(runId), history: (runId, key) => this.fullHistory(runId, key) },
+      {
+        getRun: (runId) => this.getRun(runId),
+        history: (runId, key) => this.fullHistory(runId, key),
+        recentRuns: async (experimentId) =>
+          (
+            await this.listRuns(
+              { experimentIds: [experimentId], filter: { all: [] }, lifecycle: 'all', orderBy: [{ field: 'startTime', direction: 'desc' }] },
+              { first: LIMITS.runsPage, token: null },
+            )
+          ).items,
+      },
       pollIntervalMs,
       id,
     )

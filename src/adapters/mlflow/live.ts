@@ -1,6 +1,6 @@
 import type { MetricPoint, Run } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
-import type { LiveMetrics, MetricBatch } from '../backend.js'
+import type { LiveMetrics, MetricBatch, RunEvent } from '../backend.js'
 
 /**
  * Live points from an MLflow server, which cannot push: one shared poller
@@ -13,12 +13,15 @@ import type { LiveMetrics, MetricBatch } from '../backend.js'
 export interface MlflowLiveSource {
   getRun(runId: string): Promise<Run | null>
   history(runId: string, key: string): Promise<MetricPoint[]>
+  /** The experiment's runs, newest first (one page: the runs a dashboard is watching). */
+  recentRuns(experimentId: string): Promise<Run[]>
 }
 
 type Seen = Record<string, [step: number, timestamp: number]>
 
 export class MlflowLiveMetrics implements LiveMetrics {
   private readonly pollers = new Map<string, RunPoller>()
+  private readonly experimentPollers = new Map<string, ExperimentPoller>()
 
   constructor(
     private readonly source: MlflowLiveSource,
@@ -28,10 +31,33 @@ export class MlflowLiveMetrics implements LiveMetrics {
 
   async ready(): Promise<void> {}
 
+  watcherCount(): number {
+    return [...this.pollers.values(), ...this.experimentPollers.values()].reduce((sum, poller) => sum + poller.listeners.size, 0)
+  }
+
   /** Stops every poller (the gateway is shutting down). */
   close(): void {
-    for (const poller of this.pollers.values()) poller.stop()
+    for (const poller of [...this.pollers.values(), ...this.experimentPollers.values()]) poller.stop()
     this.pollers.clear()
+    this.experimentPollers.clear()
+  }
+
+  /** Run changes, by diffing one shared `runs/search` per watched experiment and interval. */
+  watchRuns(experimentId: string, listener: (event: RunEvent) => void): () => void {
+    let poller = this.experimentPollers.get(experimentId)
+    if (!poller) {
+      poller = new ExperimentPoller(experimentId, this.source, this.intervalMs)
+      this.experimentPollers.set(experimentId, poller)
+    }
+    const running = poller
+    running.listeners.add(listener)
+    return () => {
+      running.listeners.delete(listener)
+      if (running.listeners.size === 0) {
+        running.stop()
+        if (this.experimentPollers.get(experimentId) === running) this.experimentPollers.delete(experimentId)
+      }
+    }
   }
 
   watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void {
@@ -138,6 +164,53 @@ class RunPoller {
     }
     this.seen = seen
     if (batches.length > 0) for (const listener of this.listeners) listener(batches)
+  }
+}
+
+class ExperimentPoller {
+  readonly listeners = new Set<(event: RunEvent) => void>()
+  private known: Map<string, { fingerprint: string; run: Run }> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private stopped = false
+
+  constructor(
+    private readonly experimentId: string,
+    private readonly source: MlflowLiveSource,
+    private readonly intervalMs: number,
+  ) {
+    void this.tick()
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return
+    try {
+      const runs = await this.source.recentRuns(this.experimentId)
+      const baseline = this.known === null
+      const known = this.known ?? new Map()
+      for (const run of runs) {
+        const fingerprint = JSON.stringify([run.status, run.lifecycleStage, run.name, run.endTime?.getTime(), run.params, run.tags])
+        const before = known.get(run.nativeId)
+        known.set(run.nativeId, { fingerprint, run })
+        if (baseline || before?.fingerprint === fingerprint) continue
+        const kind: RunEvent['kind'] = !before
+          ? 'CREATED'
+          : run.lifecycleStage === 'deleted' && before.run.lifecycleStage !== 'deleted'
+            ? 'DELETED'
+            : run.status !== 'RUNNING' && before.run.status === 'RUNNING'
+              ? 'FINISHED'
+              : 'UPDATED'
+        for (const listener of this.listeners) listener({ kind, runId: run.nativeId })
+      }
+      this.known = known
+    } catch (error) {
+      if (!(error instanceof GatewayError)) console.error('mlgate: polling MLflow failed:', error instanceof Error ? error.message : error)
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
   }
 }
 

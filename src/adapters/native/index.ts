@@ -25,7 +25,7 @@ export async function createNativeBackend(config: NativeBackendConfig): Promise<
     await database.close()
     throw error
   }
-  return new NativeBackend(config.id, database, `mlgate_metrics_${config.schema}`)
+  return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}` })
 }
 
 /** The Postgres-backed store mlgate owns: experiments, runs, metrics, written through Kysely. */
@@ -41,12 +41,13 @@ class NativeBackend implements Backend {
   constructor(
     readonly id: string,
     private readonly database: NativeDatabase,
-    metricsChannel: string,
+    /** NOTIFY channels, one per schema, so gateways on other schemas of the server stay out. */
+    channels: { metrics: string; runs: string },
   ) {
     this.experiments = new ExperimentStore(database.db, id)
-    this.runs = new RunStore(database.db, id)
-    this.metrics = new MetricStore(database.db, metricsChannel)
-    this.live = new NativeLiveMetrics(database, metricsChannel)
+    this.runs = new RunStore(database.db, id, channels.runs)
+    this.metrics = new MetricStore(database.db, channels.metrics)
+    this.live = new NativeLiveMetrics(database, channels)
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),

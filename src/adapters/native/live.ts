@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { GatewayError } from '../../errors.js'
-import type { LiveMetrics, MetricBatch } from '../backend.js'
+import { type LiveMetrics, type MetricBatch, RUN_EVENT_KINDS, type RunEvent, type RunEventKind } from '../backend.js'
 import type { NativeDatabase } from './client.js'
 import type { Database } from './db/schema.js'
 import { toMetricPoint } from './map.js'
@@ -19,13 +19,45 @@ export class NativeLiveMetrics implements LiveMetrics {
   /** The last sequence handed to each watched run's listeners, to catch up after a lost connection. */
   private readonly delivered = new Map<string, number>()
   private stopListening: Promise<() => Promise<void>> | null = null
+  /** Watchers (of runs or experiments) whose channel is listened to. */
+  private listening = 0
+  private readonly runWatchers = new Map<string, Set<(event: RunEvent) => void>>()
+  private stopListeningRuns: Promise<() => Promise<void>> | null = null
   /** Notifications are handled one at a time, so a run's batches stay in order. */
   private queue: Promise<void> = Promise.resolve()
 
+  private readonly channel: string
+
   constructor(
     private readonly database: NativeDatabase,
-    readonly channel: string,
-  ) {}
+    private readonly channels: { metrics: string; runs: string },
+  ) {
+    this.channel = channels.metrics
+  }
+
+  /** Run changes: each commit that creates or changes a run NOTIFYs `<experiment>:<run>:<kind>`. */
+  watchRuns(experimentId: string, listener: (event: RunEvent) => void): () => void {
+    this.stopListeningRuns ??= this.database.listen(this.channels.runs, (payload) => this.onRunNotify(payload), () => {})
+    let listeners = this.runWatchers.get(experimentId)
+    if (!listeners) {
+      listeners = new Set()
+      this.runWatchers.set(experimentId, listeners)
+    }
+    listeners.add(listener)
+    const watched = listeners
+    const active = this.countWhenListening(this.stopListeningRuns)
+    return () => {
+      active.stop()
+      watched.delete(listener)
+      if (watched.size === 0 && this.runWatchers.get(experimentId) === watched) this.runWatchers.delete(experimentId)
+    }
+  }
+
+  private onRunNotify(payload: string): void {
+    const [experimentId, runId, kind] = payload.split(':')
+    if (!RUN_EVENT_KINDS.includes(kind as RunEventKind)) return
+    for (const listener of this.runWatchers.get(experimentId) ?? []) listener({ runId, kind: kind as RunEventKind })
+  }
 
   watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void {
     this.stopListening ??= this.database.listen(this.channel, (payload) => this.onNotify(payload), () => this.onResume())
@@ -33,23 +65,46 @@ export class NativeLiveMetrics implements LiveMetrics {
     if (!listeners) {
       listeners = new Set()
       this.watchers.set(runId, listeners)
-      void this.lastSeq(runId).then((seq) => {
-        if (!this.delivered.has(runId)) this.delivered.set(runId, seq)
-      })
     }
     listeners.add(listener)
+    const watched = listeners
+    const active = this.countWhenListening(this.stopListening, async () => {
+      if (!this.delivered.has(runId)) this.delivered.set(runId, await this.lastSeq(runId))
+    })
     return () => {
-      listeners.delete(listener)
-      if (listeners.size === 0 && this.watchers.get(runId) === listeners) {
+      active.stop()
+      watched.delete(listener)
+      if (watched.size === 0 && this.watchers.get(runId) === watched) {
         this.watchers.delete(runId)
         this.delivered.delete(runId)
       }
     }
   }
 
+  /** Watchers whose LISTEN is in place: from then on nothing committed is missed. */
+  watcherCount(): number {
+    return this.listening
+  }
+
+  /** Counts a watcher once its channel is listened to (and `prepare` is done); returns how to uncount it. */
+  private countWhenListening(listen: Promise<unknown>, prepare: () => Promise<void> = async () => {}): { stop(): void } {
+    let state: 'pending' | 'counted' | 'stopped' = 'pending'
+    void listen.then(prepare).then(() => {
+      if (state !== 'pending') return
+      state = 'counted'
+      this.listening += 1
+    })
+    return {
+      stop: () => {
+        if (state === 'counted') this.listening -= 1
+        state = 'stopped'
+      },
+    }
+  }
+
   /** Resolves once LISTEN is in place, so nothing committed after it is missed. */
   async ready(): Promise<void> {
-    await this.stopListening
+    await Promise.all([this.stopListening, this.stopListeningRuns])
   }
 
   async replay(runId: string, keys: readonly string[] | null, position: string): Promise<MetricBatch[]> {
@@ -77,9 +132,10 @@ export class NativeLiveMetrics implements LiveMetrics {
   }
 
   async close(): Promise<void> {
-    const stop = await this.stopListening
+    const stops = await Promise.all([this.stopListening, this.stopListeningRuns])
     this.stopListening = null
-    await stop?.()
+    this.stopListeningRuns = null
+    await Promise.all(stops.map((stop) => stop?.()))
   }
 
   private onNotify(payload: string): void {

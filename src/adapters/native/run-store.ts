@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
-import type { CreateRunInput, Page, PageRequest, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
+import type { CreateRunInput, Page, PageRequest, RunEventKind, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
 import type { Database } from './db/schema.js'
 import { isExperimentId } from './experiment-store.js'
 import { compileRunFilter } from './filter.js'
@@ -14,6 +14,8 @@ export class RunStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly backendId: string,
+    /** The NOTIFY channel for run changes (see `live.ts`). */
+    private readonly runsChannel: string,
   ) {}
 
   async list(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
@@ -84,6 +86,7 @@ export class RunStore {
         .execute()
       await this.insertParams(trx, id, input.params)
       await this.upsertTags(trx, id, input.tags)
+      await this.announce(trx, id, 'CREATED')
       return this.get(id, trx)
     })
   }
@@ -106,20 +109,26 @@ export class RunStore {
         })
         .where('id', '=', id)
         .execute()
+      const finished = patch.status !== undefined && TERMINAL_RUN_STATUSES.includes(patch.status) && !TERMINAL_RUN_STATUSES.includes(run.status)
+      await this.announce(trx, id, finished ? 'FINISHED' : 'UPDATED')
       return this.get(id, trx)
     })
   }
 
   async setLifecycle(id: string, stage: 'active' | 'deleted'): Promise<Run> {
-    const result = await this.db.updateTable('runs').set({ lifecycle_stage: stage }).where('id', '=', id).executeTakeFirst()
-    if (result.numUpdatedRows === 0n) throw notFound(`run ${id}`, this.backendId)
-    return this.get(id)
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('runs').set({ lifecycle_stage: stage }).where('id', '=', id).executeTakeFirst()
+      if (result.numUpdatedRows === 0n) throw notFound(`run ${id}`, this.backendId)
+      await this.announce(trx, id, stage === 'deleted' ? 'DELETED' : 'UPDATED')
+      return this.get(id, trx)
+    })
   }
 
   async logParams(id: string, params: KeyValue[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.requireActive(trx, id)
       await this.insertParams(trx, id, params)
+      await this.announce(trx, id, 'UPDATED')
     })
   }
 
@@ -127,7 +136,13 @@ export class RunStore {
     await this.db.transaction().execute(async (trx) => {
       await this.requireActive(trx, id)
       await this.upsertTags(trx, id, tags)
+      await this.announce(trx, id, 'UPDATED')
     })
+  }
+
+  /** NOTIFY, delivered at commit: `<experiment>:<run>:<kind>` for runUpdates subscribers on every replica. */
+  private async announce(db: Kysely<Database>, runId: string, kind: RunEventKind): Promise<void> {
+    await sql`select pg_notify(${this.runsChannel}, experiment_id || ':' || id || ':' || ${kind}) from runs where id = ${runId}`.execute(db)
   }
 
   /** Fails unless the run exists and is not deleted; MLflow refuses writes to deleted runs too. */
