@@ -44,37 +44,11 @@ export class MlflowLiveMetrics implements LiveMetrics {
 
   /** Run changes, by diffing one shared `runs/search` per watched experiment and interval. */
   watchRuns(experimentId: string, listener: (event: RunEvent) => void): () => void {
-    let poller = this.experimentPollers.get(experimentId)
-    if (!poller) {
-      poller = new ExperimentPoller(experimentId, this.source, this.intervalMs)
-      this.experimentPollers.set(experimentId, poller)
-    }
-    const running = poller
-    running.listeners.add(listener)
-    return () => {
-      running.listeners.delete(listener)
-      if (running.listeners.size === 0) {
-        running.stop()
-        if (this.experimentPollers.get(experimentId) === running) this.experimentPollers.delete(experimentId)
-      }
-    }
+    return joinPoller(this.experimentPollers, experimentId, () => new ExperimentPoller(experimentId, this.source, this.intervalMs), listener)
   }
 
   watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void {
-    let poller = this.pollers.get(runId)
-    if (!poller) {
-      poller = new RunPoller(runId, this.source, this.intervalMs)
-      this.pollers.set(runId, poller)
-    }
-    const running = poller
-    running.listeners.add(listener)
-    return () => {
-      running.listeners.delete(listener)
-      if (running.listeners.size === 0) {
-        running.stop()
-        if (this.pollers.get(runId) === running) this.pollers.delete(runId)
-      }
-    }
+    return joinPoller(this.pollers, runId, () => new RunPoller(runId, this.source, this.intervalMs), listener)
   }
 
   async currentPosition(runId: string): Promise<string> {
@@ -100,6 +74,28 @@ export class MlflowLiveMetrics implements LiveMetrics {
       batches.push({ runId, key: metric.key, points, order: 0, position: encodePosition(seen) })
     }
     return batches
+  }
+}
+
+interface SharedPoller<L> {
+  readonly listeners: Set<L>
+  stop(): void
+}
+
+/** Adds a listener to the poller for `id` (starting one if none runs); the last listener to leave stops it. */
+function joinPoller<L, P extends SharedPoller<L>>(pollers: Map<string, P>, id: string, start: () => P, listener: L): () => void {
+  let poller = pollers.get(id)
+  if (!poller) {
+    poller = start()
+    pollers.set(id, poller)
+  }
+  const running = poller
+  running.listeners.add(listener)
+  return () => {
+    running.listeners.delete(listener)
+    if (running.listeners.size > 0) return
+    running.stop()
+    if (pollers.get(id) === running) pollers.delete(id)
   }
 }
 
