@@ -12,8 +12,8 @@ export interface MetricUpdate {
   key: string
   points: MetricPoint[]
   droppedPoints: number
-  /** Resume here (`since`) to continue after this update. */
-  cursor: string
+  /** Resume here (`since`) to continue after this update; encoded only for subscribers that ask for it. */
+  cursor: () => string
 }
 
 /** Per subscriber, this many events may wait before its updates start to coalesce. */
@@ -87,7 +87,8 @@ export async function* metricUpdates(options: {
     if (signal.aborted) return
     for await (const { value, droppedPoints } of queue) {
       positions.set(runCursorKey(value.run), value.batch.position)
-      yield { run: value.run, key: value.batch.key, points: value.batch.points, droppedPoints, cursor: encodeCursor(positions) }
+      const snapshot = new Map(positions)
+      yield { run: value.run, key: value.batch.key, points: value.batch.points, droppedPoints, cursor: () => encodeCursor(snapshot) }
     }
   } finally {
     signal.removeEventListener('abort', end)

@@ -23,7 +23,7 @@ const MetricUpdateRef = builder.objectRef<MetricUpdate>('MetricUpdate').implemen
     droppedPoints: t.exposeInt('droppedPoints', {
       description: 'Points this subscriber fell too far behind to receive: refetch the range with metricHistory.',
     }),
-    cursor: t.exposeString('cursor', { description: 'Pass as `since` to resume after this event.' }),
+    cursor: t.string({ description: 'Pass as `since` to resume after this event.', resolve: (update) => update.cursor() }),
   }),
 })
 
