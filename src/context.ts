@@ -1,3 +1,4 @@
+import type { GatewayError } from './errors.js'
 import { TrackingFederation } from './federation/tracking.js'
 import type { BackendRegistry } from './federation/registry.js'
 
@@ -6,8 +7,18 @@ export interface GatewayContext {
   federation: TrackingFederation
   /** Aborts when the client goes away or the gateway shuts down: subscriptions end on it. */
   signal: AbortSignal
+  /**
+   * Errors of backends that failed while a field still resolved with the
+   * others' data; `http/graphql-errors.ts` adds them to the response.
+   */
+  partialFailures: PartialFailure[]
+}
+
+export interface PartialFailure {
+  error: GatewayError
+  path: readonly (string | number)[]
 }
 
 export function createContext(registry: BackendRegistry, signals: AbortSignal[]): GatewayContext {
-  return { federation: new TrackingFederation(registry), signal: AbortSignal.any(signals) }
+  return { federation: new TrackingFederation(registry), signal: AbortSignal.any(signals), partialFailures: [] }
 }

@@ -6,7 +6,7 @@ import { createBackend } from './adapters/registry.js'
 import type { GatewayConfig } from './config.js'
 import { type GatewayContext, createContext } from './context.js'
 import { BackendRegistry } from './federation/registry.js'
-import { errorCodesPlugin, maskError } from './http/graphql-errors.js'
+import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
 import { handleHealthRoutes } from './http/health.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
 import { schema } from './resolvers/index.js'
@@ -43,7 +43,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
     logging: false,
-    plugins: [errorCodesPlugin()],
+    plugins: [partialFailuresPlugin(), errorCodesPlugin()],
   })
 
   const server = createServer(async (request, response) => {

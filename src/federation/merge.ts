@@ -1,4 +1,5 @@
 import type { Page, PageRequest } from '../adapters/backend.js'
+import { GatewayError } from '../errors.js'
 import { type BackendPosition, type MergedPosition, encodeCursor } from './cursor.js'
 
 /** One backend's part of a merged list: its pages, already sorted in the merge's order. */
@@ -15,12 +16,19 @@ export interface MergedEdge<T> {
 export interface MergedPage<T> {
   edges: MergedEdge<T>[]
   hasNextPage: boolean
+  /** Backends that failed (unreachable, too slow, refused): the page holds the others' items. */
+  failures: GatewayError[]
 }
+
+/** Failures a merged list survives: a backend that is down, slow or refuses us. Anything else is a bug. */
+const PARTIAL_FAILURE_CODES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
 
 const START: BackendPosition = { token: null, offset: 0, done: false }
 
 /**
  * A k-way merge of per-backend sorted pages into one page of `first` items.
+ * A backend that is down, too slow or refuses us adds a failure and no
+ * items; the others' items are all there.
  * Each backend is read from where the cursor left it (its page token plus
  * how much of that page was consumed), following its tokens until it has
  * given `first` items or run out; the smallest head wins each step. Each
@@ -35,9 +43,18 @@ export async function mergeSortedPages<T>(options: {
   queryFingerprint: string
 }): Promise<MergedPage<T>> {
   const { sources, compare, first, after, queryFingerprint } = options
-  const readers = await Promise.all(
-    sources.map((source) => readAhead(source, after?.[source.backendId] ?? START, first)),
-  )
+  const settled = await Promise.allSettled(sources.map((source) => readAhead(source, after?.[source.backendId] ?? START, first)))
+  const failures: GatewayError[] = []
+  const readers: Reader<T>[] = []
+  settled.forEach((outcome, index) => {
+    if (outcome.status === 'fulfilled') return readers.push(outcome.value)
+    const error = outcome.reason
+    if (!(error instanceof GatewayError) || !PARTIAL_FAILURE_CODES.includes(error.code)) throw error
+    failures.push(error)
+    // A failed backend keeps its place in the cursor: the next page asks it again from there.
+    const position = after?.[sources[index].backendId] ?? START
+    readers.push({ backendId: sources[index].backendId, items: [], positionAfter: () => position, hasMoreAfter: () => false })
+  })
   const consumed = readers.map(() => 0)
   const edges: MergedEdge<T>[] = []
   while (edges.length < first) {
@@ -56,7 +73,7 @@ export async function mergeSortedPages<T>(options: {
     edges.push({ node, cursor: encodeCursor(queryFingerprint, position) })
   }
   const hasNextPage = readers.some((reader, index) => reader.hasMoreAfter(consumed[index]))
-  return { edges, hasNextPage }
+  return { edges, hasNextPage, failures }
 }
 
 interface BufferedItem<T> {

@@ -235,7 +235,8 @@ export class TrackingFederation {
     return {
       ...page,
       totalCount: async () => {
-        const counts = await Promise.all(backends.map((backend) => ops.count(backend)))
+        if (page.failures.length > 0) return null // a count without the failed backends would be a guess
+        const counts = await Promise.all(backends.map((backend) => ops.count(backend).catch(() => null)))
         return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count ?? 0), 0)
       },
     }

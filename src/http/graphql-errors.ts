@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql'
-import type { Plugin } from 'graphql-yoga'
+import { type Plugin, isAsyncIterable } from 'graphql-yoga'
+import type { GatewayContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 
 /**
@@ -46,6 +47,29 @@ export function errorCodesPlugin(): Plugin {
       if (!result || !('errors' in result) || !result.errors) return
       if (result.errors.every((error) => error.extensions?.code)) return
       setResult({ ...result, errors: result.errors.map((error) => maskError(error) as GraphQLError) })
+    },
+  }
+}
+
+/**
+ * Adds the errors of backends that failed while their lists still resolved
+ * (see `resolvers/partial-failures.ts`): the healthy backends' data plus one
+ * error per failed backend, with `extensions: { code, backend }`.
+ */
+export function partialFailuresPlugin(): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          const failures = (args.contextValue as GatewayContext).partialFailures
+          if (failures.length === 0 || isAsyncIterable(result)) return
+          const errors = failures.map(
+            ({ error, path }) =>
+              new GraphQLError(error.message, { path, extensions: { code: error.code, ...(error.backend !== undefined && { backend: error.backend }) } }),
+          )
+          setResult({ ...result, errors: [...(result.errors ?? []), ...errors] })
+        },
+      }
     },
   }
 }

@@ -3,6 +3,7 @@ import { decodeGlobalIdOf } from '../ids.js'
 import { builder } from './builder.js'
 import { ExperimentFilterInput, LifecycleStageEnum, toExperimentFilter } from './filter-inputs.js'
 import { BackendRef, ExperimentConnectionRef, ExperimentRef, KeyValueRef, NodeRef, RunConnectionRef, keyValues } from './refs.js'
+import { reportFailures } from './partial-failures.js'
 import { runListArgs, runListArgsFrom } from './run-list-args.js'
 import { TagInput } from './tags.js'
 
@@ -25,12 +26,16 @@ ExperimentRef.implement({
       type: RunConnectionRef,
       description: "This experiment's runs; the arguments work as on Query.runs.",
       args: runListArgs(t),
-      resolve: (experiment, args, { federation }) =>
-        federation.listRuns({
-          ...runListArgsFrom(args),
-          backends: null,
-          experiments: [{ backendId: experiment.backendId, nativeId: experiment.nativeId }],
-        }),
+      resolve: async (experiment, args, context, info) =>
+        reportFailures(
+          await context.federation.listRuns({
+            ...runListArgsFrom(args),
+            backends: null,
+            experiments: [{ backendId: experiment.backendId, nativeId: experiment.nativeId }],
+          }),
+          context,
+          info,
+        ),
     }),
   }),
 })
@@ -45,13 +50,17 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: 'Page size, 0-1000; default 100.' }),
       after: t.arg.string(),
     },
-    resolve: (_, args, { federation }) =>
-      federation.listExperiments({
-        backends: args.backends ?? null,
-        first: args.first ?? null,
-        after: args.after ?? null,
-        ...toExperimentFilter(args.filter),
-      }),
+    resolve: async (_, args, context, info) =>
+      reportFailures(
+        await context.federation.listExperiments({
+          backends: args.backends ?? null,
+          first: args.first ?? null,
+          after: args.after ?? null,
+          ...toExperimentFilter(args.filter),
+        }),
+        context,
+        info,
+      ),
   }),
   experiment: t.field({
     type: ExperimentRef,

@@ -3,6 +3,7 @@ import { decodeGlobalIdOf } from '../ids.js'
 import { builder } from './builder.js'
 import { LifecycleStageEnum, RunStatusEnum } from './filter-inputs.js'
 import { BackendRef, ExperimentRef, KeyValueRef, NodeRef, RunConnectionRef, RunRef, keyValues } from './refs.js'
+import { reportFailures } from './partial-failures.js'
 import { runListArgs, runListArgsFrom } from './run-list-args.js'
 import { TagInput } from './tags.js'
 
@@ -60,12 +61,16 @@ builder.queryFields((t) => ({
       backends: t.arg.idList(),
       ...runListArgs(t),
     },
-    resolve: (_, args, { federation }) =>
-      federation.listRuns({
-        ...runListArgsFrom(args),
-        backends: args.backends ?? null,
-        experiments: args.experimentIds ? args.experimentIds.map((id) => decodeGlobalIdOf('Experiment', id)) : null,
-      }),
+    resolve: async (_, args, context, info) =>
+      reportFailures(
+        await context.federation.listRuns({
+          ...runListArgsFrom(args),
+          backends: args.backends ?? null,
+          experiments: args.experimentIds ? args.experimentIds.map((id) => decodeGlobalIdOf('Experiment', id)) : null,
+        }),
+        context,
+        info,
+      ),
   }),
   run: t.field({
     type: RunRef,
