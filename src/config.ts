@@ -12,10 +12,22 @@ const backendId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-" (it is part of every global id)')
 
+/** Every backend's circuit breaker (see federation/circuit-breaker.ts). */
+const circuitBreakerSchema = z
+  .object({
+    /** Consecutive failures that open the circuit. */
+    failureThreshold: z.number().int().min(1).default(5),
+    /** How long an open circuit fails fast before letting one probe through. */
+    openMs: z.number().int().min(0).default(10_000),
+  })
+  .strict()
+  .default({ failureThreshold: 5, openMs: 10_000 })
+
 const nativeBackendSchema = z
   .object({
     id: backendId,
     kind: z.literal('native'),
+    circuitBreaker: circuitBreakerSchema,
     /** A postgres:// URL uses a pg pool; absent, embedded PGlite under `dataDir`. */
     database: z
       .string()
@@ -51,6 +63,7 @@ const mlflowBackendSchema = z
   .object({
     id: backendId,
     kind: z.literal('mlflow'),
+    circuitBreaker: circuitBreakerSchema,
     /** The tracking server's base URL; for SigV4 it defaults to https://<region>.experiments.sagemaker.aws. */
     url: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
     auth: mlflowAuthSchema.optional(),
@@ -83,7 +96,9 @@ export const configSchema = z
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
-      .default([{ id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10 }]),
+      .default([
+        { id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10, circuitBreaker: { failureThreshold: 5, openMs: 10_000 } },
+      ]),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,11 +1,11 @@
 import { type Server, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga } from 'graphql-yoga'
-import type { Backend } from './adapters/backend.js'
 import { createBackend } from './adapters/registry.js'
 import type { GatewayConfig } from './config.js'
 import { type GatewayContext, createContext } from './context.js'
-import { BackendRegistry } from './federation/registry.js'
+import { withCircuitBreaker } from './federation/circuit-breaker.js'
+import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
 import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
 import { handleHealthRoutes } from './http/health.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
@@ -23,9 +23,11 @@ export interface Gateway {
 
 /** Connects every backend (migrating the native ones), then builds the GraphQL and HTTP layers. */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
-  const backends: Backend[] = []
+  const backends: GuardedBackend[] = []
   try {
-    for (const backendConfig of config.backends) backends.push(await createBackend(backendConfig))
+    for (const backendConfig of config.backends) {
+      backends.push(withCircuitBreaker(await createBackend(backendConfig), backendConfig.circuitBreaker))
+    }
   } catch (error) {
     await Promise.allSettled(backends.map((backend) => backend.close()))
     throw error

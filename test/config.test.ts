@@ -8,7 +8,9 @@ describe('config', () => {
   it('defaults to one native backend "local" on PGlite under ./.mlgate, on 127.0.0.1:4000', () => {
     const config = parseConfig({})
     expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1' })
-    expect(config.backends).toEqual([{ id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10 }])
+    expect(config.backends).toEqual([
+      { id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10, circuitBreaker: { failureThreshold: 5, openMs: 10_000 } },
+    ])
   })
 
   it('resolves ${ENV} references anywhere in the file', () => {

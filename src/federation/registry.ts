@@ -1,15 +1,19 @@
 import type { Backend, Capabilities, TrackingWriter } from '../adapters/backend.js'
 import { GatewayError } from '../errors.js'
+import type { CircuitBreaker } from './circuit-breaker.js'
+
+/** A backend as the gateway holds it: behind its circuit breaker. */
+export type GuardedBackend = Backend & { circuit: CircuitBreaker }
 
 /** Every configured backend by id, in config order; built once at start-up. */
 export class BackendRegistry {
-  private readonly byId: Map<string, Backend>
+  private readonly byId: Map<string, GuardedBackend>
 
-  constructor(readonly all: readonly Backend[]) {
+  constructor(readonly all: readonly GuardedBackend[]) {
     this.byId = new Map(all.map((backend) => [backend.id, backend]))
   }
 
-  get(id: string): Backend {
+  get(id: string): GuardedBackend {
     const backend = this.byId.get(id)
     if (!backend) throw new GatewayError('BAD_USER_INPUT', `no backend "${id}" is configured`)
     return backend

@@ -20,7 +20,10 @@ export async function handleHealthRoutes(request: IncomingMessage, response: Ser
     sendJson(response, ready ? 200 : 503, {
       status: ready ? 'ready' : 'unavailable',
       backends: Object.fromEntries(
-        checks.map(([id, health]) => [id, { state: health.up ? 'UP' : 'DOWN', latencyMs: health.latencyMs, lastError: health.lastError }]),
+        checks.map(([id, health]) => [
+          id,
+          { state: health.up ? 'UP' : 'DOWN', circuit: health.circuit, latencyMs: health.latencyMs, lastError: health.lastError },
+        ]),
       ),
     })
     return true

@@ -9,9 +9,15 @@ const BackendStateEnum = builder.enumType('BackendState', {
   values: { UP: { description: 'Answered the last health check.' }, DOWN: { description: 'Did not answer the last health check.' } },
 })
 
+const CircuitStateEnum = builder.enumType('CircuitState', {
+  description: "The backend's circuit breaker: OPEN fails fast after repeated failures, HALF_OPEN lets one probe through.",
+  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+})
+
 const BackendHealthRef = builder.objectRef<Awaited<ReturnType<typeof checkBackendHealth>>>('BackendHealth').implement({
   fields: (t) => ({
     state: t.field({ type: BackendStateEnum, resolve: (health) => (health.up ? 'UP' : 'DOWN') }),
+    circuit: t.field({ type: CircuitStateEnum, resolve: (health) => health.circuit }),
     latencyMs: t.float({ nullable: true, resolve: (health) => health.latencyMs }),
     lastError: t.exposeString('lastError', { nullable: true }),
     checkedAt: t.field({ type: 'DateTime', resolve: (health) => health.checkedAt }),

@@ -1,4 +1,4 @@
-import type { Backend } from '../adapters/backend.js'
+import type { GuardedBackend } from '../federation/registry.js'
 import type { Experiment, KeyValue, Run } from '../domain.js'
 import { builder, connectionOf } from './builder.js'
 
@@ -8,7 +8,7 @@ import { builder, connectionOf } from './builder.js'
  * without importing each other. Each type is implemented in its own file.
  */
 export const NodeRef = builder.interfaceRef<Experiment | Run>('Node')
-export const BackendRef = builder.objectRef<Backend>('Backend')
+export const BackendRef = builder.objectRef<GuardedBackend>('Backend')
 export const ExperimentRef = builder.objectRef<Experiment>('Experiment')
 export const RunRef = builder.objectRef<Run>('Run')
 

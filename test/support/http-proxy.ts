@@ -2,20 +2,26 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 
 /**
  * A loopback HTTP proxy in front of a real peer: counts the requests that
- * reach it (by path), and can delay them, to test batching and timeouts
- * against the real server.
+ * reach it (by path), and can delay them or reset their connections, to test
+ * batching, timeouts and failures against the real server.
  */
 export interface HttpProxy {
   url: string
   requests: string[]
   delayMs: number
+  /** When true, every request's connection is reset instead of answered. */
+  reset: boolean
   close(): Promise<void>
 }
 
 export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
-  const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, close: async () => {} }
+  const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, reset: false, close: async () => {} }
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     proxy.requests.push(`${request.method} ${(request.url ?? '').split('?')[0]}`)
+    if (proxy.reset) {
+      request.socket.destroy()
+      return
+    }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     if (proxy.delayMs > 0) await new Promise((done) => setTimeout(done, proxy.delayMs))

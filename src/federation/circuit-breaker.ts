@@ -1,0 +1,118 @@
+import type { Backend, TrackingWriter } from '../adapters/backend.js'
+import { GatewayError } from '../errors.js'
+
+/**
+ * A circuit breaker per backend. After `failureThreshold` consecutive
+ * failures (down, too slow, refusing credentials) it opens: calls fail at
+ * once with BACKEND_UNAVAILABLE instead of each waiting out a timeout. After
+ * `openMs` it lets one call through (half-open); success closes it, failure
+ * opens it again.
+ */
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN'
+
+export interface CircuitOptions {
+  failureThreshold: number
+  openMs: number
+}
+
+const BACKEND_FAILURES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
+
+export class CircuitBreaker {
+  state: CircuitState = 'CLOSED'
+  lastError: string | null = null
+  latencyMs: number | null = null
+  checkedAt: Date | null = null
+  private failures = 0
+  private openedAt = 0
+  private probing = false
+
+  constructor(
+    private readonly backendId: string,
+    private readonly options: CircuitOptions,
+  ) {}
+
+  async run<T>(operation: () => Promise<T>): Promise<T> {
+    this.admit()
+    const started = performance.now()
+    try {
+      const result = await operation()
+      this.succeeded(performance.now() - started)
+      return result
+    } catch (error) {
+      if (error instanceof GatewayError && BACKEND_FAILURES.includes(error.code)) this.failed(error)
+      else this.succeeded(performance.now() - started) // the backend answered; the request was wrong
+      throw error
+    } finally {
+      this.probing = false
+    }
+  }
+
+  private admit(): void {
+    if (this.state === 'CLOSED') return
+    if (this.state === 'OPEN' && Date.now() - this.openedAt >= this.options.openMs) this.state = 'HALF_OPEN'
+    if (this.state === 'HALF_OPEN' && !this.probing) {
+      this.probing = true
+      return
+    }
+    throw new GatewayError('BACKEND_UNAVAILABLE', `backend "${this.backendId}" is failing; not asking it again for now (circuit open)`, {
+      backend: this.backendId,
+    })
+  }
+
+  private succeeded(latencyMs: number): void {
+    this.state = 'CLOSED'
+    this.failures = 0
+    this.latencyMs = Math.round(latencyMs * 100) / 100
+    this.lastError = null
+    this.checkedAt = new Date()
+  }
+
+  private failed(error: GatewayError): void {
+    this.failures += 1
+    this.lastError = error.message
+    this.checkedAt = new Date()
+    if (this.state === 'HALF_OPEN' || this.failures >= this.options.failureThreshold) {
+      this.state = 'OPEN'
+      this.openedAt = Date.now()
+    }
+  }
+}
+
+/** The backend with every call to it going through its circuit breaker. */
+export function withCircuitBreaker(backend: Backend, options: CircuitOptions): Backend & { circuit: CircuitBreaker } {
+  const circuit = new CircuitBreaker(backend.id, options)
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      circuit.run(() => call(...args))
+  const writer: TrackingWriter | null = backend.writer && {
+    createExperiment: guard(backend.writer.createExperiment.bind(backend.writer)),
+    setExperimentTags: guard(backend.writer.setExperimentTags.bind(backend.writer)),
+    createRun: guard(backend.writer.createRun.bind(backend.writer)),
+    updateRun: guard(backend.writer.updateRun.bind(backend.writer)),
+    deleteRun: guard(backend.writer.deleteRun.bind(backend.writer)),
+    restoreRun: guard(backend.writer.restoreRun.bind(backend.writer)),
+    logMetrics: guard(backend.writer.logMetrics.bind(backend.writer)),
+    logParams: guard(backend.writer.logParams.bind(backend.writer)),
+    setRunTags: guard(backend.writer.setRunTags.bind(backend.writer)),
+  }
+  return {
+    id: backend.id,
+    kind: backend.kind,
+    capabilities: backend.capabilities,
+    live: backend.live,
+    writer,
+    circuit,
+    planRunFilter: (filter) => backend.planRunFilter(filter),
+    planExperimentFilter: (filter) => backend.planExperimentFilter(filter),
+    listExperiments: guard(backend.listExperiments.bind(backend)),
+    countExperiments: guard(backend.countExperiments.bind(backend)),
+    getExperiments: guard(backend.getExperiments.bind(backend)),
+    listRuns: guard(backend.listRuns.bind(backend)),
+    countRuns: guard(backend.countRuns.bind(backend)),
+    getRuns: guard(backend.getRuns.bind(backend)),
+    metricHistory: guard(backend.metricHistory.bind(backend)),
+    ping: guard(backend.ping.bind(backend)),
+    close: () => backend.close(),
+  }
+}
