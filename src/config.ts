@@ -70,6 +70,8 @@ const mlflowBackendSchema = z
     timeoutMs: z.number().int().min(1).default(10_000),
     maxConcurrency: z.number().int().min(1).max(256).default(16),
     readOnly: z.boolean().default(true),
+    /** Reuse read answers across requests this long (0: off). Writes through mlgate empty the cache. */
+    cacheTtlMs: z.number().int().min(0).default(0),
     /** Live metrics: one shared poller per watched run asks the server this often. */
     poll: z.object({ intervalMs: z.number().int().min(50).default(2000) }).strict().default({ intervalMs: 2000 }),
   })

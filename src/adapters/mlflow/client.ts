@@ -13,7 +13,13 @@ export interface MlflowClientOptions {
   authenticate: Authenticate
   timeoutMs: number
   maxConcurrency: number
+  /** Reuse read answers this long across requests; 0 turns the cache off. */
+  cacheTtlMs?: number
 }
+
+/** POST endpoints that only read (searches); every other POST writes and empties the cache. */
+const READ_ONLY_POSTS = new Set(['experiments/search', 'runs/search'])
+const CACHE_ENTRIES = 1000
 
 /** MLflow error codes and what they mean for a gateway client. */
 const ERROR_CODES: Record<string, GatewayError['code']> = {
@@ -31,6 +37,7 @@ export class MlflowClient {
   private readonly base: URL
   private active = 0
   private readonly waiting: (() => void)[] = []
+  private readonly cache = new Map<string, { expires: number; value: Promise<unknown> }>()
 
   constructor(private readonly options: MlflowClientOptions) {
     const base = new URL(options.baseUrl)
@@ -46,16 +53,37 @@ export class MlflowClient {
       if (value === undefined) continue
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item))
     }
-    return this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined })
+    return this.cached(`GET ${url}`, () => this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined }))
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>({
-      method: 'POST',
+    const request = {
+      method: 'POST' as const,
       url: this.url(path),
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),
-    })
+    }
+    if (READ_ONLY_POSTS.has(path)) return this.cached(`POST ${path} ${request.body}`, () => this.send<T>(request))
+    // A write: what was cached may now be stale.
+    this.cache.clear()
+    return this.send<T>(request)
+  }
+
+  /**
+   * The optional cross-request cache for reads (`cacheTtlMs`): an answer,
+   * or a request in flight, is reused until it expires; failures are not kept.
+   */
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const ttl = this.options.cacheTtlMs ?? 0
+    if (ttl <= 0) return load()
+    const now = Date.now()
+    const hit = this.cache.get(key)
+    if (hit && hit.expires > now) return hit.value as Promise<T>
+    const value = load()
+    this.cache.set(key, { expires: now + ttl, value })
+    value.catch(() => this.cache.delete(key))
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string)
+    return value
   }
 
   private url(path: string): URL {

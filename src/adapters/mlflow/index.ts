@@ -47,6 +47,7 @@ export async function createMlflowBackend(config: MlflowBackendConfig): Promise<
     authenticate: authenticator(auth),
     timeoutMs: config.timeoutMs,
     maxConcurrency: config.maxConcurrency,
+    cacheTtlMs: config.cacheTtlMs,
   })
   return new MlflowBackend(config.id, client, config.readOnly, config.poll.intervalMs)
 }
