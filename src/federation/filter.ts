@@ -24,7 +24,7 @@ export type RunPredicate =
   | { field: 'param' | 'tag'; key: string; op: StringOp; value: string }
   | { field: 'metric'; key: string; op: NumberOp; value: number }
 
-/** Every predicate must hold. (OR arrives with federation's residual evaluation.) */
+/** Every predicate must hold (AND): the typed filter and MLflow's syntax have no OR. */
 export interface RunFilter {
   all: RunPredicate[]
 }
