@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from './config.js'
+import { createGateway } from './server.js'
+
+/**
+ * mlgate's command line. Config: --config FILE, else $MLGATE_CONFIG, else
+ * ./mlgate.yaml when present, else one native backend on embedded Postgres.
+ * Port: --port, else $PORT, else server.port, else 4000. Host: --host, else
+ * server.host, else 127.0.0.1 (loopback only until you say otherwise).
+ */
+
+const USAGE = `usage: mlgate [--config FILE] [--port N] [--host ADDR]`
+
+function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
+  const file = path ?? process.env.MLGATE_CONFIG ?? (existsSync('mlgate.yaml') ? 'mlgate.yaml' : undefined)
+  if (file) return { config: loadConfigFile(file), source: file }
+  return { config: parseConfig({}), source: 'the embedded default (PGlite under ./.mlgate/)' }
+}
+
+function parsePort(value: string, from: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`${from} must be a port number (0-65535); got "${value}"`)
+  return port
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  const { config, source } = readConfig(values.config)
+  const port =
+    values.port !== undefined
+      ? parsePort(values.port, '--port')
+      : process.env.PORT
+        ? parsePort(process.env.PORT, 'PORT')
+        : config.server.port
+  const host = values.host ?? config.server.host
+
+  const gateway = await createGateway(config)
+  const bound = await gateway.listen(port, host)
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  console.log(`mlgate: config from ${source}`)
+  console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
+  console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
+
+  const shutdown = async (signal: string) => {
+    console.log(`mlgate: ${signal} received, finishing in-flight requests`)
+    await gateway.close()
+    console.log('mlgate: stopped')
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`mlgate: ${error.message}`)
+  } else {
+    console.error('mlgate: could not start:', error instanceof Error ? error.message : error)
+  }
+  process.exit(1)
+})
