@@ -84,8 +84,15 @@ export async function startMlflow(venv: string, port: number, options: { adminPa
     stop: async () => {
       if (child.exitCode === null && child.pid) {
         const exited = new Promise((done) => child.once('exit', done))
-        process.kill(-child.pid, 'SIGTERM') // the server and its workers
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))])
+        process.kill(-child.pid, 'SIGTERM') // the server and its workers (uvicorn, the job consumer)
+        const stopped = await Promise.race([exited.then(() => true), new Promise((done) => setTimeout(() => done(false), 5000))])
+        if (!stopped) {
+          try {
+            process.kill(-child.pid, 'SIGKILL')
+          } catch {
+            // Gone in the meantime.
+          }
+        }
       }
       rmSync(dir, { recursive: true, force: true })
     },
