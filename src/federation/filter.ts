@@ -39,9 +39,3 @@ export interface ExperimentFilter {
 
 /** Which lifecycle stages a list includes (MLflow's view type). */
 export type LifecycleView = 'active' | 'deleted' | 'all'
-
-export const emptyRunFilter = (): RunFilter => ({ all: [] })
-
-export function andRunFilters(...filters: (RunFilter | null | undefined)[]): RunFilter {
-  return { all: filters.flatMap((filter) => filter?.all ?? []) }
-}

@@ -22,7 +22,7 @@ const QUEUE_CAPACITY = 256
 const cursorSchema = z.record(z.string(), z.string())
 const runCursorKey = (run: RecordKey) => `${run.backendId}:${run.nativeId}`
 
-export function decodeSince(since: string): Record<string, string> {
+function decodeSince(since: string): Record<string, string> {
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(since, 'base64url').toString('utf8')))
   } catch {
