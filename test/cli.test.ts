@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { spawnMlgate, waitForListening } from './support/gateway-process.js'
 
 /** The real `mlgate` process: config errors, the embedded default, data across restarts, clean shutdown. */
-
-const MAIN = resolve('src/main.ts')
-// The TypeScript loader by absolute URL: the process runs in a temp directory with no node_modules.
-const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href
 
 interface Started {
   child: ChildProcess
@@ -20,7 +16,7 @@ interface Started {
 function spawnGateway(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
   const env = { ...process.env, ...options.env }
   delete env.MLGATE_CONFIG
-  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawnMlgate(args, { cwd: options.cwd, env })
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -30,19 +26,8 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   })
 }
 
-/** Waits for the "GraphQL ... at http://host:port/graphql" line. */
-function started(child: ChildProcess): Promise<Started> {
-  let output = ''
-  return new Promise((done, fail) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /at http:\/\/[^:]+:(\d+)\/graphql/.exec(output)
-      if (match) done({ child, port: Number(match[1]), output: () => output })
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => fail(new Error(`exited with ${code} before listening:\n${output}`)))
-  })
+async function started(child: ChildProcess): Promise<Started> {
+  return { child, ...(await waitForListening(child)) }
 }
 
 async function graphql(port: number, query: string) {

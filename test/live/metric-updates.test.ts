@@ -8,6 +8,7 @@ import { describeEachEngine, describePostgres, nativeBackendConfig } from '../su
 import { type TestGateway, startNativeGateway, startTestGateway } from '../support/gateway.js'
 import { startGatewayProcess } from '../support/gateway-process.js'
 import { waitForWatchers } from '../support/live.js'
+import { collectSubscription } from '../support/subscription.js'
 
 interface Update {
   key: string
@@ -17,31 +18,7 @@ interface Update {
   points: { step: number; value: number | string }[]
 }
 
-/** A subscription through a real client, collecting events until told to stop. */
-function collect(iterator: AsyncIterableIterator<{ data?: unknown; errors?: unknown }>) {
-  const events: Update[] = []
-  let ended = false
-  const done = (async () => {
-    for await (const result of iterator) {
-      if (result.errors) throw new Error(JSON.stringify(result.errors))
-      events.push((result.data as { metricUpdates: Update }).metricUpdates)
-    }
-    ended = true
-  })()
-  return {
-    events,
-    ended: () => ended,
-    done,
-    async until(predicate: (events: Update[]) => boolean) {
-      for (let i = 0; i < 400 && !predicate(events); i++) await new Promise((resolve) => setTimeout(resolve, 25))
-      expect(predicate(events)).toBe(true)
-    },
-    stop: async () => {
-      await iterator.return?.()
-      await done.catch(() => {})
-    },
-  }
-}
+const collect = (iterator: AsyncIterableIterator<{ data?: unknown; errors?: unknown }>) => collectSubscription<Update>(iterator, 'metricUpdates')
 
 describeEachEngine('metricUpdates subscriptions', (engine) => {
   let gw: TestGateway

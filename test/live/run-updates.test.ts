@@ -6,6 +6,7 @@ import { describeEachEngine, describeMlflow } from '../support/engines.js'
 import { type TestGateway, startNativeGateway, startTestGateway } from '../support/gateway.js'
 import { startHttpProxy } from '../support/http-proxy.js'
 import { waitForWatchers } from '../support/live.js'
+import { collectSubscription } from '../support/subscription.js'
 import { mlflowApi } from '../support/mlflow-api.js'
 
 interface RunEvent {
@@ -13,26 +14,8 @@ interface RunEvent {
   run: { id: string; name: string; status: string; lifecycleStage: string } | null
 }
 
-function collect(iterator: AsyncIterableIterator<{ data?: unknown; errors?: unknown }>) {
-  const events: RunEvent[] = []
-  const done = (async () => {
-    for await (const result of iterator) {
-      if (result.errors) throw new Error(JSON.stringify(result.errors))
-      events.push((result.data as { runUpdates: RunEvent }).runUpdates)
-    }
-  })()
-  return {
-    events,
-    async until(count: number) {
-      for (let i = 0; i < 400 && events.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 25))
-      expect(events.length).toBeGreaterThanOrEqual(count)
-    },
-    stop: async () => {
-      await iterator.return?.()
-      await done.catch(() => {})
-    },
-  }
-}
+const collect = (iterator: AsyncIterableIterator<{ data?: unknown; errors?: unknown }>) => collectSubscription<RunEvent>(iterator, 'runUpdates')
+const atLeast = (count: number) => (events: RunEvent[]) => events.length >= count
 
 describeEachEngine('runUpdates on the native store', (engine) => {
   let gw: TestGateway
@@ -54,7 +37,7 @@ describeEachEngine('runUpdates on the native store', (engine) => {
     await gw.data(UpdateRunDocument, { input: { id: run.id, name: 'renamed' } })
     await gw.data(UpdateRunDocument, { input: { id: run.id, status: 'FINISHED' } })
     await gw.data(DeleteRunDocument, { id: run.id })
-    await sub.until(4)
+    await sub.until(atLeast(4))
     await sub.stop()
     expect(sub.events.map((event) => [event.kind, event.run?.id])).toEqual([
       ['CREATED', run.id],
@@ -82,9 +65,9 @@ describeMlflow('runUpdates on an MLflow server (polled)', (mlflowUrl) => {
       const searches = () => proxy.requests.filter((request) => request === 'POST /api/2.0/mlflow/runs/search').length
       for (let i = 0; i < 400 && searches() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25))
       const runId = await api.createRun(experimentId, { name: 'from-mlflow' })
-      await sub.until(1)
+      await sub.until(atLeast(1))
       await api.post('runs/update', { run_id: runId, status: 'FINISHED' })
-      await sub.until(2)
+      await sub.until(atLeast(2))
       await sub.stop()
       expect(sub.events.map((event) => [event.kind, event.run?.id, event.run?.status])).toEqual([
         ['CREATED', `Run:lab:${runId}`, expect.any(String)],
