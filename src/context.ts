@@ -1,10 +1,13 @@
 import type { GatewayError } from './errors.js'
+import { ModelFederation } from './federation/models.js'
 import { TrackingFederation } from './federation/tracking.js'
 import type { BackendRegistry } from './federation/registry.js'
 
 /** What every resolver gets: the federation layer, with this request's loaders. */
 export interface GatewayContext {
   federation: TrackingFederation
+  /** The model registries of every backend; shares the request's loaders with `federation`. */
+  models: ModelFederation
   /** Aborts when the client goes away or the gateway shuts down: subscriptions end on it. */
   signal: AbortSignal
   /**
@@ -20,5 +23,6 @@ export interface PartialFailure {
 }
 
 export function createContext(registry: BackendRegistry, signals: AbortSignal[]): GatewayContext {
-  return { federation: new TrackingFederation(registry), signal: AbortSignal.any(signals), partialFailures: [] }
+  const federation = new TrackingFederation(registry)
+  return { federation, models: new ModelFederation(registry, federation.loaders), signal: AbortSignal.any(signals), partialFailures: [] }
 }

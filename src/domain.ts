@@ -89,3 +89,94 @@ export function isRun(record: unknown): record is Run {
 export function isExperiment(record: unknown): record is Experiment {
   return typeof record === 'object' && record !== null && 'artifactLocation' in record && !isRun(record)
 }
+
+// The model registry.
+
+/** MLflow's stages; the native registry uses them too. */
+export const MODEL_STAGES = ['NONE', 'STAGING', 'PRODUCTION', 'ARCHIVED'] as const
+export type ModelStage = (typeof MODEL_STAGES)[number]
+
+/** SageMaker Model Registry's approval states. */
+export const APPROVAL_STATUSES = ['PENDING_MANUAL_APPROVAL', 'APPROVED', 'REJECTED'] as const
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number]
+
+/** One vocabulary for where a version stands, whatever the backend calls it. */
+export const PROMOTIONS = ['NONE', 'CANDIDATE', 'PRODUCTION', 'RETIRED'] as const
+export type Promotion = (typeof PROMOTIONS)[number]
+
+export const PROMOTION_OF_STAGE: Record<ModelStage, Promotion> = {
+  NONE: 'NONE',
+  STAGING: 'CANDIDATE',
+  PRODUCTION: 'PRODUCTION',
+  ARCHIVED: 'RETIRED',
+}
+
+export const PROMOTION_OF_APPROVAL: Record<ApprovalStatus, Promotion> = {
+  PENDING_MANUAL_APPROVAL: 'CANDIDATE',
+  APPROVED: 'PRODUCTION',
+  REJECTED: 'RETIRED',
+}
+
+export interface ModelAlias {
+  alias: string
+  /** The version number the alias points at. */
+  version: number
+  /** That version's native id. */
+  versionNativeId: string
+}
+
+export interface RegisteredModel {
+  backendId: string
+  /** The model's name on MLflow and the native store; the model package group's name on SageMaker. */
+  nativeId: string
+  name: string
+  description: string | null
+  tags: Tags
+  aliases: ModelAlias[]
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** What SageMaker keeps about a model package beyond the common fields. */
+export interface ModelPackageDetails {
+  metadata: { commitId: string | null; repository: string | null; generatedBy: string | null; projectId: string | null }
+  containers: { image: string | null; modelDataUrl: string | null }[]
+  /** ModelMetrics reports: which kind (e.g. `ModelQuality.Statistics`) and where the report lives. */
+  modelMetrics: { kind: string; contentType: string | null; s3Uri: string }[]
+}
+
+export interface ModelVersion {
+  backendId: string
+  /** `<model name>/<version>` on MLflow and the native store; the model package ARN on SageMaker. */
+  nativeId: string
+  modelNativeId: string
+  version: number
+  /** MLflow's and the native store's state; null on SageMaker. */
+  stage: ModelStage | null
+  /** SageMaker's state; null elsewhere. */
+  approvalStatus: ApprovalStatus | null
+  /** The backend's own status word (MLflow: READY…, SageMaker: Completed…). */
+  status: string | null
+  source: string | null
+  runId: string | null
+  description: string | null
+  tags: Tags
+  aliases: string[]
+  createdAt: Date
+  updatedAt: Date
+  /** SageMaker's package metadata; null elsewhere. */
+  packageDetails: ModelPackageDetails | null
+}
+
+export function promotionOf(version: Pick<ModelVersion, 'stage' | 'approvalStatus'>): Promotion {
+  if (version.approvalStatus) return PROMOTION_OF_APPROVAL[version.approvalStatus]
+  return PROMOTION_OF_STAGE[version.stage ?? 'NONE']
+}
+
+export function isRegisteredModel(record: unknown): record is RegisteredModel {
+  return typeof record === 'object' && record !== null && 'aliases' in record && !('modelNativeId' in record)
+}
+
+export function isModelVersion(record: unknown): record is ModelVersion {
+  return typeof record === 'object' && record !== null && 'modelNativeId' in record
+}

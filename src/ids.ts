@@ -5,7 +5,7 @@ import { GatewayError } from './errors.js'
  * from the config, and the backend's own id. Parsing splits at the first two
  * colons only, so native ids that contain colons (SageMaker ARNs) survive.
  */
-export const NODE_TYPES = ['Experiment', 'Run'] as const
+export const NODE_TYPES = ['Experiment', 'Run', 'RegisteredModel', 'ModelVersion'] as const
 export type NodeType = (typeof NODE_TYPES)[number]
 
 export interface NodeKey {

@@ -1,14 +1,18 @@
 import type {
+  ApprovalStatus,
   BackendKind,
   Experiment,
   KeyValue,
   MetricPoint,
   MetricSeries,
   MetricWrite,
+  ModelStage,
+  ModelVersion,
+  RegisteredModel,
   Run,
   RunStatus,
 } from '../domain.js'
-import type { ExperimentFilter, LifecycleView, RunFilter } from '../federation/filter.js'
+import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../federation/filter.js'
 
 /**
  * The contract every adapter implements. The federation layer reads
@@ -17,8 +21,10 @@ import type { ExperimentFilter, LifecycleView, RunFilter } from '../federation/f
 export interface Capabilities {
   /** Accepts the writes of `TrackingWriter`. */
   writes: boolean
-  /** Serves experiments, runs and metrics. */
+  /** Serves experiments, runs and metrics (`tracking` is set). */
   runs: boolean
+  /** Serves registered models and their versions (`modelRegistry` is set). */
+  registry: boolean
   /** Can sort runs by a metric's latest value. */
   orderByMetric: boolean
   /** How new metric points become visible: pushed by the store, polled, or not at all. */
@@ -164,12 +170,77 @@ export interface RunEvent {
   runId: string
 }
 
-export interface Backend extends TrackingReader {
+export interface RegisteredModelQuery {
+  filter: RegisteredModelFilter
+}
+
+export interface ModelVersionQuery {
+  /** Native ids of this backend's registered models; null means every model. */
+  modelIds: string[] | null
+  filter: ModelVersionFilter
+}
+
+/**
+ * Registered models list by name (ascending, by UTF-16 code units);
+ * versions by model name ascending, then version number descending. Both
+ * orders are total within a backend; the federation layer breaks ties
+ * between backends by global id (see federation/ordering.ts).
+ */
+export interface ModelRegistryReader {
+  planModelFilter(filter: RegisteredModelFilter): FilterPlan<RegisteredModelFilter>
+  planVersionFilter(filter: ModelVersionFilter): FilterPlan<ModelVersionFilter>
+  listRegisteredModels(query: RegisteredModelQuery, page: PageRequest): Promise<Page<RegisteredModel>>
+  countRegisteredModels(query: RegisteredModelQuery): Promise<number | null>
+  getRegisteredModels(ids: readonly string[]): Promise<(RegisteredModel | null)[]>
+  listModelVersions(query: ModelVersionQuery, page: PageRequest): Promise<Page<ModelVersion>>
+  countModelVersions(query: ModelVersionQuery): Promise<number | null>
+  getModelVersions(ids: readonly string[]): Promise<(ModelVersion | null)[]>
+  /** The newest version in each stage (each approval status on SageMaker) of one model. */
+  latestVersions(modelId: string): Promise<ModelVersion[]>
+}
+
+export interface CreateRegisteredModelInput {
+  name: string
+  description: string | null
+  tags: KeyValue[]
+}
+
+export interface CreateModelVersionInput {
+  modelId: string
+  source: string
+  runId: string | null
+  description: string | null
+  tags: KeyValue[]
+}
+
+/**
+ * Registry writes. A backend that cannot honour one (a stage on SageMaker,
+ * an approval on MLflow) throws UNSUPPORTED naming itself.
+ */
+export interface ModelRegistryWriter {
+  createRegisteredModel(input: CreateRegisteredModelInput): Promise<RegisteredModel>
+  createModelVersion(input: CreateModelVersionInput): Promise<ModelVersion>
+  /** With `archiveExisting`, the model's other versions in `stage` move to ARCHIVED in the same transaction. */
+  transitionModelVersion(versionId: string, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion>
+  setModelVersionApproval(versionId: string, status: ApprovalStatus, description: string | null): Promise<ModelVersion>
+  setModelAlias(modelId: string, alias: string, versionId: string): Promise<RegisteredModel>
+  deleteModelAlias(modelId: string, alias: string): Promise<RegisteredModel>
+  setRegisteredModelTags(modelId: string, tags: KeyValue[]): Promise<RegisteredModel>
+  setModelVersionTags(versionId: string, tags: KeyValue[]): Promise<ModelVersion>
+}
+
+export interface Backend {
   readonly id: string
   readonly kind: BackendKind
   readonly capabilities: Capabilities
-  /** Null when the backend is read-only. */
+  /** Null when the backend keeps no experiments or runs (SageMaker Model Registry). */
+  readonly tracking: TrackingReader | null
+  /** Null when the backend is read-only or keeps no runs. */
   readonly writer: TrackingWriter | null
+  /** Null when the backend has no model registry. */
+  readonly modelRegistry: ModelRegistryReader | null
+  /** Null when the registry is read-only. */
+  readonly modelRegistryWriter: ModelRegistryWriter | null
   /** Null when the backend cannot stream new metric points. */
   readonly live: LiveMetrics | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */

@@ -1,4 +1,4 @@
-import type { Backend, TrackingWriter } from '../adapters/backend.js'
+import type { Backend } from '../adapters/backend.js'
 import { GatewayError } from '../errors.js'
 
 /**
@@ -81,38 +81,36 @@ export class CircuitBreaker {
 /** The backend with every call to it going through its circuit breaker. */
 export function withCircuitBreaker(backend: Backend, options: CircuitOptions): Backend & { circuit: CircuitBreaker } {
   const circuit = new CircuitBreaker(backend.id, options)
-  const guard =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A) =>
-      circuit.run(() => call(...args))
-  const writer: TrackingWriter | null = backend.writer && {
-    createExperiment: guard(backend.writer.createExperiment.bind(backend.writer)),
-    setExperimentTags: guard(backend.writer.setExperimentTags.bind(backend.writer)),
-    createRun: guard(backend.writer.createRun.bind(backend.writer)),
-    updateRun: guard(backend.writer.updateRun.bind(backend.writer)),
-    deleteRun: guard(backend.writer.deleteRun.bind(backend.writer)),
-    restoreRun: guard(backend.writer.restoreRun.bind(backend.writer)),
-    logMetrics: guard(backend.writer.logMetrics.bind(backend.writer)),
-    logParams: guard(backend.writer.logParams.bind(backend.writer)),
-    setRunTags: guard(backend.writer.setRunTags.bind(backend.writer)),
-  }
   return {
     id: backend.id,
     kind: backend.kind,
     capabilities: backend.capabilities,
     live: backend.live,
-    writer,
     circuit,
-    planRunFilter: (filter) => backend.planRunFilter(filter),
-    planExperimentFilter: (filter) => backend.planExperimentFilter(filter),
-    listExperiments: guard(backend.listExperiments.bind(backend)),
-    countExperiments: guard(backend.countExperiments.bind(backend)),
-    getExperiments: guard(backend.getExperiments.bind(backend)),
-    listRuns: guard(backend.listRuns.bind(backend)),
-    countRuns: guard(backend.countRuns.bind(backend)),
-    getRuns: guard(backend.getRuns.bind(backend)),
-    metricHistory: guard(backend.metricHistory.bind(backend)),
-    ping: guard(backend.ping.bind(backend)),
+    tracking: backend.tracking && guarded(backend.tracking, circuit),
+    writer: backend.writer && guarded(backend.writer, circuit),
+    modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry, circuit),
+    modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter, circuit),
+    ping: () => circuit.run(() => backend.ping()),
     close: () => backend.close(),
   }
 }
+
+/**
+ * The same object with each asynchronous method run through the circuit.
+ * Synchronous ones (filter planning) pass straight through: they never
+ * reach the backend.
+ */
+function guarded<T extends object>(target: T, circuit: CircuitBreaker): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object)
+      if (typeof value !== 'function') return value
+      if (typeof property === 'string' && SYNCHRONOUS_METHOD.test(property)) return value.bind(object)
+      const method = value as (...args: unknown[]) => unknown
+      return (...args: unknown[]) => circuit.run(() => Promise.resolve(method.apply(object, args)))
+    },
+  })
+}
+
+const SYNCHRONOUS_METHOD = /^plan[A-Z]/

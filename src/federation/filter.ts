@@ -2,6 +2,7 @@
  * The filter AST. Typed GraphQL filters and MLflow filter strings both parse
  * into it; each adapter compiles what it can push down to its backend.
  */
+import type { ApprovalStatus, ModelStage, Promotion } from '../domain.js'
 
 export const STRING_OPS = ['EQ', 'NEQ', 'LIKE', 'ILIKE'] as const
 export type StringOp = (typeof STRING_OPS)[number]
@@ -39,3 +40,23 @@ export interface ExperimentFilter {
 
 /** Which lifecycle stages a list includes (MLflow's view type). */
 export type LifecycleView = 'active' | 'deleted' | 'all'
+
+export type RegisteredModelPredicate =
+  | { field: 'name'; op: StringOp; value: string }
+  | { field: 'tag'; key: string; op: StringOp; value: string }
+
+export interface RegisteredModelFilter {
+  all: RegisteredModelPredicate[]
+}
+
+/** Set predicates match versions whose value is one of `values`; a version without the field (a stage on SageMaker) never matches. */
+export type ModelVersionPredicate =
+  | { field: 'modelName' | 'runId' | 'source'; op: StringOp; value: string }
+  | { field: 'promotion'; values: Promotion[] }
+  | { field: 'stage'; values: ModelStage[] }
+  | { field: 'approvalStatus'; values: ApprovalStatus[] }
+  | { field: 'tag'; key: string; op: StringOp; value: string }
+
+export interface ModelVersionFilter {
+  all: ModelVersionPredicate[]
+}

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader'
 import type { Backend } from '../adapters/backend.js'
-import type { Experiment, Run } from '../domain.js'
+import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import type { BackendRegistry } from './registry.js'
 
 /** A record's address: which backend, and that backend's own id. */
@@ -17,12 +17,16 @@ export interface RecordKey {
 export interface Loaders {
   experiment: DataLoader<RecordKey, Experiment | null, string>
   run: DataLoader<RecordKey, Run | null, string>
+  registeredModel: DataLoader<RecordKey, RegisteredModel | null, string>
+  modelVersion: DataLoader<RecordKey, ModelVersion | null, string>
 }
 
 export function createLoaders(registry: BackendRegistry): Loaders {
   return {
-    experiment: batchLoader(registry, (backend, ids) => backend.getExperiments(ids)),
-    run: batchLoader(registry, (backend, ids) => backend.getRuns(ids)),
+    experiment: batchLoader(registry, (backend, ids) => registry.trackingOf(backend).getExperiments(ids)),
+    run: batchLoader(registry, (backend, ids) => registry.trackingOf(backend).getRuns(ids)),
+    registeredModel: batchLoader(registry, (backend, ids) => registry.modelRegistryOf(backend).getRegisteredModels(ids)),
+    modelVersion: batchLoader(registry, (backend, ids) => registry.modelRegistryOf(backend).getModelVersions(ids)),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { RunOrder } from '../adapters/backend.js'
-import type { Experiment, Run } from '../domain.js'
+import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
 
 /**
  * The total orders merged lists are sorted in. Every backend returns its
@@ -13,6 +13,16 @@ import type { Experiment, Run } from '../domain.js'
 
 export function compareExperiments(a: Experiment, b: Experiment): number {
   return b.createdAt.getTime() - a.createdAt.getTime() || compareRecordIds(a, b)
+}
+
+/** Registered models by name, as MLflow lists them; models of the same name on several backends by id. */
+export function compareRegisteredModels(a: RegisteredModel, b: RegisteredModel): number {
+  return compareStrings(a.name, b.name) || compareRecordIds(a, b)
+}
+
+/** Versions grouped by model name, newest version first. */
+export function compareModelVersions(a: ModelVersion, b: ModelVersion): number {
+  return compareStrings(a.modelNativeId, b.modelNativeId) || b.version - a.version || compareRecordIds(a, b)
 }
 
 const START_TIME_DESC: RunOrder = { field: 'startTime', direction: 'desc' }

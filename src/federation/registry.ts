@@ -1,4 +1,4 @@
-import type { Backend, Capabilities, TrackingWriter } from '../adapters/backend.js'
+import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
 import { GatewayError } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 
@@ -41,14 +41,30 @@ export class BackendRegistry {
     return backend
   }
 
+  trackingOf(backend: Backend): TrackingReader {
+    if (!backend.tracking) throw unsupported(backend, 'keeps no experiments or runs')
+    return backend.tracking
+  }
+
   writerOf(backend: Backend): TrackingWriter {
-    if (!backend.writer) {
-      throw new GatewayError('UNSUPPORTED', `backend "${backend.id}" is read-only`, { backend: backend.id })
-    }
+    if (!backend.writer) throw unsupported(backend, backend.tracking ? 'is read-only' : 'keeps no experiments or runs')
     return backend.writer
+  }
+
+  modelRegistryOf(backend: Backend): ModelRegistryReader {
+    if (!backend.modelRegistry) throw unsupported(backend, 'has no model registry')
+    return backend.modelRegistry
+  }
+
+  modelWriterOf(backend: Backend): ModelRegistryWriter {
+    if (!backend.modelRegistryWriter) throw unsupported(backend, backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry')
+    return backend.modelRegistryWriter
   }
 
   async closeAll(): Promise<void> {
     await Promise.allSettled(this.all.map((backend) => backend.close()))
   }
 }
+
+const unsupported = (backend: Backend, what: string) =>
+  new GatewayError('UNSUPPORTED', `backend "${backend.id}" ${what}`, { backend: backend.id })

@@ -1,5 +1,15 @@
-import type { Experiment, Run } from '../domain.js'
-import type { ExperimentFilter, ExperimentPredicate, NumberOp, RunFilter, RunPredicate, StringOp } from './filter.js'
+import { type Experiment, type ModelVersion, type RegisteredModel, type Run, promotionOf } from '../domain.js'
+import type {
+  ExperimentFilter,
+  ExperimentPredicate,
+  ModelVersionFilter,
+  ModelVersionPredicate,
+  NumberOp,
+  RegisteredModelFilter,
+  RunFilter,
+  RunPredicate,
+  StringOp,
+} from './filter.js'
 
 /**
  * Evaluates filter predicates in memory: the part of a filter a backend
@@ -14,6 +24,35 @@ export function matchesRunFilter(run: Run, filter: RunFilter): boolean {
 
 export function matchesExperimentFilter(experiment: Experiment, filter: ExperimentFilter): boolean {
   return filter.all.every((predicate) => matchesExperimentPredicate(experiment, predicate))
+}
+
+export function matchesRegisteredModelFilter(model: RegisteredModel, filter: RegisteredModelFilter): boolean {
+  return filter.all.every((predicate) =>
+    predicate.field === 'name' ? matchString(model.name, predicate.op, predicate.value) : matchString(model.tags[predicate.key], predicate.op, predicate.value),
+  )
+}
+
+export function matchesModelVersionFilter(version: ModelVersion, filter: ModelVersionFilter): boolean {
+  return filter.all.every((predicate) => matchesModelVersionPredicate(version, predicate))
+}
+
+function matchesModelVersionPredicate(version: ModelVersion, predicate: ModelVersionPredicate): boolean {
+  switch (predicate.field) {
+    case 'modelName':
+      return matchString(version.modelNativeId, predicate.op, predicate.value)
+    case 'runId':
+      return matchString(version.runId ?? undefined, predicate.op, predicate.value)
+    case 'source':
+      return matchString(version.source ?? undefined, predicate.op, predicate.value)
+    case 'tag':
+      return matchString(version.tags[predicate.key], predicate.op, predicate.value)
+    case 'promotion':
+      return predicate.values.includes(promotionOf(version))
+    case 'stage':
+      return version.stage !== null && predicate.values.includes(version.stage)
+    case 'approvalStatus':
+      return version.approvalStatus !== null && predicate.values.includes(version.approvalStatus)
+  }
 }
 
 function matchesRunPredicate(run: Run, predicate: RunPredicate): boolean {

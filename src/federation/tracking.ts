@@ -1,40 +1,18 @@
-import type { Backend, ExperimentQuery, Page, PageRequest, RunOrder, RunQuery, UpdateRunInput } from '../adapters/backend.js'
+import type { Backend, ExperimentQuery, RunOrder, RunQuery, UpdateRunInput } from '../adapters/backend.js'
 import type { Experiment, KeyValue, MetricSeries, MetricWrite, Run, RunStatus } from '../domain.js'
 import { badInput, notFound } from '../errors.js'
-import { decodeCursor, fingerprint } from './cursor.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from './filter.js'
 import { type Loaders, type RecordKey, createLoaders } from './loaders.js'
-import { type MergedPage, mergeSortedPages } from './merge.js'
+import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged-list.js'
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from './residual.js'
 import type { BackendRegistry } from './registry.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
 
-export const PAGE_SIZE = { default: 100, max: 1000 } as const
-
-/**
- * A backend page with the residual filter applied. The page may shrink or
- * empty; the merge keeps following the backend's tokens to fill the page
- * (over-fetching), and cursor offsets index this filtered page.
- */
-function keepMatching<T>(page: Page<T>, matches: (item: T) => boolean): Page<T> {
-  return { items: page.items.filter(matches), nextToken: page.nextToken }
-}
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 
 /** The runs order when a caller gives none: MLflow's, newest first. */
 const DEFAULT_RUN_ORDER: RunOrder[] = [{ field: 'startTime', direction: 'desc' }]
-
-export interface ListPage<T> extends MergedPage<T> {
-  /** Sums the backends' counts; null when any backend cannot count cheaply. */
-  totalCount(): Promise<number | null>
-}
-
-export interface ListArgs {
-  backends: readonly string[] | null
-  first: number | null
-  after: string | null
-}
 
 export interface RunListArgs extends ListArgs {
   experiments: RecordKey[] | null
@@ -73,14 +51,14 @@ export class TrackingFederation {
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
     const backends = this.registry.select(args.backends, 'runs')
-    const plans = new Map(backends.map((backend) => [backend.id, backend.planExperimentFilter(args.filter)]))
+    const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planExperimentFilter(args.filter)]))
     const queryFor = (backend: Backend): ExperimentQuery => ({ filter: plans.get(backend.id)!.pushed, lifecycle: args.lifecycle })
     const identity = { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle }
-    return this.mergedList(args, identity, backends, compareExperiments, {
-      fetch: async (backend, page) => keepMatching(await backend.listExperiments(queryFor(backend), page), (experiment) =>
+    return mergedList(args, identity, backends, compareExperiments, {
+      fetch: async (backend, page) => keepMatching(await this.registry.trackingOf(backend).listExperiments(queryFor(backend), page), (experiment) =>
         matchesExperimentFilter(experiment, plans.get(backend.id)!.residual),
       ),
-      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : backend.countExperiments(queryFor(backend))),
+      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.registry.trackingOf(backend).countExperiments(queryFor(backend))),
     })
   }
 
@@ -98,7 +76,7 @@ export class TrackingFederation {
       }
       backends = backends.filter((backend) => experimentsByBackend.has(backend.id))
     }
-    const plans = new Map(backends.map((backend) => [backend.id, backend.planRunFilter(args.filter)]))
+    const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planRunFilter(args.filter)]))
     const queryFor = (backend: Backend): RunQuery => ({
       experimentIds: args.experiments ? (experimentsByBackend.get(backend.id) ?? []) : null,
       filter: plans.get(backend.id)!.pushed,
@@ -106,10 +84,10 @@ export class TrackingFederation {
       orderBy,
     })
     const identity = { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy }
-    return this.mergedList(args, identity, backends, runComparator(orderBy), {
+    return mergedList(args, identity, backends, runComparator(orderBy), {
       fetch: async (backend, page) =>
-        keepMatching(await backend.listRuns(queryFor(backend), page), (run) => matchesRunFilter(run, plans.get(backend.id)!.residual)),
-      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : backend.countRuns(queryFor(backend))),
+        keepMatching(await this.registry.trackingOf(backend).listRuns(queryFor(backend), page), (run) => matchesRunFilter(run, plans.get(backend.id)!.residual)),
+      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.registry.trackingOf(backend).countRuns(queryFor(backend))),
     })
   }
 
@@ -124,7 +102,7 @@ export class TrackingFederation {
     if (args.minStep !== null && args.maxStep !== null && args.minStep > args.maxStep) {
       throw badInput('minStep must not be greater than maxStep')
     }
-    return this.registry.get(key.backendId).metricHistory({
+    return this.registry.trackingOf(this.registry.get(key.backendId)).metricHistory({
       runId: key.nativeId,
       key: args.key,
       maxPoints,
@@ -208,37 +186,5 @@ export class TrackingFederation {
     const run = await this.loaders.run.load(key)
     if (!run) throw notFound(`run ${key.nativeId}`, key.backendId)
     return run
-  }
-
-  private async mergedList<T>(
-    args: ListArgs,
-    identity: unknown,
-    backends: Backend[],
-    compare: (a: T, b: T) => number,
-    ops: {
-      fetch: (backend: Backend, page: PageRequest) => Promise<Page<T>>
-      count: (backend: Backend) => Promise<number | null>
-    },
-  ): Promise<ListPage<T>> {
-    const first = args.first ?? PAGE_SIZE.default
-    if (!Number.isInteger(first) || first < 0 || first > PAGE_SIZE.max) {
-      throw badInput(`first must be between 0 and ${PAGE_SIZE.max}`)
-    }
-    const queryFingerprint = fingerprint({ identity, backends: backends.map((backend) => backend.id) })
-    const page = await mergeSortedPages<T>({
-      sources: backends.map((backend) => ({ backendId: backend.id, fetchPage: (request) => ops.fetch(backend, request) })),
-      compare,
-      first,
-      after: args.after ? decodeCursor(args.after, queryFingerprint) : null,
-      queryFingerprint,
-    })
-    return {
-      ...page,
-      totalCount: async () => {
-        if (page.failures.length > 0) return null // a count without the failed backends would be a guess
-        const counts = await Promise.all(backends.map((backend) => ops.count(backend).catch(() => null)))
-        return counts.some((count) => count === null) ? null : counts.reduce<number>((sum, count) => sum + (count ?? 0), 0)
-      },
-    }
   }
 }

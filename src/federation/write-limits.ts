@@ -65,3 +65,20 @@ function checkValue(entry: string, { key, value }: KeyValue, limit: number): voi
     throw badInput(`${entry} (key "${key}"): value is ${value.length} characters; the limit is ${limit}`)
   }
 }
+
+/** MLflow's alias rules, for every backend: word characters and "-", at most 255, and not a name MLflow reserves. */
+export function checkAlias(alias: string): void {
+  if (!/^[\p{L}\p{N}_-]+$/u.test(alias)) throw badInput(`alias "${alias}" may contain only letters, digits, "_" and "-"`)
+  if (alias.length > 255) throw badInput(`alias is ${alias.length} characters long; the limit is 255`)
+  if (alias.toLowerCase() === 'latest') throw badInput('alias "latest" is reserved')
+  if (/^v\d+$/i.test(alias)) throw badInput(`alias "${alias}" is reserved: v<number> names a version`)
+}
+
+export function checkModelName(name: string): string {
+  const trimmed = name.trim()
+  if (trimmed.length === 0) throw badInput('registered model name must not be empty')
+  if (trimmed.length > 256) throw badInput(`registered model name is ${trimmed.length} characters long; the limit is 256`)
+  // MLflow's rule; it also keeps version ids (`<model>/<version>`) unambiguous.
+  if (/[/:]/.test(trimmed)) throw badInput(`registered model name "${trimmed}" must not contain "/" or ":"`)
+  return trimmed
+}

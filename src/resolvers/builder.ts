@@ -2,7 +2,7 @@ import SchemaBuilder, { type ObjectRef } from '@pothos/core'
 import { GraphQLError, Kind } from 'graphql'
 import type { GatewayContext } from '../context.js'
 import type { MergedEdge } from '../federation/merge.js'
-import type { ListPage } from '../federation/tracking.js'
+import type { ListPage } from '../federation/merged-list.js'
 
 /** The one schema builder. Every resolver file adds its types and fields to it. */
 export const builder = new SchemaBuilder<{

@@ -18,14 +18,14 @@ const StringOperatorEnum = builder.enumType('StringOperator', {
 })
 const NumberOperatorEnum = builder.enumType('NumberOperator', { values: NUMBER_OPS })
 
-const StringConditionInput = builder.inputType('StringCondition', {
+export const StringConditionInput = builder.inputType('StringCondition', {
   fields: (t) => ({
     op: t.field({ type: StringOperatorEnum, defaultValue: 'EQ' }),
     value: t.string({ required: true }),
   }),
 })
 
-const KeyConditionInput = builder.inputType('KeyCondition', {
+export const KeyConditionInput = builder.inputType('KeyCondition', {
   description: 'A condition on the param or tag named `key`; runs without that key never match.',
   fields: (t) => ({
     key: t.string({ required: true }),

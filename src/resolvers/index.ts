@@ -4,6 +4,8 @@ import './backend.js'
 import './tags.js'
 import './experiment.js'
 import './run.js'
+import './registered-model.js'
+import './model-version.js'
 import './metric.js'
 import './subscription.js'
 

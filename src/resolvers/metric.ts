@@ -5,7 +5,7 @@ import { RunRef } from './refs.js'
 
 /** Metrics: latest values on a run, history with downsampling, and logMetrics. */
 
-const MetricRef = builder.objectRef<LatestMetric>('Metric').implement({
+export const MetricRef = builder.objectRef<LatestMetric>('Metric').implement({
   description: 'The latest value of one metric of a run (highest step, then latest timestamp).',
   fields: (t) => ({
     key: t.exposeString('key'),

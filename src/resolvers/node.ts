@@ -1,6 +1,6 @@
-import { isExperiment, isRun } from '../domain.js'
+import { type Experiment, type ModelVersion, type RegisteredModel, type Run, isModelVersion, isRegisteredModel, isRun } from '../domain.js'
 import type { GatewayContext } from '../context.js'
-import { decodeGlobalId, encodeGlobalId } from '../ids.js'
+import { type NodeType, decodeGlobalId, encodeGlobalId } from '../ids.js'
 import { builder } from './builder.js'
 import { NodeRef } from './refs.js'
 
@@ -8,21 +8,31 @@ import { NodeRef } from './refs.js'
 
 NodeRef.implement({
   description: 'A record with a global id: "<Type>:<backend>:<nativeId>".',
-  resolveType: (record) => (isRun(record) ? 'Run' : 'Experiment'),
+  resolveType: (record) => nodeTypeOf(record),
   fields: (t) => ({
-    id: t.id({
-      resolve: (record) =>
-        isRun(record)
-          ? encodeGlobalId('Run', record.backendId, record.nativeId)
-          : encodeGlobalId('Experiment', record.backendId, record.nativeId),
-    }),
+    id: t.id({ resolve: (record) => encodeGlobalId(nodeTypeOf(record), record.backendId, record.nativeId) }),
   }),
 })
 
-async function loadNode(context: GatewayContext, globalId: string) {
+function nodeTypeOf(record: Experiment | Run | RegisteredModel | ModelVersion): NodeType {
+  if (isRun(record)) return 'Run'
+  if (isModelVersion(record)) return 'ModelVersion'
+  if (isRegisteredModel(record)) return 'RegisteredModel'
+  return 'Experiment'
+}
+
+function loadNode(context: GatewayContext, globalId: string): Promise<Experiment | Run | RegisteredModel | ModelVersion | null> {
   const key = decodeGlobalId(globalId)
-  const record = key.type === 'Run' ? await context.federation.run(key) : await context.federation.experiment(key)
-  return record && (isRun(record) || isExperiment(record)) ? record : null
+  switch (key.type) {
+    case 'Run':
+      return context.federation.run(key)
+    case 'Experiment':
+      return context.federation.experiment(key)
+    case 'RegisteredModel':
+      return context.models.registeredModel(key)
+    case 'ModelVersion':
+      return context.models.modelVersion(key)
+  }
 }
 
 builder.queryFields((t) => ({

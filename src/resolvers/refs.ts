@@ -1,5 +1,5 @@
 import type { GuardedBackend } from '../federation/registry.js'
-import type { Experiment, KeyValue, Run } from '../domain.js'
+import type { Experiment, KeyValue, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import { builder, connectionOf } from './builder.js'
 
 /**
@@ -7,13 +7,17 @@ import { builder, connectionOf } from './builder.js'
  * point at each other (a Run has an Experiment, an Experiment lists Runs)
  * without importing each other. Each type is implemented in its own file.
  */
-export const NodeRef = builder.interfaceRef<Experiment | Run>('Node')
+export const NodeRef = builder.interfaceRef<Experiment | Run | RegisteredModel | ModelVersion>('Node')
 export const BackendRef = builder.objectRef<GuardedBackend>('Backend')
 export const ExperimentRef = builder.objectRef<Experiment>('Experiment')
 export const RunRef = builder.objectRef<Run>('Run')
+export const RegisteredModelRef = builder.objectRef<RegisteredModel>('RegisteredModel')
+export const ModelVersionRef = builder.objectRef<ModelVersion>('ModelVersion')
 
 export const ExperimentConnectionRef = connectionOf('Experiment', ExperimentRef)
 export const RunConnectionRef = connectionOf('Run', RunRef)
+export const RegisteredModelConnectionRef = connectionOf('RegisteredModel', RegisteredModelRef)
+export const ModelVersionConnectionRef = connectionOf('ModelVersion', ModelVersionRef)
 
 export const KeyValueRef = builder.objectRef<KeyValue>('KeyValue')
 

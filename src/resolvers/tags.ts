@@ -19,14 +19,23 @@ export const TagInput = builder.inputType('TagInput', {
 builder.mutationFields((t) => ({
   setTags: t.field({
     type: NodeRef,
-    description: 'Sets tags on an experiment or a run (at most 100 per call, all or none).',
+    description: 'Sets tags on an experiment, run, registered model or model version (at most 100 per call, all or none).',
     args: {
       id: t.arg.id({ required: true }),
       tags: t.arg({ type: [TagInput], required: true }),
     },
-    resolve: (_, { id, tags }, { federation }) => {
+    resolve: (_, { id, tags }, { federation, models }) => {
       const key = decodeGlobalId(id)
-      return key.type === 'Run' ? federation.setRunTags(key, tags) : federation.setExperimentTags(key, tags)
+      switch (key.type) {
+        case 'Run':
+          return federation.setRunTags(key, tags)
+        case 'Experiment':
+          return federation.setExperimentTags(key, tags)
+        case 'RegisteredModel':
+          return models.setRegisteredModelTags(key, tags)
+        case 'ModelVersion':
+          return models.setModelVersionTags(key, tags)
+      }
     },
   }),
 }))

@@ -11,7 +11,10 @@ import type {
   MetricHistoryQuery,
   Page,
   PageRequest,
+  ModelRegistryReader,
+  ModelRegistryWriter,
   RunQuery,
+  TrackingReader,
   TrackingWriter,
   UpdateRunInput,
 } from '../backend.js'
@@ -53,10 +56,13 @@ export async function createMlflowBackend(config: MlflowBackendConfig): Promise<
 }
 
 /** A remote MLflow tracking server, read (and, unless read-only, written) through its REST API 2.0. */
-export class MlflowBackend implements Backend {
+export class MlflowBackend implements Backend, TrackingReader {
   readonly kind = 'mlflow' as const
   readonly capabilities: Capabilities
+  readonly tracking: TrackingReader = this
   readonly writer: TrackingWriter | null
+  readonly modelRegistry: ModelRegistryReader | null = null
+  readonly modelRegistryWriter: ModelRegistryWriter | null = null
   readonly live: MlflowLiveMetrics
 
   constructor(
@@ -65,7 +71,7 @@ export class MlflowBackend implements Backend {
     readOnly: boolean,
     pollIntervalMs: number,
   ) {
-    this.capabilities = { writes: !readOnly, runs: true, orderByMetric: true, liveMetrics: 'poll' }
+    this.capabilities = { writes: !readOnly, runs: true, registry: false, orderByMetric: true, liveMetrics: 'poll' }
     this.writer = readOnly ? null : this.createWriter()
     this.live = new MlflowLiveMetrics(
       {
@@ -84,8 +90,8 @@ export class MlflowBackend implements Backend {
     )
   }
 
-  planRunFilter: Backend['planRunFilter'] = (filter) => compileRunFilter(filter)
-  planExperimentFilter: Backend['planExperimentFilter'] = (filter) => compileExperimentFilter(filter)
+  planRunFilter: TrackingReader['planRunFilter'] = (filter) => compileRunFilter(filter)
+  planExperimentFilter: TrackingReader['planExperimentFilter'] = (filter) => compileExperimentFilter(filter)
 
   async ping(): Promise<void> {
     await this.client.post('experiments/search', { max_results: 1 })

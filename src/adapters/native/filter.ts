@@ -1,9 +1,13 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
+import { type ModelStage, MODEL_STAGES, PROMOTION_OF_STAGE } from '../../domain.js'
 import type {
   ExperimentFilter,
   ExperimentPredicate,
   LifecycleView,
+  ModelVersionFilter,
+  ModelVersionPredicate,
   NumberOp,
+  RegisteredModelFilter,
   RunFilter,
   RunPredicate,
   StringOp,
@@ -101,4 +105,60 @@ function compileExperimentPredicate(eb: ExperimentsBuilder, predicate: Experimen
       .where('kv.key', '=', predicate.key)
       .where('kv.value', STRING_SQL[predicate.op], predicate.value),
   )
+}
+
+type ModelsBuilder = ExpressionBuilder<Database, 'registered_models'>
+type VersionsBuilder = ExpressionBuilder<Database, 'model_versions'>
+
+export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: RegisteredModelFilter): Expression<SqlBool> {
+  return eb.and(
+    filter.all.map((predicate) =>
+      predicate.field === 'name'
+        ? eb('registered_models.name', STRING_SQL[predicate.op], predicate.value)
+        : eb.exists(
+            eb
+              .selectFrom('registered_model_tags as kv')
+              .select(sql.lit(1).as('one'))
+              .whereRef('kv.model_name', '=', 'registered_models.name')
+              .where('kv.key', '=', predicate.key)
+              .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+          ),
+    ),
+  )
+}
+
+const VERSION_COLUMNS = { modelName: 'model_versions.model_name', runId: 'model_versions.run_id', source: 'model_versions.source' } as const
+
+export function compileModelVersionFilter(eb: VersionsBuilder, filter: ModelVersionFilter): Expression<SqlBool> {
+  return eb.and(filter.all.map((predicate) => compileModelVersionPredicate(eb, predicate)))
+}
+
+function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersionPredicate): Expression<SqlBool> {
+  switch (predicate.field) {
+    case 'tag':
+      return eb.exists(
+        eb
+          .selectFrom('model_version_tags as kv')
+          .select(sql.lit(1).as('one'))
+          .whereRef('kv.model_name', '=', 'model_versions.model_name')
+          .whereRef('kv.version', '=', 'model_versions.version')
+          .where('kv.key', '=', predicate.key)
+          .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+      )
+    case 'stage':
+      return stageIn(eb, predicate.values)
+    case 'promotion':
+      return stageIn(
+        eb,
+        MODEL_STAGES.filter((stage) => predicate.values.includes(PROMOTION_OF_STAGE[stage])),
+      )
+    case 'approvalStatus':
+      return sql.lit(false) // the native registry has stages, not approvals
+    default:
+      return eb(VERSION_COLUMNS[predicate.field], STRING_SQL[predicate.op], predicate.value)
+  }
+}
+
+function stageIn(eb: VersionsBuilder, stages: readonly ModelStage[]): Expression<SqlBool> {
+  return stages.length === 0 ? sql.lit(false) : eb('model_versions.stage', 'in', stages)
 }

@@ -2,16 +2,20 @@ import { sql } from 'kysely'
 import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
-import type { Backend, Capabilities, TrackingReader, TrackingWriter } from '../backend.js'
+import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
+import { parseModelVersionId } from '../model-version-id.js'
 import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
 import { ExperimentStore } from './experiment-store.js'
 import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
+import { ModelVersionStore } from './model-version-store.js'
+import { RegisteredModelStore } from './registered-model-store.js'
 import { RunStore } from './run-store.js'
 
 const NATIVE_CAPABILITIES: Capabilities = {
   writes: true,
   runs: true,
+  registry: true,
   orderByMetric: true,
   liveMetrics: 'push',
 }
@@ -28,15 +32,20 @@ export async function createNativeBackend(config: NativeBackendConfig): Promise<
   return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}` })
 }
 
-/** The Postgres-backed store mlgate owns: experiments, runs, metrics, written through Kysely. */
-class NativeBackend implements Backend {
+/** The Postgres-backed store mlgate owns: experiments, runs, metrics and a model registry, written through Kysely. */
+class NativeBackend implements Backend, TrackingReader {
   readonly kind = 'native' as const
   readonly capabilities = NATIVE_CAPABILITIES
+  readonly tracking: TrackingReader = this
   readonly writer: TrackingWriter
+  readonly modelRegistry: ModelRegistryReader
+  readonly modelRegistryWriter: ModelRegistryWriter
   readonly live: NativeLiveMetrics
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
+  private readonly models: RegisteredModelStore
+  private readonly versions: ModelVersionStore
 
   constructor(
     readonly id: string,
@@ -47,6 +56,8 @@ class NativeBackend implements Backend {
     this.experiments = new ExperimentStore(database.db, id)
     this.runs = new RunStore(database.db, id, channels.runs)
     this.metrics = new MetricStore(database.db, channels.metrics)
+    this.models = new RegisteredModelStore(database.db, id)
+    this.versions = new ModelVersionStore(database.db, id, this.models)
     this.live = new NativeLiveMetrics(database, channels)
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
@@ -59,6 +70,36 @@ class NativeBackend implements Backend {
       logParams: (runId, params) => this.guard(() => this.runs.logParams(runId, params)),
       setRunTags: (runId, tags) => this.guard(() => this.runs.setTags(runId, tags)),
     }
+    this.modelRegistry = {
+      // SQL expresses every predicate here too.
+      planModelFilter: (filter) => ({ pushed: filter, residual: { all: [] } }),
+      planVersionFilter: (filter) => ({ pushed: filter, residual: { all: [] } }),
+      listRegisteredModels: (query, page) => this.guard(() => this.models.list(query, page)),
+      countRegisteredModels: (query) => this.guard(() => this.models.count(query)),
+      getRegisteredModels: (ids) => this.guard(() => this.models.getMany(ids)),
+      listModelVersions: (query, page) => this.guard(() => this.versions.list(query, page)),
+      countModelVersions: (query) => this.guard(() => this.versions.count(query)),
+      getModelVersions: (ids) => this.guard(() => this.versions.getMany(ids)),
+      latestVersions: (modelId) => this.guard(() => this.versions.latest(modelId)),
+    }
+    this.modelRegistryWriter = {
+      createRegisteredModel: (input) => this.guard(() => this.models.create(input)),
+      createModelVersion: (input) => this.guard(() => this.versions.create(input)),
+      transitionModelVersion: (versionId, stage, archiveExisting) => this.guard(() => this.versions.transition(versionId, stage, archiveExisting)),
+      setModelVersionApproval: () =>
+        Promise.reject(new GatewayError('UNSUPPORTED', `backend "${id}" promotes versions by stage, not by approval`, { backend: id })),
+      setModelAlias: (modelId, alias, versionId) => this.guard(() => this.models.setAlias(modelId, alias, this.versionNumberOf(modelId, versionId))),
+      deleteModelAlias: (modelId, alias) => this.guard(() => this.models.deleteAlias(modelId, alias)),
+      setRegisteredModelTags: (modelId, tags) => this.guard(() => this.models.setTags(modelId, tags)),
+      setModelVersionTags: (versionId, tags) => this.guard(() => this.versions.setTags(versionId, tags)),
+    }
+  }
+
+  /** The number of a version of `modelId`; a version of another model is a bad request. */
+  private versionNumberOf(modelId: string, versionId: string): number {
+    const key = parseModelVersionId(versionId)
+    if (!key || key.modelName !== modelId) throw badInput(`model version ${versionId} is not a version of registered model "${modelId}"`, this.id)
+    return key.version
   }
 
   // SQL expresses every predicate: nothing is left for the gateway.

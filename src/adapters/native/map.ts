@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
-import type { Experiment, LatestMetric, MetricPoint, Run } from '../../domain.js'
-import type { ExperimentTable, RunTable } from './db/schema.js'
+import type { Experiment, LatestMetric, MetricPoint, ModelAlias, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import { modelVersionId } from '../model-version-id.js'
+import type { ExperimentTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
 
 /** Row shapes as the queries in this folder select them: the table plus JSON aggregates. */
 export type ExperimentRow = Selectable<ExperimentTable> & { tags: Record<string, string> | null }
@@ -50,4 +51,43 @@ function toLatestMetric([key, value, step, timestamp]: LatestMetricJson): Latest
 
 export function toMetricPoint(row: { step: number; timestamp: number; value: number }): MetricPoint {
   return { step: Number(row.step), timestamp: new Date(Number(row.timestamp)), value: row.value }
+}
+
+export type RegisteredModelRow = Selectable<RegisteredModelTable> & { tags: Record<string, string> | null; aliases: Pick<ModelAlias, 'alias' | 'version'>[] | null }
+
+export type ModelVersionRow = Selectable<ModelVersionTable> & { tags: Record<string, string> | null; aliases: string[] | null }
+
+export function toRegisteredModel(backendId: string, row: RegisteredModelRow): RegisteredModel {
+  return {
+    backendId,
+    nativeId: row.name,
+    name: row.name,
+    description: row.description,
+    tags: row.tags ?? {},
+    aliases: (row.aliases ?? [])
+      .map((alias) => ({ alias: alias.alias, version: Number(alias.version), versionNativeId: modelVersionId(row.name, Number(alias.version)) }))
+      .sort((a, b) => (a.alias < b.alias ? -1 : 1)),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  }
+}
+
+export function toModelVersion(backendId: string, row: ModelVersionRow): ModelVersion {
+  return {
+    backendId,
+    nativeId: modelVersionId(row.model_name, row.version),
+    modelNativeId: row.model_name,
+    version: row.version,
+    stage: row.stage,
+    approvalStatus: null,
+    status: row.status,
+    source: row.source,
+    runId: row.run_id,
+    description: row.description,
+    tags: row.tags ?? {},
+    aliases: (row.aliases ?? []).sort(),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    packageDetails: null,
+  }
 }

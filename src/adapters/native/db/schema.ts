@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
-import type { LifecycleStage, RunStatus } from '../../../domain.js'
+import type { LifecycleStage, ModelStage, RunStatus } from '../../../domain.js'
 
 /**
  * The native store's tables: the one source of their types. Times are
@@ -85,6 +85,47 @@ export interface MetricRollupTable {
   max_value: number
 }
 
+/** A registered model; its name is its id, as in MLflow. */
+export interface RegisteredModelTable {
+  name: string
+  description: string | null
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface RegisteredModelTagTable {
+  model_name: string
+  key: string
+  value: string
+}
+
+/** Versions number from 1 within their model. */
+export interface ModelVersionTable {
+  model_name: string
+  version: number
+  stage: ColumnType<ModelStage, ModelStage | undefined, ModelStage>
+  status: ColumnType<string, string | undefined, string>
+  source: string
+  /** The producing run's id as the client gave it; it may live on another backend. */
+  run_id: string | null
+  description: string | null
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface ModelVersionTagTable {
+  model_name: string
+  version: number
+  key: string
+  value: string
+}
+
+export interface ModelAliasTable {
+  model_name: string
+  alias: string
+  version: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -94,4 +135,9 @@ export interface Database {
   metrics: MetricTable
   latest_metrics: LatestMetricTable
   metric_rollups: MetricRollupTable
+  registered_models: RegisteredModelTable
+  registered_model_tags: RegisteredModelTagTable
+  model_versions: ModelVersionTable
+  model_version_tags: ModelVersionTagTable
+  model_aliases: ModelAliasTable
 }

@@ -1,0 +1,180 @@
+import type { Backend, ModelVersionQuery, RegisteredModelQuery } from '../adapters/backend.js'
+import type { ApprovalStatus, KeyValue, ModelStage, ModelVersion, RegisteredModel } from '../domain.js'
+import { badInput } from '../errors.js'
+import type { ModelVersionFilter, RegisteredModelFilter } from './filter.js'
+import type { Loaders, RecordKey } from './loaders.js'
+import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged-list.js'
+import { compareModelVersions, compareRegisteredModels } from './ordering.js'
+import type { BackendRegistry } from './registry.js'
+import { matchesModelVersionFilter, matchesRegisteredModelFilter } from './residual.js'
+import { checkAlias, checkModelName, checkTags } from './write-limits.js'
+
+export interface RegisteredModelListArgs extends ListArgs {
+  filter: RegisteredModelFilter
+}
+
+export interface ModelVersionListArgs extends ListArgs {
+  /** Versions of these models only; null for every model. */
+  models: RecordKey[] | null
+  filter: ModelVersionFilter
+}
+
+/**
+ * The model registries of every backend as one: lookups through the
+ * request's loaders, lists merged across backends (models by name, versions
+ * by model name then newest first), writes checked once and routed to the
+ * owning backend. Knows backends only through the `Backend` contract.
+ */
+export class ModelFederation {
+  constructor(
+    private readonly registry: BackendRegistry,
+    private readonly loaders: Loaders,
+  ) {}
+
+  registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
+    this.registry.modelRegistryOf(this.registry.get(key.backendId))
+    return this.loaders.registeredModel.load(key)
+  }
+
+  modelVersion(key: RecordKey): Promise<ModelVersion | null> {
+    this.registry.modelRegistryOf(this.registry.get(key.backendId))
+    return this.loaders.modelVersion.load(key)
+  }
+
+  /** The newest version in each stage (each approval status on SageMaker); primes the version loader. */
+  async latestVersions(key: RecordKey): Promise<ModelVersion[]> {
+    const versions = await this.registry.modelRegistryOf(this.registry.get(key.backendId)).latestVersions(key.nativeId)
+    for (const version of versions) this.loaders.modelVersion.prime({ backendId: version.backendId, nativeId: version.nativeId }, version)
+    return versions
+  }
+
+  listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
+    const backends = this.registry.select(args.backends, 'registry')
+    const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planModelFilter(args.filter)]))
+    const queryFor = (backend: Backend): RegisteredModelQuery => ({ filter: plans.get(backend.id)!.pushed })
+    return mergedList(args, { list: 'registeredModels', filter: args.filter }, backends, compareRegisteredModels, {
+      fetch: async (backend, page) =>
+        keepMatching(await this.readerOf(backend).listRegisteredModels(queryFor(backend), page), (model) =>
+          matchesRegisteredModelFilter(model, plans.get(backend.id)!.residual),
+        ),
+      count: (backend) =>
+        plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.readerOf(backend).countRegisteredModels(queryFor(backend)),
+    })
+  }
+
+  listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
+    let backends = this.registry.select(args.backends, 'registry')
+    const modelsByBackend = new Map<string, string[]>()
+    if (args.models) {
+      for (const key of args.models) {
+        this.registry.get(key.backendId)
+        modelsByBackend.set(key.backendId, [...(modelsByBackend.get(key.backendId) ?? []), key.nativeId])
+      }
+      backends = backends.filter((backend) => modelsByBackend.has(backend.id))
+    }
+    const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planVersionFilter(args.filter)]))
+    const queryFor = (backend: Backend): ModelVersionQuery => ({
+      modelIds: args.models ? (modelsByBackend.get(backend.id) ?? []) : null,
+      filter: plans.get(backend.id)!.pushed,
+    })
+    return mergedList(args, { list: 'modelVersions', models: args.models, filter: args.filter }, backends, compareModelVersions, {
+      fetch: async (backend, page) =>
+        keepMatching(await this.readerOf(backend).listModelVersions(queryFor(backend), page), (version) =>
+          matchesModelVersionFilter(version, plans.get(backend.id)!.residual),
+        ),
+      count: (backend) =>
+        plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.readerOf(backend).countModelVersions(queryFor(backend)),
+    })
+  }
+
+  // Writes: checked here, so every backend refuses the same input the same way.
+
+  async createRegisteredModel(input: { backendId: string | null; name: string; description: string | null; tags: KeyValue[] }): Promise<RegisteredModel> {
+    const name = checkModelName(input.name)
+    checkTags(input.tags)
+    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget()
+    return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags: input.tags })
+  }
+
+  async createModelVersion(input: {
+    model: RecordKey
+    source: string
+    runId: string | null
+    description: string | null
+    tags: KeyValue[]
+  }): Promise<ModelVersion> {
+    if (input.source.trim().length === 0) throw badInput('source must not be empty')
+    checkTags(input.tags)
+    const version = await this.writerOf(this.registry.get(input.model.backendId)).createModelVersion({
+      modelId: input.model.nativeId,
+      source: input.source,
+      runId: input.runId,
+      description: input.description,
+      tags: input.tags,
+    })
+    this.forgetRegistryReads()
+    return version
+  }
+
+  transitionModelVersion(key: RecordKey, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
+    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).transitionModelVersion(key.nativeId, stage, archiveExisting))
+  }
+
+  setModelVersionApproval(key: RecordKey, status: ApprovalStatus, description: string | null): Promise<ModelVersion> {
+    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionApproval(key.nativeId, status, description))
+  }
+
+  async setModelAlias(model: RecordKey, alias: string, version: RecordKey): Promise<RegisteredModel> {
+    checkAlias(alias)
+    if (version.backendId !== model.backendId) {
+      throw badInput(`model version ${version.nativeId} is on backend "${version.backendId}", not on the model's backend "${model.backendId}"`)
+    }
+    return this.afterModelWrite(model, this.writerOf(this.registry.get(model.backendId)).setModelAlias(model.nativeId, alias, version.nativeId))
+  }
+
+  deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
+    return this.afterModelWrite(model, this.writerOf(this.registry.get(model.backendId)).deleteModelAlias(model.nativeId, alias))
+  }
+
+  setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
+    checkTags(tags)
+    return this.afterModelWrite(key, this.writerOf(this.registry.get(key.backendId)).setRegisteredModelTags(key.nativeId, tags))
+  }
+
+  setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
+    checkTags(tags)
+    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionTags(key.nativeId, tags))
+  }
+
+  private readerOf(backend: Backend) {
+    return this.registry.modelRegistryOf(backend)
+  }
+
+  private writerOf(backend: Backend) {
+    return this.registry.modelWriterOf(backend)
+  }
+
+  /**
+   * After a write the request's cached copies are stale, and not only the
+   * written one (an archiving transition or a moved alias touches others):
+   * forget them all, keep what the write returned.
+   */
+  private async afterVersionWrite(key: RecordKey, write: Promise<ModelVersion>): Promise<ModelVersion> {
+    const version = await write
+    this.forgetRegistryReads()
+    this.loaders.modelVersion.prime(key, version)
+    return version
+  }
+
+  private async afterModelWrite(key: RecordKey, write: Promise<RegisteredModel>): Promise<RegisteredModel> {
+    const model = await write
+    this.forgetRegistryReads()
+    this.loaders.registeredModel.prime(key, model)
+    return model
+  }
+
+  private forgetRegistryReads(): void {
+    this.loaders.registeredModel.clearAll()
+    this.loaders.modelVersion.clearAll()
+  }
+}
