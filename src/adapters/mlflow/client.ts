@@ -69,6 +69,17 @@ export class MlflowClient {
     return this.send<T>(request)
   }
 
+  /** A DELETE with a JSON body (MLflow's alias deletion); a write, so the cache empties. */
+  delete<T>(path: string, body: unknown): Promise<T> {
+    this.cache.clear()
+    return this.send<T>({
+      method: 'DELETE',
+      url: this.url(path),
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  }
+
   /**
    * The optional cross-request cache for reads (`cacheTtlMs`): an answer,
    * or a request in flight, is reused until it expires; failures are not kept.

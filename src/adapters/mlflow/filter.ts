@@ -1,5 +1,14 @@
 import type { FilterPlan, RunOrder } from '../backend.js'
-import type { ExperimentFilter, ExperimentPredicate, NumberOp, RunFilter, RunPredicate, StringOp } from '../../federation/filter.js'
+import type {
+  ExperimentFilter,
+  ModelVersionFilter,
+  ModelVersionPredicate,
+  NumberOp,
+  RegisteredModelFilter,
+  RunFilter,
+  RunPredicate,
+  StringOp,
+} from '../../federation/filter.js'
 import { GatewayError } from '../../errors.js'
 
 /**
@@ -20,11 +29,58 @@ export interface CompiledFilter<F> extends FilterPlan<F> {
 }
 
 export function compileRunFilter(filter: RunFilter): CompiledFilter<RunFilter> {
+  return compileWith(filter, runClause)
+}
+
+export function compileExperimentFilter(filter: ExperimentFilter): CompiledFilter<ExperimentFilter> {
+  return compileWith(filter, (predicate) =>
+    predicate.field === 'name'
+      ? stringClause('attribute.name', predicate.op, predicate.value)
+      : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value)),
+  )
+}
+
+/** `registered-models/search` filters on the name and tags. */
+export function compileRegisteredModelFilter(filter: RegisteredModelFilter): CompiledFilter<RegisteredModelFilter> {
+  return compileWith(filter, (predicate) =>
+    predicate.field === 'name'
+      ? stringClause('name', predicate.op, predicate.value)
+      : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value)),
+  )
+}
+
+/**
+ * `model-versions/search` filters on the model name, run id, source and
+ * tags (LIKE only on names and sources); stages, promotion and approval are
+ * left to the gateway.
+ */
+export function compileModelVersionFilter(filter: ModelVersionFilter): CompiledFilter<ModelVersionFilter> {
+  return compileWith(filter, modelVersionClause)
+}
+
+const VERSION_ATTRIBUTES = { modelName: 'name', runId: 'run_id', source: 'source_path' } as const
+
+function modelVersionClause(predicate: ModelVersionPredicate): string | null {
+  switch (predicate.field) {
+    case 'tag':
+      return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+    case 'modelName':
+    case 'source':
+      return stringClause(VERSION_ATTRIBUTES[predicate.field], predicate.op, predicate.value)
+    case 'runId':
+      return predicate.op === 'EQ' || predicate.op === 'NEQ' ? stringClause('run_id', predicate.op, predicate.value) : null
+    default:
+      return null
+  }
+}
+
+/** Pushes each predicate MLflow's grammar can say (AND-ed); keeps the rest as the residual. */
+function compileWith<P>(filter: { all: P[] }, clauseOf: (predicate: P) => string | null): CompiledFilter<{ all: P[] }> {
   const clauses: string[] = []
-  const pushed: RunPredicate[] = []
-  const residual: RunPredicate[] = []
+  const pushed: P[] = []
+  const residual: P[] = []
   for (const predicate of filter.all) {
-    const clause = runClause(predicate)
+    const clause = clauseOf(predicate)
     if (clause === null) residual.push(predicate)
     else {
       clauses.push(clause)
@@ -34,22 +90,10 @@ export function compileRunFilter(filter: RunFilter): CompiledFilter<RunFilter> {
   return { text: clauses.join(' AND '), pushed: { all: pushed }, residual: { all: residual } }
 }
 
-export function compileExperimentFilter(filter: ExperimentFilter): CompiledFilter<ExperimentFilter> {
-  const clauses: string[] = []
-  const pushed: ExperimentPredicate[] = []
-  const residual: ExperimentPredicate[] = []
-  for (const predicate of filter.all) {
-    const clause =
-      predicate.field === 'name'
-        ? stringClause('attribute.name', predicate.op, predicate.value)
-        : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
-    if (clause === null) residual.push(predicate)
-    else {
-      clauses.push(clause)
-      pushed.push(predicate)
-    }
-  }
-  return { text: clauses.join(' AND '), pushed: { all: pushed }, residual: { all: residual } }
+/** `name IN (...)` for a batch lookup; null when a name holds both quote characters. */
+export function nameInClause(names: readonly string[]): string | null {
+  const literals = names.map(stringLiteral)
+  return literals.includes(null) ? null : `name IN (${literals.join(', ')})`
 }
 
 function runClause(predicate: RunPredicate): string | null {

@@ -11,7 +11,6 @@ import type {
   MetricHistoryQuery,
   Page,
   PageRequest,
-  ModelRegistryReader,
   ModelRegistryWriter,
   RunQuery,
   TrackingReader,
@@ -23,6 +22,7 @@ import { authenticator, regionOfArn, sagemakerMlflowUrl } from './auth.js'
 import { MlflowClient } from './client.js'
 import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './filter.js'
 import { MlflowLiveMetrics } from './live.js'
+import { MlflowModelRegistry } from './model-registry.js'
 import { toExperiment, toMetricPoint, toRun, toWireValue } from './map.js'
 import {
   createExperimentResponse,
@@ -61,8 +61,8 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly capabilities: Capabilities
   readonly tracking: TrackingReader = this
   readonly writer: TrackingWriter | null
-  readonly modelRegistry: ModelRegistryReader | null = null
-  readonly modelRegistryWriter: ModelRegistryWriter | null = null
+  readonly modelRegistry: MlflowModelRegistry
+  readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly live: MlflowLiveMetrics
 
   constructor(
@@ -71,8 +71,10 @@ export class MlflowBackend implements Backend, TrackingReader {
     readOnly: boolean,
     pollIntervalMs: number,
   ) {
-    this.capabilities = { writes: !readOnly, runs: true, registry: false, orderByMetric: true, liveMetrics: 'poll' }
+    this.capabilities = { writes: !readOnly, runs: true, registry: true, orderByMetric: true, liveMetrics: 'poll' }
     this.writer = readOnly ? null : this.createWriter()
+    this.modelRegistry = new MlflowModelRegistry(id, client)
+    this.modelRegistryWriter = readOnly ? null : this.modelRegistry.writer()
     this.live = new MlflowLiveMetrics(
       {
         getRun: (runId) => this.getRun(runId),

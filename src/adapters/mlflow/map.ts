@@ -1,5 +1,6 @@
-import type { Experiment, LatestMetric, MetricPoint, Run } from '../../domain.js'
-import type { WireExperiment, WireMetric, WireRun } from './wire.js'
+import type { Experiment, LatestMetric, MetricPoint, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import { modelVersionId } from '../model-version-id.js'
+import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from './wire.js'
 
 /** MLflow's wire shapes → the gateway's records. */
 
@@ -58,4 +59,44 @@ export function toMetricPoint(wire: WireMetric): MetricPoint {
 /** A gateway value as MLflow's JSON wants it (non-finite values as strings). */
 export function toWireValue(value: number): number | string {
   return Number.isFinite(value) ? value : String(value)
+}
+
+/** MLflow sends "" for a missing description or run id. */
+const orNull = (value: string | undefined) => (value ? value : null)
+
+export function toRegisteredModel(backendId: string, wire: WireRegisteredModel): RegisteredModel {
+  return {
+    backendId,
+    nativeId: wire.name,
+    name: wire.name,
+    description: orNull(wire.description),
+    tags: toRecord(wire.tags),
+    aliases: wire.aliases
+      .map((alias) => ({ alias: alias.alias, version: alias.version, versionNativeId: modelVersionId(wire.name, alias.version) }))
+      .sort((a, b) => (a.alias < b.alias ? -1 : 1)),
+    createdAt: new Date(wire.creation_timestamp ?? 0),
+    updatedAt: new Date(wire.last_updated_timestamp ?? wire.creation_timestamp ?? 0),
+  }
+}
+
+/** `aliases` is what the version's own answer says or, where MLflow's search leaves it out, what its model says. */
+export function toModelVersion(backendId: string, wire: WireModelVersion, modelAliases: RegisteredModel['aliases'] | null = null): ModelVersion {
+  const aliases = modelAliases ? modelAliases.filter((alias) => alias.version === wire.version).map((alias) => alias.alias) : wire.aliases
+  return {
+    backendId,
+    nativeId: modelVersionId(wire.name, wire.version),
+    modelNativeId: wire.name,
+    version: wire.version,
+    stage: wire.current_stage,
+    approvalStatus: null,
+    status: orNull(wire.status),
+    source: orNull(wire.source),
+    runId: orNull(wire.run_id),
+    description: orNull(wire.description),
+    tags: toRecord(wire.tags),
+    aliases: [...aliases].sort(),
+    createdAt: new Date(wire.creation_timestamp ?? 0),
+    updatedAt: new Date(wire.last_updated_timestamp ?? wire.creation_timestamp ?? 0),
+    packageDetails: null,
+  }
 }

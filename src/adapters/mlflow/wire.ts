@@ -65,6 +65,58 @@ export const metricHistoryResponse = z.object({
   next_page_token: z.string().optional(),
 })
 
+const STAGES = { None: 'NONE', Staging: 'STAGING', Production: 'PRODUCTION', Archived: 'ARCHIVED' } as const
+
+export const modelVersionSchema = z.object({
+  name: z.string(),
+  version: int64,
+  creation_timestamp: int64.optional(),
+  last_updated_timestamp: int64.optional(),
+  current_stage: z
+    .string()
+    .optional()
+    // MLflow spells stages in title case, and older servers in any case.
+    .transform((stage) => Object.entries(STAGES).find(([wire]) => wire.toLowerCase() === (stage ?? 'None').toLowerCase())?.[1] ?? 'NONE'),
+  description: z.string().optional(),
+  source: z.string().optional(),
+  run_id: z.string().optional(),
+  status: z.string().optional(),
+  tags: z.array(keyValue).default([]),
+  aliases: z.array(z.string()).default([]),
+})
+
+export const registeredModelSchema = z.object({
+  name: z.string(),
+  creation_timestamp: int64.optional(),
+  last_updated_timestamp: int64.optional(),
+  description: z.string().optional(),
+  tags: z.array(keyValue).default([]),
+  aliases: z.array(z.object({ alias: z.string(), version: int64 })).default([]),
+  latest_versions: z.array(modelVersionSchema).default([]),
+})
+
+export const searchRegisteredModelsResponse = z.object({
+  registered_models: z.array(registeredModelSchema).default([]),
+  next_page_token: z.string().optional(),
+})
+export const getRegisteredModelResponse = z.object({ registered_model: registeredModelSchema })
+
+export const searchModelVersionsResponse = z.object({
+  model_versions: z.array(modelVersionSchema).default([]),
+  next_page_token: z.string().optional(),
+})
+export const getModelVersionResponse = z.object({ model_version: modelVersionSchema })
+
+/** MLflow's stage names as its API takes them. */
+export const WIRE_STAGES: Record<(typeof STAGES)[keyof typeof STAGES], keyof typeof STAGES> = {
+  NONE: 'None',
+  STAGING: 'Staging',
+  PRODUCTION: 'Production',
+  ARCHIVED: 'Archived',
+}
+
 export type WireExperiment = z.infer<typeof experimentSchema>
 export type WireRun = z.infer<typeof runSchema>
 export type WireMetric = z.infer<typeof metricSchema>
+export type WireRegisteredModel = z.infer<typeof registeredModelSchema>
+export type WireModelVersion = z.infer<typeof modelVersionSchema>
