@@ -82,7 +82,28 @@ const mlflowBackendSchema = z
     }
   })
 
-export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema])
+const sagemakerBackendSchema = z
+  .object({
+    id: backendId,
+    kind: z.literal('sagemaker'),
+    circuitBreaker: circuitBreakerSchema,
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    /** A VPC endpoint or a local emulator; default: the region's public endpoint. */
+    endpoint: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
+    /** Default: the AWS default credential chain (environment, profile, SSO, instance role). */
+    credentials: z
+      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    /** One call, retries included, gives up after this long. */
+    timeoutMs: z.number().int().min(1).default(10_000),
+    maxConcurrency: z.number().int().min(1).max(64).default(8),
+    /** Approvals are production decisions: off unless asked for. */
+    readOnly: z.boolean().default(true),
+  })
+  .strict()
+
+export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema, sagemakerBackendSchema])
 
 export const configSchema = z
   .object({
@@ -118,6 +139,7 @@ export type BackendConfig = z.infer<typeof backendConfigSchema>
 export type NativeBackendConfig = z.infer<typeof nativeBackendSchema>
 export type MlflowBackendConfig = z.infer<typeof mlflowBackendSchema>
 export type MlflowAuthConfig = z.infer<typeof mlflowAuthSchema>
+export type SagemakerBackendConfig = z.infer<typeof sagemakerBackendSchema>
 export type ConfigInput = z.input<typeof configSchema>
 
 export class ConfigError extends Error {

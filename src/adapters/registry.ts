@@ -2,6 +2,7 @@ import type { BackendConfig } from '../config.js'
 import type { Backend } from './backend.js'
 import { createMlflowBackend } from './mlflow/index.js'
 import { createNativeBackend } from './native/index.js'
+import { createSagemakerBackend } from './sagemaker/index.js'
 
 /** The adapter registry: one line per backend kind. */
 export function createBackend(config: BackendConfig): Promise<Backend> {
@@ -10,5 +11,7 @@ export function createBackend(config: BackendConfig): Promise<Backend> {
       return createNativeBackend(config)
     case 'mlflow':
       return createMlflowBackend(config)
+    case 'sagemaker':
+      return createSagemakerBackend(config)
   }
 }

@@ -92,7 +92,7 @@ export class ModelFederation {
   async createRegisteredModel(input: { backendId: string | null; name: string; description: string | null; tags: KeyValue[] }): Promise<RegisteredModel> {
     const name = checkModelName(input.name)
     checkTags(input.tags)
-    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget()
+    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultModelWriteTarget()
     return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags: input.tags })
   }
 

@@ -41,6 +41,13 @@ export class BackendRegistry {
     return backend
   }
 
+  /** Where a new registered model goes when the caller names no backend: the first native one. */
+  defaultModelWriteTarget(): Backend {
+    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((b) => b.modelRegistryWriter)
+    if (!backend) throw new GatewayError('UNSUPPORTED', 'no configured backend accepts registry writes')
+    return backend
+  }
+
   trackingOf(backend: Backend): TrackingReader {
     if (!backend.tracking) throw unsupported(backend, 'keeps no experiments or runs')
     return backend.tracking

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { stopProcessGroup, tailOf, waitForHttp } from './process.js'
 
 /**
  * A real `mlflow server` on loopback with a SQLite backend store, from the
@@ -64,36 +65,12 @@ export async function startMlflow(venv: string, port: number, options: { adminPa
       detached: true,
     },
   )
-  let log = ''
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)))
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${log}`)
-    try {
-      const response = await fetch(`${url}/health`)
-      if (response.ok) break
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`mlflow server did not start within 120 s:\n${log}`)
-    await new Promise((done) => setTimeout(done, 250))
-  }
+  await waitForHttp(child, `${url}/health`, 'mlflow server', tailOf(child))
   return {
     url,
     stop: async () => {
-      if (child.exitCode === null && child.pid) {
-        const exited = new Promise((done) => child.once('exit', done))
-        process.kill(-child.pid, 'SIGTERM') // the server and its workers (uvicorn, the job consumer)
-        const stopped = await Promise.race([exited.then(() => true), new Promise((done) => setTimeout(() => done(false), 5000))])
-        if (!stopped) {
-          try {
-            process.kill(-child.pid, 'SIGKILL')
-          } catch {
-            // Gone in the meantime.
-          }
-        }
-      }
+      await stopProcessGroup(child)
       rmSync(dir, { recursive: true, force: true })
     },
   }

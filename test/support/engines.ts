@@ -36,6 +36,12 @@ export function describeMlflow(name: string, suite: (mlflowUrl: string) => void)
   describeWithPeer(`${name} [mlflow]`, Boolean(url), 'an MLflow server (needs python3; or set TEST_MLFLOW_URL)', () => suite(url ?? ''))
 }
 
+/** A suite that needs moto's server (emulating SageMaker). */
+export function describeMoto(name: string, suite: (motoUrl: string) => void): void {
+  const url = inject('motoUrl')
+  describeWithPeer(`${name} [moto]`, Boolean(url), "moto's server (needs python3; or set TEST_MOTO_URL)", () => suite(url ?? ''))
+}
+
 /** Runs a suite when its peer is there; otherwise skips loudly, or fails in CI (CI=true). */
 function describeWithPeer(name: string, present: boolean, peer: string, suite: () => void): void {
   if (present) {

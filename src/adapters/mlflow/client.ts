@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.js'
+import { Semaphore } from '../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
 
 /**
@@ -35,8 +36,7 @@ const ERROR_CODES: Record<string, GatewayError['code']> = {
 
 export class MlflowClient {
   private readonly base: URL
-  private active = 0
-  private readonly waiting: (() => void)[] = []
+  private readonly concurrency: Semaphore
   private readonly cache = new Map<string, { expires: number; value: Promise<unknown> }>()
 
   constructor(private readonly options: MlflowClientOptions) {
@@ -45,6 +45,7 @@ export class MlflowClient {
     base.username = ''
     base.password = ''
     this.base = base
+    this.concurrency = new Semaphore(options.maxConcurrency)
   }
 
   get<T>(path: string, query: Record<string, string | number | string[] | undefined>): Promise<T> {
@@ -103,9 +104,8 @@ export class MlflowClient {
     return url
   }
 
-  private async send<T>(request: OutgoingRequest): Promise<T> {
-    await this.acquire()
-    try {
+  private send<T>(request: OutgoingRequest): Promise<T> {
+    return this.concurrency.run(async () => {
       const signed = await this.options.authenticate(request)
       let response: Response
       try {
@@ -126,9 +126,7 @@ export class MlflowClient {
       }
       if (!response.ok) throw this.httpError(response.status, text)
       return parseMlflowJson(text) as T
-    } finally {
-      this.release()
-    }
+    })
   }
 
   private transportError(error: unknown): GatewayError {
@@ -164,20 +162,6 @@ export class MlflowClient {
     }
     if (status === 404) return new GatewayError('UNSUPPORTED', `backend "${backend}" does not offer this endpoint`, { backend })
     return new GatewayError('BAD_USER_INPUT', `backend "${backend}": ${message}`, { backend })
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.active < this.options.maxConcurrency) {
-      this.active += 1
-      return
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve))
-  }
-
-  private release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.active -= 1
   }
 }
 

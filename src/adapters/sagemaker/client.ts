@@ -1,0 +1,118 @@
+import {
+  CreateModelPackageGroupCommand,
+  type CreateModelPackageGroupCommandInput,
+  DescribeModelPackageCommand,
+  type DescribeModelPackageCommandOutput,
+  DescribeModelPackageGroupCommand,
+  type DescribeModelPackageGroupCommandOutput,
+  ListModelPackageGroupsCommand,
+  type ListModelPackageGroupsCommandInput,
+  type ListModelPackageGroupsCommandOutput,
+  ListModelPackagesCommand,
+  type ListModelPackagesCommandInput,
+  type ListModelPackagesCommandOutput,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+  type UpdateModelPackageCommandInput,
+} from '@aws-sdk/client-sagemaker'
+import type { SagemakerBackendConfig } from '../../config.js'
+import { GatewayError } from '../../errors.js'
+import { Semaphore } from '../semaphore.js'
+
+/**
+ * The wire to SageMaker's API: the AWS SDK with adaptive retries (it slows
+ * down when throttled), at most `maxConcurrency` calls in flight, and one
+ * deadline per call, retries included. SDK errors become gateway codes
+ * naming the backend; messages never carry credentials or signatures.
+ */
+export class SagemakerClient {
+  private readonly sdk: SageMakerClient
+  private readonly concurrency: Semaphore
+
+  constructor(private readonly config: SagemakerBackendConfig) {
+    this.sdk = new SageMakerClient({
+      region: config.region,
+      endpoint: config.endpoint,
+      credentials: config.credentials,
+      retryMode: 'adaptive',
+      maxAttempts: 3,
+    })
+    this.concurrency = new Semaphore(config.maxConcurrency)
+  }
+
+  listModelPackageGroups(input: ListModelPackageGroupsCommandInput): Promise<ListModelPackageGroupsCommandOutput> {
+    return this.call((abortSignal) => this.sdk.send(new ListModelPackageGroupsCommand(input), { abortSignal }))
+  }
+
+  describeModelPackageGroup(name: string): Promise<DescribeModelPackageGroupCommandOutput> {
+    return this.call((abortSignal) => this.sdk.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }), { abortSignal }))
+  }
+
+  listModelPackages(input: ListModelPackagesCommandInput): Promise<ListModelPackagesCommandOutput> {
+    return this.call((abortSignal) => this.sdk.send(new ListModelPackagesCommand(input), { abortSignal }))
+  }
+
+  describeModelPackage(arn: string): Promise<DescribeModelPackageCommandOutput> {
+    return this.call((abortSignal) => this.sdk.send(new DescribeModelPackageCommand({ ModelPackageName: arn }), { abortSignal }))
+  }
+
+  async updateModelPackage(input: UpdateModelPackageCommandInput): Promise<void> {
+    await this.call((abortSignal) => this.sdk.send(new UpdateModelPackageCommand(input), { abortSignal }))
+  }
+
+  async createModelPackageGroup(input: CreateModelPackageGroupCommandInput): Promise<void> {
+    await this.call((abortSignal) => this.sdk.send(new CreateModelPackageGroupCommand(input), { abortSignal }))
+  }
+
+  close(): void {
+    this.sdk.destroy()
+  }
+
+  private call<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.concurrency.run(async () => {
+      const deadline = AbortSignal.timeout(this.config.timeoutMs)
+      try {
+        return await Promise.race([send(deadline), rejectOnAbort(deadline)])
+      } catch (error) {
+        throw deadline.aborted ? this.timedOut() : toGatewayError(error, this.config.id)
+      }
+    })
+  }
+
+  private timedOut(): GatewayError {
+    const backend = this.config.id
+    return new GatewayError('BACKEND_TIMEOUT', `backend "${backend}" did not answer within ${this.config.timeoutMs} ms`, { backend })
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+}
+
+const AUTH_ERRORS = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+])
+
+/** SDK and network errors → gateway codes. Only the error's name and SageMaker's own message are kept. */
+export function toGatewayError(error: unknown, backend: string): GatewayError {
+  if (error instanceof GatewayError) return error
+  const name = error instanceof Error ? error.name : ''
+  const message = error instanceof Error ? error.message.slice(0, 300) : ''
+  const fault = typeof error === 'object' && error !== null && '$fault' in error ? error.$fault : undefined
+  if (AUTH_ERRORS.has(name)) return new GatewayError('BACKEND_AUTH', `backend "${backend}" refused the credentials (${name})`, { backend })
+  if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
+    return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" is throttling requests; retries did not get through`, { backend })
+  }
+  if (name === 'ResourceNotFound' || /does not exist|not found/i.test(message)) {
+    return new GatewayError('NOT_FOUND', `backend "${backend}": ${message}`, { backend })
+  }
+  if (name === 'ConflictException' || name === 'ResourceInUse') return new GatewayError('CONFLICT', `backend "${backend}": ${message}`, { backend })
+  if (fault === 'client') return new GatewayError('BAD_USER_INPUT', `backend "${backend}": ${message}`, { backend })
+  // No $fault: the request never got an answer (refused, reset, DNS); a server fault: SageMaker failed.
+  return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" cannot be reached or failed (${name || 'error'})`, { backend })
+}

@@ -1,0 +1,37 @@
+import type { SagemakerBackendConfig } from '../../config.js'
+import type { Backend, Capabilities, ModelRegistryWriter } from '../backend.js'
+import { SagemakerClient } from './client.js'
+import { SagemakerModelRegistry } from './model-registry.js'
+
+export function createSagemakerBackend(config: SagemakerBackendConfig): Promise<Backend> {
+  return Promise.resolve(new SagemakerBackend(config))
+}
+
+/** SageMaker Model Registry: a model registry only (no experiments or runs), read-only unless configured otherwise. */
+class SagemakerBackend implements Backend {
+  readonly kind = 'sagemaker' as const
+  readonly id: string
+  readonly capabilities: Capabilities
+  readonly tracking = null
+  readonly writer = null
+  readonly live = null
+  readonly modelRegistry: SagemakerModelRegistry
+  readonly modelRegistryWriter: ModelRegistryWriter | null
+  private readonly client: SagemakerClient
+
+  constructor(config: SagemakerBackendConfig) {
+    this.id = config.id
+    this.client = new SagemakerClient(config)
+    this.capabilities = { writes: false, runs: false, registry: true, orderByMetric: false, liveMetrics: 'none' }
+    this.modelRegistry = new SagemakerModelRegistry(config.id, this.client)
+    this.modelRegistryWriter = config.readOnly ? null : this.modelRegistry.writer()
+  }
+
+  async ping(): Promise<void> {
+    await this.client.listModelPackageGroups({ MaxResults: 1 })
+  }
+
+  async close(): Promise<void> {
+    this.client.close()
+  }
+}

@@ -1,0 +1,96 @@
+import type { DescribeModelPackageCommandOutput, ModelApprovalStatus, ModelMetrics, ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker'
+import type { ApprovalStatus, ModelPackageDetails, ModelVersion, Promotion, RegisteredModel } from '../../domain.js'
+
+/** SageMaker Model Registry's shapes → the gateway's records. */
+
+export const APPROVAL_FROM_WIRE: Record<ModelApprovalStatus, ApprovalStatus> = {
+  PendingManualApproval: 'PENDING_MANUAL_APPROVAL',
+  Approved: 'APPROVED',
+  Rejected: 'REJECTED',
+}
+
+export const APPROVAL_TO_WIRE: Record<ApprovalStatus, ModelApprovalStatus> = {
+  PENDING_MANUAL_APPROVAL: 'PendingManualApproval',
+  APPROVED: 'Approved',
+  REJECTED: 'Rejected',
+}
+
+/** The one approval status a promotion means on SageMaker; none for NONE (every package has a status). */
+export const APPROVAL_OF_PROMOTION: Record<Promotion, ApprovalStatus | null> = {
+  NONE: null,
+  CANDIDATE: 'PENDING_MANUAL_APPROVAL',
+  PRODUCTION: 'APPROVED',
+  RETIRED: 'REJECTED',
+}
+
+/** The CustomerMetadataProperties key through which SageMaker's MLflow integration names the producing run. */
+export const MLFLOW_RUN_ID_PROPERTY = 'mlflow.run_id'
+
+/** A group as ListModelPackageGroups or DescribeModelPackageGroup returns it (the fields both have). */
+export function toRegisteredModel(backendId: string, group: ModelPackageGroupSummary): RegisteredModel {
+  const name = group.ModelPackageGroupName ?? ''
+  const createdAt = group.CreationTime ?? new Date(0)
+  return {
+    backendId,
+    nativeId: name,
+    name,
+    description: group.ModelPackageGroupDescription || null,
+    // Group tags are AWS resource tags (ListTags, one call per group); mlgate does not read them.
+    tags: {},
+    aliases: [],
+    createdAt,
+    updatedAt: createdAt,
+  }
+}
+
+export function toModelVersion(backendId: string, pkg: DescribeModelPackageCommandOutput): ModelVersion {
+  const properties = pkg.CustomerMetadataProperties ?? {}
+  const containers = (pkg.InferenceSpecification?.Containers ?? []).map((container) => ({
+    image: container.Image ?? null,
+    modelDataUrl: container.ModelDataUrl ?? null,
+  }))
+  const createdAt = pkg.CreationTime ?? new Date(0)
+  return {
+    backendId,
+    nativeId: pkg.ModelPackageArn ?? '',
+    modelNativeId: pkg.ModelPackageGroupName ?? '',
+    version: pkg.ModelPackageVersion ?? 0,
+    stage: null,
+    approvalStatus: pkg.ModelApprovalStatus ? APPROVAL_FROM_WIRE[pkg.ModelApprovalStatus] : 'PENDING_MANUAL_APPROVAL',
+    status: pkg.ModelPackageStatus ?? null,
+    source: containers.find((container) => container.modelDataUrl)?.modelDataUrl ?? null,
+    runId: properties[MLFLOW_RUN_ID_PROPERTY] ?? null,
+    description: pkg.ModelPackageDescription || null,
+    tags: { ...properties },
+    aliases: [],
+    createdAt,
+    updatedAt: pkg.LastModifiedTime ?? createdAt,
+    packageDetails: toPackageDetails(pkg, containers),
+  }
+}
+
+function toPackageDetails(pkg: DescribeModelPackageCommandOutput, containers: ModelPackageDetails['containers']): ModelPackageDetails {
+  const metadata = pkg.MetadataProperties
+  return {
+    metadata: {
+      commitId: metadata?.CommitId ?? null,
+      repository: metadata?.Repository ?? null,
+      generatedBy: metadata?.GeneratedBy ?? null,
+      projectId: metadata?.ProjectId ?? null,
+    },
+    containers,
+    modelMetrics: metricReports(pkg.ModelMetrics),
+  }
+}
+
+/** Every report in ModelMetrics, flattened to `Section.Report` kinds (e.g. `ModelQuality.Statistics`). */
+function metricReports(metrics: ModelMetrics | undefined): ModelPackageDetails['modelMetrics'] {
+  const reports: ModelPackageDetails['modelMetrics'] = []
+  for (const [section, group] of Object.entries(metrics ?? {})) {
+    if (typeof group !== 'object' || group === null) continue
+    for (const [report, source] of Object.entries(group as Record<string, { ContentType?: string; S3Uri?: string } | undefined>)) {
+      if (source?.S3Uri) reports.push({ kind: `${section}.${report}`, contentType: source.ContentType ?? null, s3Uri: source.S3Uri })
+    }
+  }
+  return reports
+}

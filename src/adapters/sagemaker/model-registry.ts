@@ -1,0 +1,226 @@
+import type { ListModelPackagesCommandInput, ModelPackageSummary } from '@aws-sdk/client-sagemaker'
+import { type ApprovalStatus, APPROVAL_STATUSES, type ModelVersion, type RegisteredModel } from '../../domain.js'
+import { GatewayError } from '../../errors.js'
+import type { ModelVersionFilter, ModelVersionPredicate, RegisteredModelFilter, RegisteredModelPredicate } from '../../federation/filter.js'
+import type { ModelRegistryReader, ModelRegistryWriter, ModelVersionQuery, Page, PageRequest, RegisteredModelQuery } from '../backend.js'
+import type { SagemakerClient } from './client.js'
+import { APPROVAL_OF_PROMOTION, APPROVAL_TO_WIRE, toModelVersion, toRegisteredModel } from './map.js'
+import { VERSIONS_START, type VersionsPosition, decodeVersionsToken, encodeVersionsToken } from './page-token.js'
+
+/** SageMaker's ceiling for one list page. */
+const MAX_RESULTS = 100
+
+/**
+ * SageMaker Model Registry as a model registry: model package groups are
+ * registered models, versioned model packages are versions.
+ *
+ * Filters: SageMaker can only narrow a list (a group's name, one approval
+ * status), so those predicates are pushed as narrowings and every predicate
+ * stays in the residual the gateway re-checks.
+ *
+ * Lists return described records: summaries lack metadata and containers,
+ * so each package on a page is described, at most `maxConcurrency` at once.
+ * (BatchDescribeModelPackage would save calls, but moto does not serve it.)
+ */
+export class SagemakerModelRegistry implements ModelRegistryReader {
+  constructor(
+    private readonly backendId: string,
+    private readonly client: SagemakerClient,
+  ) {}
+
+  planModelFilter(filter: RegisteredModelFilter): { pushed: RegisteredModelFilter; residual: RegisteredModelFilter } {
+    return { pushed: { all: filter.all.filter(isNameNarrowing) }, residual: filter }
+  }
+
+  planVersionFilter(filter: ModelVersionFilter): { pushed: ModelVersionFilter; residual: ModelVersionFilter } {
+    return { pushed: { all: filter.all.filter((predicate) => exactModelName(predicate) !== null || approvalNarrowing(predicate) !== null) }, residual: filter }
+  }
+
+  async listRegisteredModels(query: RegisteredModelQuery, page: PageRequest): Promise<Page<RegisteredModel>> {
+    const response = await this.client.listModelPackageGroups({
+      SortBy: 'Name',
+      SortOrder: 'Ascending',
+      MaxResults: clampPage(page.first),
+      NextToken: page.token ?? undefined,
+      NameContains: nameContains(query.filter),
+    })
+    return {
+      items: (response.ModelPackageGroupSummaryList ?? []).map((group) => toRegisteredModel(this.backendId, group)),
+      nextToken: response.NextToken ?? null,
+    }
+  }
+
+  async countRegisteredModels(): Promise<null> {
+    return null
+  }
+
+  async getRegisteredModels(names: readonly string[]): Promise<(RegisteredModel | null)[]> {
+    return Promise.all(names.map((name) => this.missingAsNull(async () => toRegisteredModel(this.backendId, await this.client.describeModelPackageGroup(name)))))
+  }
+
+  /**
+   * Versions by group name, newest first: the groups in name order (the
+   * given ones, or SageMaker's listing), and within each group its packages
+   * by creation time, newest first, which is version order.
+   */
+  async listModelVersions(query: ModelVersionQuery, page: PageRequest): Promise<Page<ModelVersion>> {
+    const narrowedName = query.filter.all.map(exactModelName).find((name) => name !== null) ?? null
+    let explicit = query.modelIds ? [...new Set(query.modelIds)].sort(compareNames) : null
+    if (narrowedName !== null) explicit = (explicit ?? [narrowedName]).filter((name) => name === narrowedName)
+    const approval = query.filter.all.map(approvalNarrowing).find((status) => status !== null) ?? null
+
+    let position: VersionsPosition = decodeVersionsToken(page.token, this.backendId)
+    const summaries: ModelPackageSummary[] = []
+    while (summaries.length < page.first) {
+      const groups = explicit ? { names: explicit, nextToken: null } : await this.groupNames(position.groupsToken)
+      if (position.groupIndex >= groups.names.length) {
+        if (!groups.nextToken) return { items: await this.describeAll(summaries), nextToken: null }
+        position = { ...VERSIONS_START, groupsToken: groups.nextToken }
+        continue
+      }
+      const request: ListModelPackagesCommandInput = {
+        ModelPackageGroupName: groups.names[position.groupIndex],
+        ModelPackageType: 'Versioned',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: clampPage(page.first - summaries.length),
+        NextToken: position.packagesToken ?? undefined,
+        ModelApprovalStatus: approval ? APPROVAL_TO_WIRE[approval] : undefined,
+      }
+      const response = await this.missingAsNull(() => this.client.listModelPackages(request))
+      summaries.push(...(response?.ModelPackageSummaryList ?? []))
+      position = response?.NextToken
+        ? { ...position, packagesToken: response.NextToken }
+        : { ...position, groupIndex: position.groupIndex + 1, packagesToken: null }
+    }
+    return { items: await this.describeAll(summaries), nextToken: encodeVersionsToken(position) }
+  }
+
+  async countModelVersions(): Promise<null> {
+    return null
+  }
+
+  getModelVersions(arns: readonly string[]): Promise<(ModelVersion | null)[]> {
+    return Promise.all(arns.map((arn) => this.describePackage(arn)))
+  }
+
+  /** The newest package in each approval status. */
+  async latestVersions(group: string): Promise<ModelVersion[]> {
+    const newest = await Promise.all(
+      APPROVAL_STATUSES.map(async (status) => {
+        const response = await this.client.listModelPackages({
+          ModelPackageGroupName: group,
+          ModelPackageType: 'Versioned',
+          ModelApprovalStatus: APPROVAL_TO_WIRE[status],
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          MaxResults: 1,
+        })
+        return response.ModelPackageSummaryList?.[0] ?? null
+      }),
+    )
+    return this.describeAll(newest.filter((summary) => summary !== null))
+  }
+
+  writer(): ModelRegistryWriter {
+    const unsupported = (what: string) => () =>
+      Promise.reject(new GatewayError('UNSUPPORTED', `backend "${this.backendId}" (SageMaker Model Registry) ${what}`, { backend: this.backendId }))
+    return {
+      createRegisteredModel: async (input) => {
+        if (input.tags.length > 0) return unsupported('keeps model tags as AWS resource tags, which mlgate does not write')()
+        await this.client.createModelPackageGroup({ ModelPackageGroupName: input.name, ModelPackageGroupDescription: input.description ?? undefined })
+        const [model] = await this.getRegisteredModels([input.name])
+        if (!model) throw new GatewayError('INTERNAL', `model package group ${input.name} vanished after creation`, { backend: this.backendId })
+        return model
+      },
+      createModelVersion: unsupported('registers packages through SageMaker itself: a package needs an inference specification'),
+      transitionModelVersion: unsupported('has approval statuses, not stages: use setModelVersionApproval'),
+      setModelVersionApproval: (arn, status, description) => this.updatePackage(arn, { approval: status, approvalDescription: description }),
+      setModelAlias: unsupported('has no aliases'),
+      deleteModelAlias: unsupported('has no aliases'),
+      setRegisteredModelTags: unsupported('keeps model tags as AWS resource tags, which mlgate does not write'),
+      setModelVersionTags: (arn, tags) => this.updatePackage(arn, { properties: Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) }),
+    }
+  }
+
+  /**
+   * UpdateModelPackage with everything that must stay sent again: some
+   * emulators (moto) replace what an update leaves out, so the current
+   * approval, its description and the metadata properties always go along.
+   */
+  private async updatePackage(
+    arn: string,
+    change: { approval?: ApprovalStatus; approvalDescription?: string | null; properties?: Record<string, string> },
+  ): Promise<ModelVersion> {
+    const current = await this.client.describeModelPackage(arn)
+    await this.client.updateModelPackage({
+      ModelPackageArn: current.ModelPackageArn ?? arn,
+      ModelApprovalStatus: change.approval ? APPROVAL_TO_WIRE[change.approval] : current.ModelApprovalStatus,
+      ApprovalDescription: (change.approval ? change.approvalDescription : current.ApprovalDescription) ?? undefined,
+      CustomerMetadataProperties: { ...current.CustomerMetadataProperties, ...change.properties },
+    })
+    const updated = await this.describePackage(arn)
+    if (!updated) throw new GatewayError('NOT_FOUND', `model package ${arn} does not exist`, { backend: this.backendId })
+    return updated
+  }
+
+  private async groupNames(token: string | null): Promise<{ names: string[]; nextToken: string | null }> {
+    const response = await this.client.listModelPackageGroups({ SortBy: 'Name', SortOrder: 'Ascending', MaxResults: MAX_RESULTS, NextToken: token ?? undefined })
+    return {
+      names: (response.ModelPackageGroupSummaryList ?? []).map((group) => group.ModelPackageGroupName ?? ''),
+      nextToken: response.NextToken ?? null,
+    }
+  }
+
+  private async describeAll(summaries: ModelPackageSummary[]): Promise<ModelVersion[]> {
+    const described = await Promise.all(summaries.map((summary) => this.describePackage(summary.ModelPackageArn ?? '')))
+    return described.filter((version) => version !== null)
+  }
+
+  private describePackage(arn: string): Promise<ModelVersion | null> {
+    return this.missingAsNull(async () => toModelVersion(this.backendId, await this.client.describeModelPackage(arn)))
+  }
+
+  private async missingAsNull<T>(read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read()
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === 'NOT_FOUND') return null
+      throw error
+    }
+  }
+}
+
+const clampPage = (first: number) => Math.min(Math.max(first, 1), MAX_RESULTS)
+
+/** SageMaker lists names in code-point order; so does this. */
+const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+function isNameNarrowing(predicate: RegisteredModelPredicate): boolean {
+  return nameContains({ all: [predicate] }) !== undefined
+}
+
+/** A literal run of characters every matching name contains (case-sensitive filters only), for NameContains. */
+function nameContains(filter: RegisteredModelFilter): string | undefined {
+  for (const predicate of filter.all) {
+    if (predicate.field !== 'name' || (predicate.op !== 'EQ' && predicate.op !== 'LIKE')) continue
+    const literal = predicate.op === 'EQ' ? predicate.value : longestLiteral(predicate.value)
+    if (literal.length > 0) return literal
+  }
+  return undefined
+}
+
+function longestLiteral(pattern: string): string {
+  return pattern.split(/[%_]/).reduce((longest, part) => (part.length > longest.length ? part : longest), '')
+}
+
+function exactModelName(predicate: ModelVersionPredicate): string | null {
+  return predicate.field === 'modelName' && predicate.op === 'EQ' ? predicate.value : null
+}
+
+/** One approval status every matching version has, when the predicate pins one. */
+function approvalNarrowing(predicate: ModelVersionPredicate): ApprovalStatus | null {
+  if (predicate.field === 'approvalStatus' && predicate.values.length === 1) return predicate.values[0]
+  if (predicate.field === 'promotion' && predicate.values.length === 1) return APPROVAL_OF_PROMOTION[predicate.values[0]]
+  return null
+}
