@@ -59,6 +59,23 @@ describe('config', () => {
     expect(() => parseConfig({ backends: [{ id: 'x', kind: 'mlflow', url: 'http://h', auth: { token: 'x' } }] }, {})).toThrow(/backends\[0\]\.auth/)
   })
 
+  it('accepts SageMaker backends read-only by default, with credentials from ${ENV} references', () => {
+    const config = parseConfig(
+      { backends: [{ id: 'sm', kind: 'sagemaker', region: 'eu-west-1', credentials: { accessKeyId: '${AK}', secretAccessKey: '${SK}' } }] },
+      { AK: 'AKIA1', SK: 'secret' },
+    )
+    expect(config.backends[0]).toMatchObject({
+      kind: 'sagemaker',
+      region: 'eu-west-1',
+      readOnly: true,
+      timeoutMs: 10_000,
+      maxConcurrency: 8,
+      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret' },
+    })
+    expect(() => parseConfig({ backends: [{ id: 'sm', kind: 'sagemaker', region: 'Europe' }] })).toThrow(/backends\[0\]\.region: must be an AWS region/)
+    expect(() => parseConfig({ backends: [{ id: 'sm', kind: 'sagemaker', region: 'us-east-1', endpoint: 'moto' }] })).toThrow(/backends\[0\]\.endpoint/)
+  })
+
   it('reads YAML and JSON files, and names a file that does not parse', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-config-'))
     writeFileSync(join(dir, 'a.yaml'), 'server:\n  port: 5000\nbackends:\n  - id: lab\n    kind: native\n    dataDir: /tmp/x\n')
