@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import {
+  CreateModelVersionDocument,
+  CreateRegisteredModelDocument,
+  type ModelVersionFilter,
+  ModelVersionsDocument,
+  type Promotion,
+  TransitionModelVersionDocument,
+} from '../generated/graphql.js'
+import { random } from '../support/brute-force.js'
+import { describeMlflow, describeMoto } from '../support/engines.js'
+import { type TestGateway, startTestGateway } from '../support/gateway.js'
+import { mlflowApi } from '../support/mlflow-api.js'
+import { sagemakerApi, sagemakerBackendConfig } from '../support/sagemaker-api.js'
+
+/**
+ * Over a thousand model versions spread over the native registry, a real
+ * MLflow server and moto's SageMaker, under the same model names: paging
+ * the merged list to the end, at several page sizes and with filters the
+ * backends push down or leave to the gateway, gives exactly what sorting
+ * and filtering the union by brute force gives.
+ */
+describeMlflow('merged model-version paging across three backends', (mlflowUrl) => {
+  describeMoto('with SageMaker', (motoUrl) => {
+    const prefix = `pg3-${Math.random().toString(36).slice(2, 8)}`
+    const names = Array.from({ length: 10 }, (_, i) => `${prefix}-m${i}`)
+    const perBackend = { local: 40, ml: 40, sm: 30 } as const
+    const versions: { id: string; backend: string; name: string; version: number; promotion: Promotion }[] = []
+    const mlflow = mlflowApi(mlflowUrl)
+    const sagemaker = sagemakerApi(motoUrl)
+    let gw: TestGateway
+
+    beforeAll(async () => {
+      gw = await startTestGateway({
+        backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }, { id: 'ml', kind: 'mlflow', url: mlflowUrl }, sagemakerBackendConfig(motoUrl, 'sm')],
+      })
+      const next = random(4242)
+      const stages = ['NONE', 'STAGING', 'PRODUCTION', 'ARCHIVED'] as const
+      const promotionOfStage = { NONE: 'NONE', STAGING: 'CANDIDATE', PRODUCTION: 'PRODUCTION', ARCHIVED: 'RETIRED' } as const
+      const approvals = [
+        ['PendingManualApproval', 'CANDIDATE'],
+        ['Approved', 'PRODUCTION'],
+        ['Rejected', 'RETIRED'],
+      ] as const
+      await Promise.all([
+        (async () => {
+          for (const name of names) {
+            const model = (await gw.data(CreateRegisteredModelDocument, { input: { name } })).createRegisteredModel
+            for (let v = 1; v <= perBackend.local; v += 1) {
+              const created = (await gw.data(CreateModelVersionDocument, { input: { modelId: model.id, source: 's3://bucket/native/model' } })).createModelVersion
+              const stage = stages[Math.floor(next() * 4)]
+              if (stage !== 'NONE') await gw.data(TransitionModelVersionDocument, { id: created.id, stage })
+              versions.push({ id: created.id, backend: 'local', name, version: v, promotion: promotionOfStage[stage] })
+            }
+          }
+        })(),
+        (async () => {
+          for (const name of names) {
+            await mlflow.post('registered-models/create', { name })
+            for (let v = 1; v <= perBackend.ml; v += 1) {
+              await mlflow.post('model-versions/create', { name, source: 's3://bucket/mlflow/model' })
+              const stage = stages[(v * 7 + name.length) % 4]
+              if (stage !== 'NONE') {
+                const wire = { STAGING: 'Staging', PRODUCTION: 'Production', ARCHIVED: 'Archived' }[stage]
+                await mlflow.post('model-versions/transition-stage', { name, version: String(v), stage: wire, archive_existing_versions: false })
+              }
+              versions.push({ id: `ModelVersion:ml:${name}/${v}`, backend: 'ml', name, version: v, promotion: promotionOfStage[stage] })
+            }
+          }
+        })(),
+        (async () => {
+          for (const name of names) {
+            await sagemaker.createGroup(name)
+            for (let v = 1; v <= perBackend.sm; v += 1) {
+              const [wire, promotion] = approvals[(v * 5 + name.length) % 3]
+              const arn = await sagemaker.createPackage(name, { approval: wire })
+              versions.push({ id: `ModelVersion:sm:${arn}`, backend: 'sm', name, version: v, promotion })
+            }
+          }
+        })(),
+      ])
+    }, 600_000)
+    afterAll(async () => {
+      await gw?.close()
+      sagemaker.close()
+    })
+
+    /** The gateway's order, written out independently: name, newest version, then global id. */
+    const bruteForce = (keep: (version: (typeof versions)[number]) => boolean) =>
+      versions
+        .filter(keep)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : b.version - a.version || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+        .map((version) => version.id)
+
+    async function pageAll(filter: ModelVersionFilter, first: number): Promise<string[]> {
+      const ids: string[] = []
+      let after: string | null = null
+      for (let guard = 0; guard < 2000; guard += 1) {
+        const result = await gw.request(ModelVersionsDocument, { filter, first, after })
+        expect(result.errors).toBeUndefined()
+        const page = result.data!.modelVersions
+        ids.push(...page.edges.map((edge) => edge.node.id))
+        if (!page.pageInfo.hasNextPage) return ids
+        after = page.pageInfo.endCursor ?? null
+      }
+      throw new Error('paging did not end')
+    }
+
+    const ours: ModelVersionFilter = { modelName: { op: 'LIKE', value: `${prefix}-%` } }
+
+    it('holds over a thousand versions', () => {
+      expect(versions).toHaveLength(names.length * (perBackend.local + perBackend.ml + perBackend.sm))
+      expect(versions.length).toBeGreaterThanOrEqual(1000)
+    })
+
+    it.each([1000, 250, 97])('pages the whole union at page size %i, each version once, in order', async (first) => {
+      expect(await pageAll(ours, first)).toEqual(bruteForce(() => true))
+    })
+
+    it.each([
+      ['PRODUCTION'] as Promotion[],
+      ['CANDIDATE', 'RETIRED'] as Promotion[],
+    ])('pages the versions promoted to %s, filtered in three different places, at page size 61', async (...promotion) => {
+      expect(await pageAll({ ...ours, promotion }, 61)).toEqual(bruteForce((version) => promotion.includes(version.promotion)))
+    })
+
+    it('pages one model name on every backend at page size 13', async () => {
+      const name = names[3]
+      expect(await pageAll({ modelName: { value: name } }, 13)).toEqual(bruteForce((version) => version.name === name))
+    })
+  })
+})
