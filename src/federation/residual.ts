@@ -83,7 +83,8 @@ function matchesExperimentPredicate(experiment: Experiment, predicate: Experimen
   return matchString(experiment.tags[predicate.key], predicate.op, predicate.value)
 }
 
-function matchString(actual: string | undefined, op: StringOp, expected: string): boolean {
+/** One string condition, as every backend evaluates it (a missing value matches nothing). */
+export function matchString(actual: string | undefined, op: StringOp, expected: string): boolean {
   if (actual === undefined) return false
   switch (op) {
     case 'EQ':

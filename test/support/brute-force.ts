@@ -31,7 +31,7 @@ function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's')
 }
 
-function matchString(op: string, actual: string | undefined, expected: string): boolean {
+export function matchString(op: string, actual: string | undefined, expected: string): boolean {
   if (actual === undefined) return false
   switch (op) {
     case 'EQ':

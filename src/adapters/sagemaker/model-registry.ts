@@ -2,6 +2,7 @@ import type { ListModelPackagesCommandInput, ModelPackageSummary } from '@aws-sd
 import { type ApprovalStatus, APPROVAL_STATUSES, type ModelVersion, type RegisteredModel } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { ModelVersionFilter, ModelVersionPredicate, RegisteredModelFilter, RegisteredModelPredicate } from '../../federation/filter.js'
+import { matchString } from '../../federation/residual.js'
 import type { ModelRegistryReader, ModelRegistryWriter, ModelVersionQuery, Page, PageRequest, RegisteredModelQuery } from '../backend.js'
 import type { SagemakerClient } from './client.js'
 import { APPROVAL_OF_PROMOTION, APPROVAL_TO_WIRE, toModelVersion, toRegisteredModel } from './map.js'
@@ -14,9 +15,10 @@ const MAX_RESULTS = 100
  * SageMaker Model Registry as a model registry: model package groups are
  * registered models, versioned model packages are versions.
  *
- * Filters: SageMaker can only narrow a list (a group's name, one approval
- * status), so those predicates are pushed as narrowings and every predicate
- * stays in the residual the gateway re-checks.
+ * Filters: SageMaker can only narrow a list (by group, one approval
+ * status), so those predicates are pushed as narrowings (model-name
+ * conditions pick the groups to list) and every predicate stays in the
+ * residual the gateway re-checks.
  *
  * Lists return described records: summaries lack metadata and containers,
  * so each package on a page is described, at most `maxConcurrency` at once.
@@ -33,7 +35,7 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
   }
 
   planVersionFilter(filter: ModelVersionFilter): { pushed: ModelVersionFilter; residual: ModelVersionFilter } {
-    return { pushed: { all: filter.all.filter((predicate) => exactModelName(predicate) !== null || approvalNarrowing(predicate) !== null) }, residual: filter }
+    return { pushed: { all: filter.all.filter((predicate) => predicate.field === 'modelName' || approvalNarrowing(predicate) !== null) }, residual: filter }
   }
 
   async listRegisteredModels(query: RegisteredModelQuery, page: PageRequest): Promise<Page<RegisteredModel>> {
@@ -69,6 +71,10 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
     if (narrowedName !== null) explicit = (explicit ?? [narrowedName]).filter((name) => name === narrowedName)
     const approval = query.filter.all.map(approvalNarrowing).find((status) => status !== null) ?? null
 
+    // A version's model name is its group's name: groups whose names fail the filter are skipped unlisted.
+    const nameConditions = query.filter.all.flatMap((predicate) => (predicate.field === 'modelName' ? [predicate] : []))
+    const groupMatches = (name: string) => nameConditions.every((condition) => matchString(name, condition.op, condition.value))
+
     let position: VersionsPosition = decodeVersionsToken(page.token, this.backendId)
     const summaries: ModelPackageSummary[] = []
     while (summaries.length < page.first) {
@@ -76,6 +82,10 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
       if (position.groupIndex >= groups.names.length) {
         if (!groups.nextToken) return { items: await this.describeAll(summaries), nextToken: null }
         position = { ...VERSIONS_START, groupsToken: groups.nextToken }
+        continue
+      }
+      if (!groupMatches(groups.names[position.groupIndex])) {
+        position = { ...position, groupIndex: position.groupIndex + 1, packagesToken: null }
         continue
       }
       const request: ListModelPackagesCommandInput = {
