@@ -12,6 +12,8 @@ import {
   type ListModelPackagesCommandInput,
   type ListModelPackagesCommandOutput,
   SageMakerClient,
+  SearchCommand,
+  type SearchCommandOutput,
   UpdateModelPackageCommand,
   type UpdateModelPackageCommandInput,
 } from '@aws-sdk/client-sagemaker'
@@ -54,6 +56,23 @@ export class SagemakerClient {
 
   describeModelPackage(arn: string): Promise<DescribeModelPackageCommandOutput> {
     return this.call((abortSignal) => this.sdk.send(new DescribeModelPackageCommand({ ModelPackageName: arn }), { abortSignal }))
+  }
+
+  /** Full package records of one group, a page at a time (SageMaker's Search; moto answers in one page). */
+  searchModelPackages(group: string, nextToken: string | undefined): Promise<SearchCommandOutput> {
+    return this.call((abortSignal) =>
+      this.sdk.send(
+        new SearchCommand({
+          Resource: 'ModelPackage',
+          SearchExpression: { Filters: [{ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: group }] },
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          MaxResults: 100,
+          NextToken: nextToken,
+        }),
+        { abortSignal },
+      ),
+    )
   }
 
   async updateModelPackage(input: UpdateModelPackageCommandInput): Promise<void> {

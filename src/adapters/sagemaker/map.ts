@@ -1,4 +1,4 @@
-import type { DescribeModelPackageCommandOutput, ModelApprovalStatus, ModelMetrics, ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker'
+import type { ModelApprovalStatus, ModelMetrics, ModelPackage, ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker'
 import type { ApprovalStatus, ModelPackageDetails, ModelVersion, Promotion, RegisteredModel } from '../../domain.js'
 
 /** SageMaker Model Registry's shapes → the gateway's records. */
@@ -23,6 +23,23 @@ export const APPROVAL_OF_PROMOTION: Record<Promotion, ApprovalStatus | null> = {
   RETIRED: 'REJECTED',
 }
 
+/** The fields of a package record mlgate reads; DescribeModelPackage's answer and Search's ModelPackage both have them. */
+export type PackageRecord = Pick<
+  ModelPackage,
+  | 'ModelPackageArn'
+  | 'ModelPackageGroupName'
+  | 'ModelPackageVersion'
+  | 'ModelPackageDescription'
+  | 'ModelApprovalStatus'
+  | 'ModelPackageStatus'
+  | 'CustomerMetadataProperties'
+  | 'InferenceSpecification'
+  | 'MetadataProperties'
+  | 'ModelMetrics'
+  | 'CreationTime'
+  | 'LastModifiedTime'
+>
+
 /** The CustomerMetadataProperties key through which SageMaker's MLflow integration names the producing run. */
 export const MLFLOW_RUN_ID_PROPERTY = 'mlflow.run_id'
 
@@ -43,7 +60,8 @@ export function toRegisteredModel(backendId: string, group: ModelPackageGroupSum
   }
 }
 
-export function toModelVersion(backendId: string, pkg: DescribeModelPackageCommandOutput): ModelVersion {
+/** A package as DescribeModelPackage or Search returns it. */
+export function toModelVersion(backendId: string, pkg: PackageRecord): ModelVersion {
   const properties = pkg.CustomerMetadataProperties ?? {}
   const containers = (pkg.InferenceSpecification?.Containers ?? []).map((container) => ({
     image: container.Image ?? null,
@@ -69,7 +87,7 @@ export function toModelVersion(backendId: string, pkg: DescribeModelPackageComma
   }
 }
 
-function toPackageDetails(pkg: DescribeModelPackageCommandOutput, containers: ModelPackageDetails['containers']): ModelPackageDetails {
+function toPackageDetails(pkg: PackageRecord, containers: ModelPackageDetails['containers']): ModelPackageDetails {
   const metadata = pkg.MetadataProperties
   return {
     metadata: {

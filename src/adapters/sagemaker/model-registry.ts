@@ -20,9 +20,11 @@ const MAX_RESULTS = 100
  * conditions pick the groups to list) and every predicate stays in the
  * residual the gateway re-checks.
  *
- * Lists return described records: summaries lack metadata and containers,
- * so each package on a page is described, at most `maxConcurrency` at once.
- * (BatchDescribeModelPackage would save calls, but moto does not serve it.)
+ * Lists return whole records: summaries lack metadata and containers, so
+ * the packages of a page are read in full, per group: one Search (by group
+ * name) for three or more of a group's packages, else DescribeModelPackage
+ * each, at most `maxConcurrency` calls at once. (BatchDescribeModelPackage
+ * would not do: it leaves out the metadata properties, and moto lacks it.)
  */
 export class SagemakerModelRegistry implements ModelRegistryReader {
   constructor(
@@ -110,8 +112,9 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
     return null
   }
 
-  getModelVersions(arns: readonly string[]): Promise<(ModelVersion | null)[]> {
-    return Promise.all(arns.map((arn) => this.describePackage(arn)))
+  async getModelVersions(arns: readonly string[]): Promise<(ModelVersion | null)[]> {
+    const found = new Map((await this.readPackages(arns)).map((version) => [version.nativeId, version]))
+    return arns.map((arn) => found.get(arn) ?? null)
   }
 
   /** The newest package in each approval status. */
@@ -182,9 +185,43 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
     }
   }
 
+  /** Whole records of these packages, in the order asked for; missing ones left out. */
   private async describeAll(summaries: ModelPackageSummary[]): Promise<ModelVersion[]> {
-    const described = await Promise.all(summaries.map((summary) => this.describePackage(summary.ModelPackageArn ?? '')))
-    return described.filter((version) => version !== null)
+    const arns = summaries.map((summary) => summary.ModelPackageArn ?? '')
+    const found = new Map((await this.readPackages(arns)).map((version) => [version.nativeId, version]))
+    return arns.flatMap((arn) => found.get(arn) ?? [])
+  }
+
+  /**
+   * Reads packages in full: a group with at least SEARCH_FROM of them asked
+   * for is searched (pages until all are found), the rest described one by one.
+   */
+  private async readPackages(arns: readonly string[]): Promise<ModelVersion[]> {
+    const byGroup = new Map<string, Set<string>>()
+    for (const arn of new Set(arns)) {
+      const group = groupOfArn(arn)
+      byGroup.set(group, (byGroup.get(group) ?? new Set()).add(arn))
+    }
+    const read = await Promise.all(
+      [...byGroup].map(async ([group, wanted]): Promise<ModelVersion[]> => {
+        if (group === '' || wanted.size < SEARCH_FROM) {
+          return (await Promise.all([...wanted].map((arn) => this.describePackage(arn)))).filter((version) => version !== null)
+        }
+        const versions: ModelVersion[] = []
+        let token: string | undefined
+        do {
+          const page = await this.client.searchModelPackages(group, token)
+          for (const record of page.Results ?? []) {
+            if (record.ModelPackage?.ModelPackageArn && wanted.has(record.ModelPackage.ModelPackageArn)) {
+              versions.push(toModelVersion(this.backendId, record.ModelPackage))
+            }
+          }
+          token = versions.length < wanted.size ? page.NextToken : undefined
+        } while (token)
+        return versions
+      }),
+    )
+    return read.flat()
   }
 
   private describePackage(arn: string): Promise<ModelVersion | null> {
@@ -202,6 +239,15 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
 }
 
 const clampPage = (first: number) => Math.min(Math.max(first, 1), MAX_RESULTS)
+
+/** From this many packages of one group on, one Search beats a Describe each. */
+const SEARCH_FROM = 3
+
+/** `arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>` → the group; '' for other shapes. */
+function groupOfArn(arn: string): string {
+  const match = /:model-package\/(.+)\/\d+$/.exec(arn)
+  return match ? match[1] : ''
+}
 
 /** SageMaker lists names in code-point order; so does this. */
 const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
