@@ -44,6 +44,26 @@ export interface LatestMetric extends MetricPoint {
   key: string
 }
 
+/** A dataset as MLflow describes one: its name and content digest identify it. */
+export interface Dataset {
+  name: string
+  digest: string
+  sourceType: string | null
+  /** Where the data lives, as the logging client wrote it (often JSON such as {"uri": "s3://..."}). */
+  source: string | null
+  schema: string | null
+  profile: string | null
+}
+
+/** A dataset a run used, and how (MLflow's `mlflow.data.context` tag: training, evaluation, ...). */
+/** The input tag MLflow records a dataset's role under. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context'
+
+export interface DatasetInput {
+  dataset: Dataset
+  context: string | null
+}
+
 export interface Run {
   backendId: string
   nativeId: string
@@ -57,6 +77,8 @@ export interface Run {
   params: Params
   tags: Tags
   metrics: LatestMetric[]
+  /** Datasets logged as inputs (MLflow's log-inputs). */
+  datasets: DatasetInput[]
 }
 
 export interface MetricSeries {
@@ -179,4 +201,36 @@ export function isRegisteredModel(record: unknown): record is RegisteredModel {
 
 export function isModelVersion(record: unknown): record is ModelVersion {
   return typeof record === 'object' && record !== null && 'modelNativeId' in record
+}
+
+// Lineage.
+
+/** The tag SageMaker's automatic registration of MLflow models writes on the MLflow version. */
+export const SAGEMAKER_PACKAGE_TAG = 'sagemaker.model_package_arn'
+/** The CustomerMetadataProperty of a SageMaker package that names the MLflow run that produced it. */
+export const MLFLOW_RUN_ID_PROPERTY = 'mlflow.run_id'
+
+/** A dataset as a node of a lineage graph: seen on a backend, named by digest and name. */
+export interface DatasetNode {
+  backendId: string
+  /** `<digest>/<name>`. */
+  nativeId: string
+  dataset: Dataset
+}
+
+/** A link that leads nowhere: the reference, and why it could not be followed. */
+export interface UnresolvedRef {
+  /** The backend of the record that made the reference. */
+  backendId: string
+  nativeId: string
+  uri: string
+  reason: string
+}
+
+export function isDatasetNode(record: unknown): record is DatasetNode {
+  return typeof record === 'object' && record !== null && 'dataset' in record
+}
+
+export function isUnresolvedRef(record: unknown): record is UnresolvedRef {
+  return typeof record === 'object' && record !== null && 'reason' in record && 'uri' in record
 }

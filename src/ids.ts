@@ -1,3 +1,16 @@
+import {
+  type DatasetNode,
+  type Experiment,
+  type ModelVersion,
+  type RegisteredModel,
+  type Run,
+  type UnresolvedRef,
+  isDatasetNode,
+  isModelVersion,
+  isRegisteredModel,
+  isRun,
+  isUnresolvedRef,
+} from './domain.js'
 import { GatewayError } from './errors.js'
 
 /**
@@ -5,7 +18,7 @@ import { GatewayError } from './errors.js'
  * from the config, and the backend's own id. Parsing splits at the first two
  * colons only, so native ids that contain colons (SageMaker ARNs) survive.
  */
-export const NODE_TYPES = ['Experiment', 'Run', 'RegisteredModel', 'ModelVersion'] as const
+export const NODE_TYPES = ['Experiment', 'Run', 'RegisteredModel', 'ModelVersion', 'Dataset', 'UnresolvedRef'] as const
 export type NodeType = (typeof NODE_TYPES)[number]
 
 export interface NodeKey {
@@ -42,4 +55,20 @@ export function decodeGlobalIdOf(expected: NodeType, globalId: string): NodeKey 
 
 function isNodeType(value: string): value is NodeType {
   return (NODE_TYPES as readonly string[]).includes(value)
+}
+
+/** Every record that has a global id. */
+export type NodeRecord = Experiment | Run | RegisteredModel | ModelVersion | DatasetNode | UnresolvedRef
+
+export function nodeTypeOf(record: NodeRecord): NodeType {
+  if (isRun(record)) return 'Run'
+  if (isModelVersion(record)) return 'ModelVersion'
+  if (isRegisteredModel(record)) return 'RegisteredModel'
+  if (isDatasetNode(record)) return 'Dataset'
+  if (isUnresolvedRef(record)) return 'UnresolvedRef'
+  return 'Experiment'
+}
+
+export function globalIdOf(record: NodeRecord): string {
+  return encodeGlobalId(nodeTypeOf(record), record.backendId, record.nativeId)
 }

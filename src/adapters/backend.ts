@@ -1,6 +1,7 @@
 import type {
   ApprovalStatus,
   BackendKind,
+  DatasetInput,
   Experiment,
   KeyValue,
   MetricPoint,
@@ -133,6 +134,8 @@ export interface TrackingWriter {
   /** Params are write-once: a different value for a logged key is a CONFLICT. */
   logParams(runId: string, params: KeyValue[]): Promise<void>
   setRunTags(runId: string, tags: KeyValue[]): Promise<void>
+  /** Records datasets the run used (MLflow's log-inputs). */
+  logInputs(runId: string, inputs: DatasetInput[]): Promise<void>
 }
 
 /** New points of one metric of one run, as one write committed them. */

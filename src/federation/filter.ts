@@ -55,6 +55,8 @@ export type ModelVersionPredicate =
   | { field: 'promotion'; values: Promotion[] }
   | { field: 'stage'; values: ModelStage[] }
   | { field: 'approvalStatus'; values: ApprovalStatus[] }
+  /** Produced by one of these runs (their own ids). */
+  | { field: 'runIds'; values: string[] }
   | { field: 'tag'; key: string; op: StringOp; value: string }
 
 export interface ModelVersionFilter {

@@ -52,6 +52,8 @@ function matchesModelVersionPredicate(version: ModelVersion, predicate: ModelVer
       return version.stage !== null && predicate.values.includes(version.stage)
     case 'approvalStatus':
       return version.approvalStatus !== null && predicate.values.includes(version.approvalStatus)
+    case 'runIds':
+      return version.runId !== null && predicate.values.includes(version.runId)
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Backend, ExperimentQuery, RunOrder, RunQuery, UpdateRunInput } from '../adapters/backend.js'
-import type { Experiment, KeyValue, MetricSeries, MetricWrite, Run, RunStatus } from '../domain.js'
+import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, Run, RunStatus } from '../domain.js'
 import { badInput, notFound } from '../errors.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from './filter.js'
 import { type Loaders, type RecordKey, createLoaders } from './loaders.js'
@@ -7,7 +7,7 @@ import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from './residual.js'
 import type { BackendRegistry } from './registry.js'
-import { checkMetrics, checkParams, checkTags } from './write-limits.js'
+import { checkDatasetInputs, checkMetrics, checkParams, checkTags } from './write-limits.js'
 
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 
@@ -173,6 +173,11 @@ export class TrackingFederation {
   async setRunTags(key: RecordKey, tags: KeyValue[]): Promise<Run> {
     checkTags(tags)
     return this.afterRunWrite(key, this.writerFor(key).setRunTags(key.nativeId, tags))
+  }
+
+  async logInputs(key: RecordKey, inputs: DatasetInput[]): Promise<Run> {
+    checkDatasetInputs(inputs)
+    return this.afterRunWrite(key, this.writerFor(key).logInputs(key.nativeId, inputs))
   }
 
   private writerFor(key: RecordKey) {

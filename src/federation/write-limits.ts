@@ -1,4 +1,4 @@
-import type { KeyValue, MetricWrite } from '../domain.js'
+import type { DatasetInput, KeyValue, MetricWrite } from '../domain.js'
 import { badInput } from '../errors.js'
 
 /**
@@ -81,4 +81,13 @@ export function checkModelName(name: string): string {
   // MLflow's rule; it also keeps version ids (`<model>/<version>`) unambiguous.
   if (/[/:]/.test(trimmed)) throw badInput(`registered model name "${trimmed}" must not contain "/" or ":"`)
   return trimmed
+}
+
+/** MLflow's log-inputs limits: names and digests present, at most 500 and 36 characters. */
+export function checkDatasetInputs(inputs: DatasetInput[]): void {
+  checkCount('datasets', inputs.length, 1000)
+  inputs.forEach((input, index) => {
+    if (input.dataset.name.trim().length === 0 || input.dataset.name.length > 500) throw badInput(`datasets[${index}]: name must be 1-500 characters`)
+    if (input.dataset.digest.trim().length === 0 || input.dataset.digest.length > 36) throw badInput(`datasets[${index}]: digest must be 1-36 characters`)
+  })
 }

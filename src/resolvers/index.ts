@@ -6,6 +6,7 @@ import './experiment.js'
 import './run.js'
 import './registered-model.js'
 import './model-version.js'
+import './lineage.js'
 import './metric.js'
 import './subscription.js'
 

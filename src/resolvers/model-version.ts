@@ -1,10 +1,11 @@
-import { type ModelPackageDetails, isModelVersion, promotionOf } from '../domain.js'
+import { type ModelPackageDetails, isModelVersion, isRun, promotionOf } from '../domain.js'
 import { decodeGlobalId, decodeGlobalIdOf } from '../ids.js'
 import { builder } from './builder.js'
+import { linksFor } from './lineage.js'
 import { MetricRef } from './metric.js'
 import { ApprovalStatusEnum, ModelStageEnum, ModelVersionFilterInput, PromotionEnum, toModelVersionFilter } from './model-inputs.js'
 import { reportFailures } from './partial-failures.js'
-import { BackendRef, KeyValueRef, ModelVersionConnectionRef, ModelVersionRef, NodeRef, RegisteredModelRef, RunRef, keyValues } from './refs.js'
+import { BackendRef, KeyValueRef, ModelVersionConnectionRef, ModelVersionRef, NodeRef, RegisteredModelRef, keyValues } from './refs.js'
 import { TagInput } from './tags.js'
 
 /** Model versions: the type, the cross-backend list, and the mutations that create and promote versions. */
@@ -62,19 +63,12 @@ ModelVersionRef.implement({
     status: t.exposeString('status', { nullable: true, description: "The backend's own status word (MLflow: READY; SageMaker: Completed, …)." }),
     source: t.exposeString('source', { nullable: true }),
     runId: t.exposeString('runId', { nullable: true, description: "The producing run's own id, as the backend records it." }),
-    sourceRun: t.field({
-      type: RunRef,
-      nullable: true,
-      description: 'The run that produced this version, looked up on the same backend.',
-      resolve: (version, _, { federation }) =>
-        version.runId && federation.registry.get(version.backendId).tracking ? federation.run({ backendId: version.backendId, nativeId: version.runId }) : null,
-    }),
     metrics: t.field({
       type: [MetricRef],
       description: "The source run's latest metrics; empty without one. SageMaker's reports are under `package.modelMetrics`.",
-      resolve: async (version, _, { federation }) => {
-        if (!version.runId || !federation.registry.get(version.backendId).tracking) return []
-        return (await federation.run({ backendId: version.backendId, nativeId: version.runId }))?.metrics ?? []
+      resolve: async (version, _, context, info) => {
+        const found = await linksFor(context, info).sourceRuns([version])
+        return [...found.values()].flat().map((link) => link.target).find(isRun)?.metrics ?? []
       },
     }),
     description: t.exposeString('description', { nullable: true }),

@@ -1,6 +1,6 @@
-import { type Experiment, type ModelVersion, type RegisteredModel, type Run, isModelVersion, isRegisteredModel, isRun } from '../domain.js'
+import { GatewayError } from '../errors.js'
 import type { GatewayContext } from '../context.js'
-import { type NodeType, decodeGlobalId, encodeGlobalId } from '../ids.js'
+import { type NodeRecord, decodeGlobalId, globalIdOf, nodeTypeOf } from '../ids.js'
 import { builder } from './builder.js'
 import { NodeRef } from './refs.js'
 
@@ -10,18 +10,11 @@ NodeRef.implement({
   description: 'A record with a global id: "<Type>:<backend>:<nativeId>".',
   resolveType: (record) => nodeTypeOf(record),
   fields: (t) => ({
-    id: t.id({ resolve: (record) => encodeGlobalId(nodeTypeOf(record), record.backendId, record.nativeId) }),
+    id: t.id({ resolve: (record) => globalIdOf(record) }),
   }),
 })
 
-function nodeTypeOf(record: Experiment | Run | RegisteredModel | ModelVersion): NodeType {
-  if (isRun(record)) return 'Run'
-  if (isModelVersion(record)) return 'ModelVersion'
-  if (isRegisteredModel(record)) return 'RegisteredModel'
-  return 'Experiment'
-}
-
-function loadNode(context: GatewayContext, globalId: string): Promise<Experiment | Run | RegisteredModel | ModelVersion | null> {
+export function loadNode(context: GatewayContext, globalId: string): Promise<NodeRecord | null> {
   const key = decodeGlobalId(globalId)
   switch (key.type) {
     case 'Run':
@@ -32,6 +25,9 @@ function loadNode(context: GatewayContext, globalId: string): Promise<Experiment
       return context.models.registeredModel(key)
     case 'ModelVersion':
       return context.models.modelVersion(key)
+    default:
+      // Datasets and unresolved references exist inside lineage graphs and on runs; they are not stored apart.
+      throw new GatewayError('UNSUPPORTED', `a ${key.type} is reached through lineage or its run, not by id`)
   }
 }
 

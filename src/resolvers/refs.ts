@@ -1,4 +1,5 @@
 import type { GuardedBackend } from '../federation/registry.js'
+import type { NodeRecord } from '../ids.js'
 import type { Experiment, KeyValue, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import { builder, connectionOf } from './builder.js'
 
@@ -7,7 +8,7 @@ import { builder, connectionOf } from './builder.js'
  * point at each other (a Run has an Experiment, an Experiment lists Runs)
  * without importing each other. Each type is implemented in its own file.
  */
-export const NodeRef = builder.interfaceRef<Experiment | Run | RegisteredModel | ModelVersion>('Node')
+export const NodeRef = builder.interfaceRef<NodeRecord>('Node')
 export const BackendRef = builder.objectRef<GuardedBackend>('Backend')
 export const ExperimentRef = builder.objectRef<Experiment>('Experiment')
 export const RunRef = builder.objectRef<Run>('Run')

@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors.js'
 import { decodeGlobalId } from '../ids.js'
 import { builder } from './builder.js'
 import { KeyValueRef, NodeRef } from './refs.js'
@@ -35,6 +36,8 @@ builder.mutationFields((t) => ({
           return models.setRegisteredModelTags(key, tags)
         case 'ModelVersion':
           return models.setModelVersionTags(key, tags)
+        default:
+          throw new GatewayError('BAD_USER_INPUT', `tags are set on experiments, runs, registered models and model versions, not on a ${key.type}`)
       }
     },
   }),

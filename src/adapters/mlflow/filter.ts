@@ -69,6 +69,10 @@ function modelVersionClause(predicate: ModelVersionPredicate): string | null {
       return stringClause(VERSION_ATTRIBUTES[predicate.field], predicate.op, predicate.value)
     case 'runId':
       return predicate.op === 'EQ' || predicate.op === 'NEQ' ? stringClause('run_id', predicate.op, predicate.value) : null
+    case 'runIds': {
+      const literals = predicate.values.map(stringLiteral)
+      return literals.length === 0 || literals.includes(null) ? null : `run_id IN (${literals.join(', ')})`
+    }
     default:
       return null
   }

@@ -1,5 +1,5 @@
 import type { MlflowBackendConfig } from '../../config.js'
-import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { DATASET_CONTEXT_TAG, type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { LifecycleView } from '../../federation/filter.js'
 import type {
@@ -311,6 +311,22 @@ export class MlflowBackend implements Backend, TrackingReader {
       },
       logParams: (runId, params) => this.logBatch(runId, { params }),
       setRunTags: (runId, tags) => this.logBatch(runId, { tags }),
+      logInputs: async (runId, inputs) => {
+        await this.client.post('runs/log-inputs', {
+          run_id: runId,
+          datasets: inputs.map((input) => ({
+            tags: input.context === null ? [] : [{ key: DATASET_CONTEXT_TAG, value: input.context }],
+            dataset: {
+              name: input.dataset.name,
+              digest: input.dataset.digest,
+              source_type: input.dataset.sourceType ?? undefined,
+              source: input.dataset.source ?? undefined,
+              schema: input.dataset.schema ?? undefined,
+              profile: input.dataset.profile ?? undefined,
+            },
+          })),
+        })
+      },
     }
   }
 }

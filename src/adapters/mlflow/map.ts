@@ -1,4 +1,4 @@
-import type { Experiment, LatestMetric, MetricPoint, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import { DATASET_CONTEXT_TAG, type Experiment, type LatestMetric, type MetricPoint, type ModelVersion, type RegisteredModel, type Run } from '../../domain.js'
 import { modelVersionId } from '../model-version-id.js'
 import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from './wire.js'
 
@@ -45,6 +45,17 @@ export function toRun(backendId: string, wire: WireRun): Run {
     params: toRecord(wire.data.params),
     tags,
     metrics: wire.data.metrics.map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    datasets: wire.inputs.dataset_inputs.map((input) => ({
+      dataset: {
+        name: input.dataset.name,
+        digest: input.dataset.digest,
+        sourceType: orNull(input.dataset.source_type),
+        source: orNull(input.dataset.source),
+        schema: orNull(input.dataset.schema),
+        profile: orNull(input.dataset.profile),
+      },
+      context: toRecord(input.tags)[DATASET_CONTEXT_TAG] ?? null,
+    })),
   }
 }
 

@@ -45,6 +45,25 @@ export const runSchema = z.object({
       tags: z.array(keyValue).default([]),
     })
     .default({ metrics: [], params: [], tags: [] }),
+  inputs: z
+    .object({
+      dataset_inputs: z
+        .array(
+          z.object({
+            tags: z.array(keyValue).default([]),
+            dataset: z.object({
+              name: z.string(),
+              digest: z.string(),
+              source_type: z.string().optional(),
+              source: z.string().optional(),
+              schema: z.string().optional(),
+              profile: z.string().optional(),
+            }),
+          }),
+        )
+        .default([]),
+    })
+    .default({ dataset_inputs: [] }),
 })
 
 export const searchExperimentsResponse = z.object({

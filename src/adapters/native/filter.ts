@@ -154,6 +154,8 @@ function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersi
       )
     case 'approvalStatus':
       return sql.lit(false) // the native registry has stages, not approvals
+    case 'runIds':
+      return predicate.values.length === 0 ? sql.lit(false) : eb('model_versions.run_id', 'in', predicate.values)
     default:
       return eb(VERSION_COLUMNS[predicate.field], STRING_SQL[predicate.op], predicate.value)
   }

@@ -69,6 +69,7 @@ class NativeBackend implements Backend, TrackingReader {
       logMetrics: (runId, metrics) => this.guard(() => this.logMetrics(runId, metrics)),
       logParams: (runId, params) => this.guard(() => this.runs.logParams(runId, params)),
       setRunTags: (runId, tags) => this.guard(() => this.runs.setTags(runId, tags)),
+      logInputs: (runId, inputs) => this.guard(() => this.runs.logInputs(runId, inputs)),
     }
     this.modelRegistry = {
       // SQL expresses every predicate here too.

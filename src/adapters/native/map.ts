@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { Experiment, LatestMetric, MetricPoint, ModelAlias, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import type { DatasetInput, Experiment, LatestMetric, MetricPoint, ModelAlias, ModelVersion, RegisteredModel, Run } from '../../domain.js'
 import { modelVersionId } from '../model-version-id.js'
 import type { ExperimentTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
 
@@ -13,6 +13,7 @@ export type RunRow = Selectable<RunTable> & {
   params: Record<string, string> | null
   tags: Record<string, string> | null
   metrics: LatestMetricJson[] | null
+  datasets: DatasetInput[] | null
 }
 
 export function toExperiment(backendId: string, row: ExperimentRow): Experiment {
@@ -42,6 +43,7 @@ export function toRun(backendId: string, row: RunRow): Run {
     params: row.params ?? {},
     tags: row.tags ?? {},
     metrics: (row.metrics ?? []).map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    datasets: row.datasets ?? [],
   }
 }
 

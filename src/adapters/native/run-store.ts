@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
-import { type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { type DatasetInput, type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
 import type { CreateRunInput, Page, PageRequest, RunEventKind, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
 import type { Database } from './db/schema.js'
@@ -140,6 +140,36 @@ export class RunStore {
     })
   }
 
+  /** Records datasets as inputs of the run: datasets are shared by (name, digest); a run lists each once. */
+  async logInputs(id: string, inputs: DatasetInput[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.requireActive(trx, id)
+      for (const input of inputs) {
+        const { dataset } = input
+        const { id: datasetId } = await trx
+          .insertInto('datasets')
+          .values({
+            name: dataset.name,
+            digest: dataset.digest,
+            source_type: dataset.sourceType,
+            source: dataset.source,
+            schema: dataset.schema,
+            profile: dataset.profile,
+          })
+          // A no-op update, so RETURNING yields the existing row's id too.
+          .onConflict((oc) => oc.columns(['name', 'digest']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        await trx
+          .insertInto('run_inputs')
+          .values({ run_id: id, dataset_id: datasetId, context: input.context })
+          .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doUpdateSet({ context: input.context }))
+          .execute()
+      }
+      await this.announce(trx, id, 'UPDATED')
+    })
+  }
+
   /** NOTIFY, delivered at commit: `<experiment>:<run>:<kind>` for runUpdates subscribers on every replica. */
   private async announce(db: Kysely<Database>, runId: string, kind: RunEventKind): Promise<void> {
     await sql`select pg_notify(${this.runsChannel}, experiment_id || ':' || id || ':' || ${kind}) from runs where id = ${runId}`.execute(db)
@@ -208,6 +238,10 @@ export class RunStore {
         sql<RunRow['metrics']>`(select json_agg(json_build_array(m.key, m.value, m.step, m.timestamp)) from latest_metrics m where m.run_id = runs.id)`.as(
           'metrics',
         ),
+        sql<RunRow['datasets']>`(select json_agg(json_build_object(
+            'dataset', json_build_object('name', d.name, 'digest', d.digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile),
+            'context', i.context) order by d.name, d.digest)
+          from run_inputs i join datasets d on d.id = i.dataset_id where i.run_id = runs.id)`.as('datasets'),
       ])
   }
 }

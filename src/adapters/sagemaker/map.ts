@@ -1,5 +1,5 @@
 import type { ModelApprovalStatus, ModelMetrics, ModelPackage, ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker'
-import type { ApprovalStatus, ModelPackageDetails, ModelVersion, Promotion, RegisteredModel } from '../../domain.js'
+import { type ApprovalStatus, MLFLOW_RUN_ID_PROPERTY, type ModelPackageDetails, type ModelVersion, type Promotion, type RegisteredModel } from '../../domain.js'
 
 /** SageMaker Model Registry's shapes → the gateway's records. */
 
@@ -40,8 +40,6 @@ export type PackageRecord = Pick<
   | 'LastModifiedTime'
 >
 
-/** The CustomerMetadataProperties key through which SageMaker's MLflow integration names the producing run. */
-export const MLFLOW_RUN_ID_PROPERTY = 'mlflow.run_id'
 
 /** A group as ListModelPackageGroups or DescribeModelPackageGroup returns it (the fields both have). */
 export function toRegisteredModel(backendId: string, group: ModelPackageGroupSummary): RegisteredModel {

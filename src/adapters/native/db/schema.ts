@@ -35,6 +35,23 @@ export interface RunTable {
   artifact_uri: string | null
 }
 
+/** Datasets, one row per (name, digest), shared by the runs that use them. */
+export interface DatasetTable {
+  id: Generated<number>
+  name: string
+  digest: string
+  source_type: string | null
+  source: string | null
+  schema: string | null
+  profile: string | null
+}
+
+export interface RunInputTable {
+  run_id: string
+  dataset_id: number
+  context: string | null
+}
+
 export interface RunParamTable {
   run_id: string
   key: string
@@ -140,4 +157,6 @@ export interface Database {
   model_versions: ModelVersionTable
   model_version_tags: ModelVersionTagTable
   model_aliases: ModelAliasTable
+  datasets: DatasetTable
+  run_inputs: RunInputTable
 }

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely'
 import * as tracking from './2026-11-22T0000-tracking.js'
 import * as metricSequence from './2026-11-22T0100-metric-sequence.js'
 import * as modelRegistry from './2026-11-23T0000-model-registry.js'
+import * as datasets from './2026-11-23T0100-datasets.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22T0000-tracking': tracking,
   '2026-11-22T0100-metric-sequence': metricSequence,
   '2026-11-23T0000-model-registry': modelRegistry,
+  '2026-11-23T0100-datasets': datasets,
 }
 
 export const migrationProvider: MigrationProvider = {

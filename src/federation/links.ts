@@ -1,0 +1,320 @@
+import type { Backend, ModelRegistryReader, Page, PageRequest } from '../adapters/backend.js'
+import {
+  type DatasetNode,
+  type ModelVersion,
+  PARENT_RUN_TAG,
+  type RegisteredModel,
+  type Run,
+  SAGEMAKER_PACKAGE_TAG,
+  type UnresolvedRef,
+} from '../domain.js'
+import { GatewayError } from '../errors.js'
+import { type NodeRecord, globalIdOf } from '../ids.js'
+import type { ModelVersionFilter, RunFilter } from './filter.js'
+import type { Loaders } from './loaders.js'
+import type { BackendRegistry } from './registry.js'
+import { matchesModelVersionFilter, matchesRunFilter } from './residual.js'
+
+export const LINK_KINDS = ['PRODUCED_BY', 'IN_EXPERIMENT', 'CHILD_OF', 'USED_DATASET', 'VERSION_OF', 'SAME_MODEL'] as const
+export type LinkKind = (typeof LINK_KINDS)[number]
+
+/**
+ * One link found from a record. Edges point from the dependent record to
+ * what it depends on (a version is PRODUCED_BY a run); `reversed` says the
+ * link was found from the other end (a run's versions), so the edge runs
+ * from `target` to the record the link was found from.
+ */
+export interface Link {
+  kind: LinkKind
+  evidence: string
+  target: NodeRecord
+  reversed: boolean
+}
+
+/** Links found per source record, by the source's global id. */
+export type LinkMap = Map<string, Link[]>
+
+/** Failures are BACKEND_* errors; anything else is a bug and propagates. */
+const BACKEND_FAILURES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
+
+/**
+ * How records point at each other, across backends, resolved a batch at a
+ * time: each method takes every record of one level and asks each backend a
+ * few batched questions (through the request's loaders, or one list call),
+ * whatever the fan-out. A reference nothing answers becomes an
+ * `UnresolvedRef`; a backend that fails is reported once and its references
+ * become `UnresolvedRef`s too.
+ */
+export class Links {
+  constructor(
+    private readonly registry: BackendRegistry,
+    private readonly loaders: Loaders,
+    private readonly reportFailure: (error: GatewayError) => void,
+  ) {}
+
+  /** PRODUCED_BY: a version's source run, on whichever backend has it. */
+  async sourceRuns(versions: readonly ModelVersion[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    const byRunId = versions.filter((version) => version.runId)
+    // The version's own backend wins when several have the run id.
+    const found = await this.findRuns(byRunId.map((version) => ({ runId: version.runId!, preferred: [version.backendId] })))
+    const viaArtifacts: ModelVersion[] = []
+    for (const version of versions) {
+      if (!version.runId) {
+        viaArtifacts.push(version)
+        continue
+      }
+      const run = found.runs.get(version.runId)
+      const evidence = version.packageDetails ? `CustomerMetadataProperties mlflow.run_id` : 'field run_id'
+      add(links, version, {
+        kind: 'PRODUCED_BY',
+        evidence,
+        reversed: false,
+        target: run ?? unresolved(version, `runs:/${version.runId}`, found.failed.size > 0 ? `no reachable backend has run ${version.runId} (${[...found.failed].join(', ')} failed)` : `no configured backend has run ${version.runId}`),
+      })
+    }
+    for (const [key, value] of await this.runsUnderArtifactUris(viaArtifacts)) links.set(key, value)
+    return links
+  }
+
+  /** VERSION_OF: a version's registered model. */
+  async models(versions: readonly ModelVersion[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    await Promise.all(
+      versions.map(async (version) => {
+        const key = { backendId: version.backendId, nativeId: version.modelNativeId }
+        const model = await this.settle(version.backendId, this.loaders.registeredModel.load(key))
+        const evidence = version.packageDetails ? 'ModelPackageGroupName' : 'model name'
+        add(links, version, { kind: 'VERSION_OF', evidence, reversed: false, target: model ?? unresolved(version, `models:/${version.modelNativeId}`, 'the registered model is missing') })
+      }),
+    )
+    return links
+  }
+
+  /** VERSION_OF, from the model's end: every version of each model (one list per backend). */
+  async versionsOf(models: readonly RegisteredModel[], limit: number): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    for (const [backendId, ofBackend] of groupBy(models, (model) => model.backendId)) {
+      const reader = this.registry.modelRegistryOf(this.registry.get(backendId))
+      const query = { modelIds: ofBackend.map((model) => model.nativeId), filter: { all: [] } }
+      const versions = await this.settle(backendId, collect((page) => reader.listModelVersions(query, page), limit))
+      for (const version of versions ?? []) {
+        const model = ofBackend.find((candidate) => candidate.nativeId === version.modelNativeId)
+        if (model) add(links, model, { kind: 'VERSION_OF', evidence: version.packageDetails ? 'ModelPackageGroupName' : 'model name', reversed: true, target: version })
+      }
+    }
+    return links
+  }
+
+  /** SAME_MODEL: an MLflow or native version tagged with a SageMaker package ARN → that package, on whichever SageMaker backend knows it. */
+  async taggedPackages(versions: readonly ModelVersion[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    const tagged = versions.filter((version) => !version.packageDetails && version.tags[SAGEMAKER_PACKAGE_TAG])
+    const sagemakers = this.registry.all.filter((backend) => backend.kind === 'sagemaker' && backend.modelRegistry)
+    const failed = new Set<string>()
+    const lookups = await Promise.all(
+      tagged.map(async (version) => {
+        const arn = version.tags[SAGEMAKER_PACKAGE_TAG]
+        const answers = await Promise.all(
+          sagemakers.map((backend) => this.settle(backend.id, this.loaders.modelVersion.load({ backendId: backend.id, nativeId: arn }), failed)),
+        )
+        return { version, arn, found: answers.find((answer) => answer) ?? null }
+      }),
+    )
+    for (const { version, arn, found } of lookups) {
+      const reason = sagemakers.length === 0 ? 'no SageMaker backend is configured' : failed.size > 0 ? `no reachable SageMaker backend has it (${[...failed].join(', ')} failed)` : 'no configured SageMaker backend has it'
+      add(links, version, { kind: 'SAME_MODEL', evidence: `tag ${SAGEMAKER_PACKAGE_TAG}`, reversed: false, target: found ?? unresolved(version, arn, reason) })
+    }
+    return links
+  }
+
+  /** SAME_MODEL, from the SageMaker end: the MLflow and native versions tagged with each package's ARN. */
+  async versionsTaggedWith(packages: readonly ModelVersion[], limit: number): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    const arns = new Map(packages.filter((pkg) => pkg.packageDetails).map((pkg) => [pkg.nativeId, pkg]))
+    if (arns.size === 0) return links
+    // One package: ask for its ARN; several: list every tagged version once and match here.
+    const filter: ModelVersionFilter =
+      arns.size === 1
+        ? { all: [{ field: 'tag', key: SAGEMAKER_PACKAGE_TAG, op: 'EQ', value: [...arns.keys()][0] }] }
+        : { all: [{ field: 'tag', key: SAGEMAKER_PACKAGE_TAG, op: 'LIKE', value: 'arn:%' }] }
+    const found = await this.listVersionsWhere(filter, limit, (backend) => backend.kind !== 'sagemaker')
+    for (const version of found) {
+      const pkg = arns.get(version.tags[SAGEMAKER_PACKAGE_TAG])
+      if (pkg) add(links, pkg, { kind: 'SAME_MODEL', evidence: `tag ${SAGEMAKER_PACKAGE_TAG}`, reversed: true, target: version })
+    }
+    return links
+  }
+
+  /** PRODUCED_BY, from the run's end: versions whose run id is one of these runs', on registries that can search by run id. */
+  async producedVersions(runs: readonly Run[], limit: number): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    if (runs.length === 0) return links
+    const byId = groupBy(runs, (run) => run.nativeId)
+    const found = await this.listVersionsWhere({ all: [{ field: 'runIds', values: [...byId.keys()] }] }, limit, () => true)
+    for (const version of found) {
+      for (const run of byId.get(version.runId ?? '') ?? []) add(links, run, { kind: 'PRODUCED_BY', evidence: 'field run_id', reversed: true, target: version })
+    }
+    return links
+  }
+
+  /** IN_EXPERIMENT: a run's experiment. */
+  async experiments(runs: readonly Run[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    await Promise.all(
+      runs.map(async (run) => {
+        const experiment = await this.settle(run.backendId, this.loaders.experiment.load({ backendId: run.backendId, nativeId: run.experimentNativeId }))
+        add(links, run, {
+          kind: 'IN_EXPERIMENT',
+          evidence: 'experiment_id',
+          reversed: false,
+          target: experiment ?? unresolved(run, `experiments:/${run.experimentNativeId}`, 'the experiment is missing or its backend failed'),
+        })
+      }),
+    )
+    return links
+  }
+
+  /** CHILD_OF: a nested run's parent (MLflow's tag; the native store follows it). */
+  async parents(runs: readonly Run[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    await Promise.all(
+      runs
+        .filter((run) => run.tags[PARENT_RUN_TAG])
+        .map(async (run) => {
+          const parentId = run.tags[PARENT_RUN_TAG]
+          const parent = await this.settle(run.backendId, this.loaders.run.load({ backendId: run.backendId, nativeId: parentId }))
+          add(links, run, { kind: 'CHILD_OF', evidence: `tag ${PARENT_RUN_TAG}`, reversed: false, target: parent ?? unresolved(run, `runs:/${parentId}`, 'the parent run is missing') })
+        }),
+    )
+    return links
+  }
+
+  /** CHILD_OF, from the parent's end: runs of the same experiments tagged with a parent among these (one list per backend). */
+  async children(runs: readonly Run[], limit: number): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    for (const [backendId, ofBackend] of groupBy(runs, (run) => run.backendId)) {
+      const backend = this.registry.get(backendId)
+      const tracking = this.registry.trackingOf(backend)
+      const filter: RunFilter = { all: [{ field: 'tag', key: PARENT_RUN_TAG, op: 'LIKE', value: '%' }] }
+      const plan = tracking.planRunFilter(filter)
+      const query = {
+        experimentIds: [...new Set(ofBackend.map((run) => run.experimentNativeId))],
+        filter: plan.pushed,
+        lifecycle: 'active' as const,
+        orderBy: [{ field: 'startTime' as const, direction: 'desc' as const }],
+      }
+      const nested = await this.settle(backendId, collect((page) => tracking.listRuns(query, page), limit))
+      for (const child of (nested ?? []).filter((run) => matchesRunFilter(run, plan.residual))) {
+        for (const parent of ofBackend.filter((run) => run.nativeId === child.tags[PARENT_RUN_TAG])) {
+          add(links, parent, { kind: 'CHILD_OF', evidence: `tag ${PARENT_RUN_TAG}`, reversed: true, target: child })
+        }
+      }
+    }
+    return links
+  }
+
+  /** USED_DATASET: the datasets a run logged as inputs (already on the run record). */
+  datasets(runs: readonly Run[]): LinkMap {
+    const links: LinkMap = new Map()
+    for (const run of runs) {
+      for (const input of run.datasets) {
+        const target: DatasetNode = { backendId: run.backendId, nativeId: `${input.dataset.digest}/${input.dataset.name}`, dataset: input.dataset }
+        add(links, run, { kind: 'USED_DATASET', evidence: input.context ? `dataset input (context ${input.context})` : 'dataset input', reversed: false, target })
+      }
+    }
+    return links
+  }
+
+  /**
+   * Runs by their own id, on whichever tracking backend has them: every
+   * tracking backend is asked at once (one batch each, through the loaders);
+   * `preferred` backends win when several have the id.
+   */
+  private async findRuns(requests: readonly { runId: string; preferred: readonly string[] }[]): Promise<{ runs: Map<string, Run>; failed: Set<string> }> {
+    const failed = new Set<string>()
+    const runs = new Map<string, Run>()
+    const trackers = this.registry.all.filter((backend) => backend.tracking)
+    await Promise.all(
+      requests.map(async ({ runId, preferred }) => {
+        const answers = await Promise.all(trackers.map((backend) => this.settle(backend.id, this.loaders.run.load({ backendId: backend.id, nativeId: runId }), failed)))
+        const candidates = answers.filter((run): run is Run => run !== null)
+        const best = candidates.find((run) => preferred.includes(run.backendId)) ?? candidates[0]
+        if (best) runs.set(runId, best)
+      }),
+    )
+    return { runs, failed }
+  }
+
+  /**
+   * PRODUCED_BY from a package's ModelDataUrl lying under a run's artifact
+   * URI. MLflow artifact URIs hold the run id as a path segment, so the
+   * 32-hex segments of the URL are the candidates, looked up in one batch.
+   */
+  private async runsUnderArtifactUris(versions: readonly ModelVersion[]): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    const urls = versions.flatMap((version) => (version.packageDetails?.containers ?? []).flatMap((container) => (container.modelDataUrl ? [{ version, url: container.modelDataUrl }] : [])))
+    const candidates = [...new Set(urls.flatMap(({ url }) => url.split('/').filter((segment) => /^[0-9a-f]{32}$/.test(segment))))]
+    const found = await this.findRuns(candidates.map((runId) => ({ runId, preferred: [] })))
+    for (const { version, url } of urls) {
+      const run = [...found.runs.values()].find((candidate) => candidate.artifactUri && url.startsWith(`${candidate.artifactUri.replace(/\/$/, '')}/`))
+      if (run) add(links, version, { kind: 'PRODUCED_BY', evidence: "ModelDataUrl under the run's artifact URI", reversed: false, target: run })
+    }
+    return links
+  }
+
+  /** Versions matching a filter on every registry backend `which` picks that can push the whole filter down (one list each). */
+  private async listVersionsWhere(filter: ModelVersionFilter, limit: number, which: (backend: Backend) => boolean): Promise<ModelVersion[]> {
+    const lists = await Promise.all(
+      this.registry.all
+        .filter((backend) => backend.modelRegistry && which(backend))
+        .map(async (backend) => {
+          const reader: ModelRegistryReader = this.registry.modelRegistryOf(backend)
+          const plan = reader.planVersionFilter(filter)
+          if (plan.residual.all.length > 0) return [] // it would have to list everything to answer
+          const versions = await this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: plan.pushed }, page), limit))
+          return (versions ?? []).filter((version) => matchesModelVersionFilter(version, filter))
+        }),
+    )
+    return lists.flat()
+  }
+
+  /** A backend's answer, or null when it failed (reported once per backend and request). */
+  private async settle<T>(backendId: string, read: Promise<T>, failed?: Set<string>): Promise<T | null> {
+    try {
+      return await read
+    } catch (error) {
+      if (!(error instanceof GatewayError) || !BACKEND_FAILURES.includes(error.code)) throw error
+      failed?.add(backendId)
+      this.reportFailure(error)
+      return null
+    }
+  }
+}
+
+function add(links: LinkMap, source: NodeRecord, link: Link): void {
+  const key = globalIdOf(source)
+  links.set(key, [...(links.get(key) ?? []), link])
+}
+
+function unresolved(from: NodeRecord, uri: string, reason: string): UnresolvedRef {
+  return { backendId: from.backendId, nativeId: uri, uri, reason }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item])
+  return groups
+}
+
+/** Pages of a list until it ends or `limit` items are in. */
+async function collect<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
+  const items: T[] = []
+  let token: string | null = null
+  do {
+    const page: Page<T> = await fetch({ first: Math.min(1000, Math.max(limit - items.length, 1)), token })
+    items.push(...page.items)
+    token = page.nextToken
+  } while (token && items.length < limit)
+  return items.slice(0, limit)
+}
