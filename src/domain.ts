@@ -183,7 +183,8 @@ export interface ModelVersion {
   runId: string | null
   description: string | null
   tags: Tags
-  aliases: string[]
+  /** Null when the backend's answer left them out (MLflow's version search): they are then read from the model. */
+  aliases: string[] | null
   createdAt: Date
   updatedAt: Date
   /** SageMaker's package metadata; null elsewhere. */

@@ -73,7 +73,14 @@ ModelVersionRef.implement({
     }),
     description: t.exposeString('description', { nullable: true }),
     tags: t.field({ type: [KeyValueRef], description: "On SageMaker: the package's CustomerMetadataProperties.", resolve: (version) => keyValues(version.tags) }),
-    aliases: t.stringList({ resolve: (version) => version.aliases }),
+    aliases: t.stringList({
+      description: 'Aliases pointing at this version.',
+      resolve: async (version, _, { models }) =>
+        version.aliases ??
+        ((await models.registeredModel({ backendId: version.backendId, nativeId: version.modelNativeId }))?.aliases ?? [])
+          .filter((alias) => alias.version === version.version)
+          .map((alias) => alias.alias),
+    }),
     package: t.field({ type: ModelPackageRef, nullable: true, description: 'SageMaker only.', resolve: (version) => version.packageDetails }),
     createdAt: t.field({ type: 'DateTime', resolve: (version) => version.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (version) => version.updatedAt }),

@@ -17,7 +17,9 @@ export interface HttpProxy {
 export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
   const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, reset: false, close: async () => {} }
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
-    proxy.requests.push(`${request.method} ${(request.url ?? '').split('?')[0]}`)
+    // AWS JSON APIs name the operation in a header, not the path: record it too.
+    const target = request.headers['x-amz-target']
+    proxy.requests.push(`${request.method} ${(request.url ?? '').split('?')[0]}${target ? ` ${String(target)}` : ''}`)
     if (proxy.reset) {
       request.socket.destroy()
       return
@@ -28,7 +30,7 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
     try {
       const answer = await fetch(`${upstream}${request.url}`, {
         method: request.method,
-        headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+        headers: forwardedHeaders(request),
         body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
       })
       response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
@@ -45,4 +47,14 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
       server.close(() => done())
     })
   return proxy
+}
+
+/** The request's headers minus the hop-by-hop ones fetch sets itself. */
+function forwardedHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) continue
+    headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
 }

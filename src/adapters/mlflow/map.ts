@@ -90,9 +90,21 @@ export function toRegisteredModel(backendId: string, wire: WireRegisteredModel):
   }
 }
 
-/** `aliases` is what the version's own answer says or, where MLflow's search leaves it out, what its model says. */
-export function toModelVersion(backendId: string, wire: WireModelVersion, modelAliases: RegisteredModel['aliases'] | null = null): ModelVersion {
-  const aliases = modelAliases ? modelAliases.filter((alias) => alias.version === wire.version).map((alias) => alias.alias) : wire.aliases
+/**
+ * `model-versions/get` carries a version's aliases; `model-versions/search`
+ * leaves them out (`withAliases: false`), and the version's aliases are then
+ * unknown (null) until read from its model.
+ */
+export function toModelVersion(backendId: string, wire: WireModelVersion, source: { aliasesFrom: 'version' | 'unknown' | RegisteredModel['aliases'] }): ModelVersion {
+  const aliases =
+    source.aliasesFrom === 'version'
+      ? [...wire.aliases].sort()
+      : source.aliasesFrom === 'unknown'
+        ? null
+        : source.aliasesFrom
+            .filter((alias) => alias.version === wire.version)
+            .map((alias) => alias.alias)
+            .sort()
   return {
     backendId,
     nativeId: modelVersionId(wire.name, wire.version),
@@ -105,7 +117,7 @@ export function toModelVersion(backendId: string, wire: WireModelVersion, modelA
     runId: orNull(wire.run_id),
     description: orNull(wire.description),
     tags: toRecord(wire.tags),
-    aliases: [...aliases].sort(),
+    aliases,
     createdAt: new Date(wire.creation_timestamp ?? 0),
     updatedAt: new Date(wire.last_updated_timestamp ?? wire.creation_timestamp ?? 0),
     packageDetails: null,

@@ -13,6 +13,9 @@ import {
   searchRegisteredModelsResponse,
 } from './wire.js'
 
+/** What `model-versions/search` answers: versions without their aliases (the resolver reads them from the model). */
+const SEARCHED = { aliasesFrom: 'unknown' } as const
+
 /** MLflow's page ceilings for the registry searches, and how many names one `name IN (...)` carries. */
 const LIMITS = { modelsPage: 1000, versionsPage: 10_000, namesPerSearch: 100 } as const
 
@@ -80,7 +83,7 @@ export class MlflowModelRegistry implements ModelRegistryReader {
         page_token: page.token ?? undefined,
       }),
     )
-    return { items: await this.withAliases(response.model_versions.map((wire) => toModelVersion(this.backendId, wire))), nextToken: response.next_page_token || null }
+    return { items: response.model_versions.map((wire) => toModelVersion(this.backendId, wire, SEARCHED)), nextToken: response.next_page_token || null }
   }
 
   async countModelVersions(): Promise<null> {
@@ -89,8 +92,7 @@ export class MlflowModelRegistry implements ModelRegistryReader {
 
   /**
    * One version: `model-versions/get`. Several: one `model-versions/search`
-   * per 100 model names, narrowed to the span of version numbers asked for,
-   * then the models' aliases in one more search.
+   * per 100 model names, narrowed to the span of version numbers asked for.
    */
   async getModelVersions(ids: readonly string[]): Promise<(ModelVersion | null)[]> {
     if (ids.length === 1) return [await this.getModelVersion(ids[0])]
@@ -116,20 +118,19 @@ export class MlflowModelRegistry implements ModelRegistryReader {
             page_token: token,
           }),
         )
-        for (const version of response.model_versions.map((wire) => toModelVersion(this.backendId, wire))) {
+        for (const version of response.model_versions.map((wire) => toModelVersion(this.backendId, wire, SEARCHED))) {
           if (wanted.has(version.nativeId)) found.set(version.nativeId, version)
         }
         token = response.next_page_token || undefined
       } while (token)
     }
-    const withAliases = new Map((await this.withAliases([...found.values()])).map((version) => [version.nativeId, version]))
-    return ids.map((id) => withAliases.get(id) ?? null)
+    return ids.map((id) => found.get(id) ?? null)
   }
 
   async latestVersions(name: string): Promise<ModelVersion[]> {
     const wire = getRegisteredModelResponse.parse(await this.client.get('registered-models/get', { name })).registered_model
     const model = toRegisteredModel(this.backendId, wire)
-    return wire.latest_versions.map((version) => toModelVersion(this.backendId, version, model.aliases))
+    return wire.latest_versions.map((version) => toModelVersion(this.backendId, version, { aliasesFrom: model.aliases }))
   }
 
   writer(): ModelRegistryWriter {
@@ -158,6 +159,7 @@ export class MlflowModelRegistry implements ModelRegistryReader {
               tags: input.tags,
             }),
           ).model_version,
+          { aliasesFrom: 'version' }, // a new version has none yet, and the answer says so
         ),
       transitionModelVersion: async (id, stage, archiveExisting) => {
         await this.client.post('model-versions/transition-stage', { ...versionKey(id), stage: WIRE_STAGES[stage], archive_existing_versions: archiveExisting })
@@ -211,6 +213,7 @@ export class MlflowModelRegistry implements ModelRegistryReader {
       toModelVersion(
         this.backendId,
         getModelVersionResponse.parse(await this.client.get('model-versions/get', { name: key.modelName, version: key.version })).model_version,
+        { aliasesFrom: 'version' },
       ),
     )
   }
@@ -225,21 +228,6 @@ export class MlflowModelRegistry implements ModelRegistryReader {
     const version = await this.getModelVersion(id)
     if (!version) throw new GatewayError('NOT_FOUND', `model version ${id} does not exist`, { backend: this.backendId })
     return version
-  }
-
-  /** `model-versions/search` leaves out aliases: take them from the versions' models, in one search. */
-  private async withAliases(versions: ModelVersion[]): Promise<ModelVersion[]> {
-    const names = [...new Set(versions.map((version) => version.modelNativeId))]
-    if (names.length === 0) return versions
-    const models = await this.getRegisteredModels(names)
-    const aliasesByName = new Map(models.filter((model) => model !== null).map((model) => [model.nativeId, model.aliases]))
-    return versions.map((version) => ({
-      ...version,
-      aliases: (aliasesByName.get(version.modelNativeId) ?? [])
-        .filter((alias) => alias.version === version.version)
-        .map((alias) => alias.alias)
-        .sort(),
-    }))
   }
 }
 
