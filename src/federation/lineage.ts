@@ -1,4 +1,15 @@
-import { type ModelVersion, type RegisteredModel, type Run, isModelVersion, isRegisteredModel, isRun, isUnresolvedRef, isDatasetNode } from '../domain.js'
+import {
+  type Experiment,
+  type ModelVersion,
+  type RegisteredModel,
+  type Run,
+  isDatasetNode,
+  isExperiment,
+  isModelVersion,
+  isRegisteredModel,
+  isRun,
+  isUnresolvedRef,
+} from '../domain.js'
 import { badInput } from '../errors.js'
 import { type NodeRecord, globalIdOf } from '../ids.js'
 import { type LinkKind, type LinkMap, Links } from './links.js'
@@ -32,8 +43,9 @@ export interface LineageGraph {
  * produced it, a run to its experiment, parent and datasets, a version to
  * its model); downstream follows them back (a run to its versions and
  * children, a model to its versions). SAME_MODEL is followed both ways.
- * Two links are never followed downstream: an experiment to its runs and a
- * dataset to the runs that used it, which fan out to everything.
+ * An experiment's runs are followed downstream only from the root (a walk
+ * that reaches an experiment through one run must not fan out to all of
+ * them); a dataset's runs never are.
  */
 export async function walkLineage(
   root: NodeRecord,
@@ -53,7 +65,7 @@ export async function walkLineage(
   for (let level = 1; level <= options.depth && frontier.length > 0; level += 1) {
     const budget = options.maxNodes - nodes.size + 1
     const sameModelLinked = new Set([...edges.values()].filter((edge) => edge.kind === 'SAME_MODEL').flatMap((edge) => [edge.from, edge.to]))
-    const found = await expand(frontier, options.direction, budget, sameModelLinked, links)
+    const found = await expand(frontier, { direction: options.direction, fromRoot: level === 1 }, budget, sameModelLinked, links)
     const next: NodeRecord[] = []
     for (const [sourceId, sourceLinks] of found) {
       for (const link of sourceLinks) {
@@ -78,7 +90,7 @@ export async function walkLineage(
 /** Every link of one level, found in parallel (so the request's loaders batch across kinds too). */
 async function expand(
   frontier: readonly NodeRecord[],
-  direction: LineageDirection,
+  { direction, fromRoot }: { direction: LineageDirection; fromRoot: boolean },
   budget: number,
   sameModelLinked: ReadonlySet<string>,
   links: Links,
@@ -88,6 +100,7 @@ async function expand(
   const runs = frontier.filter((record): record is Run => isRun(record))
   const versions = frontier.filter((record): record is ModelVersion => isModelVersion(record))
   const models = frontier.filter((record): record is RegisteredModel => isRegisteredModel(record))
+  const experiments = fromRoot ? frontier.filter((record): record is Experiment => isExperiment(record)) : []
   // A package already tied to its MLflow version needs no search for it.
   const unlinkedPackages = versions.filter((version) => version.packageDetails && !sameModelLinked.has(globalIdOf(version)))
   const found = await Promise.all([
@@ -101,6 +114,7 @@ async function expand(
     down ? links.children(runs, budget) : empty(),
     down ? links.producedVersions(runs, budget) : empty(),
     down ? links.versionsOf(models, budget) : empty(),
+    down ? links.runsOf(experiments, budget) : empty(),
   ])
   const merged: LinkMap = new Map()
   for (const map of found) for (const [source, sourceLinks] of map) merged.set(source, [...(merged.get(source) ?? []), ...sourceLinks])

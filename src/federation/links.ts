@@ -1,6 +1,7 @@
 import type { Backend, ModelRegistryReader, Page, PageRequest } from '../adapters/backend.js'
 import {
   type DatasetNode,
+  type Experiment,
   type ModelVersion,
   PARENT_RUN_TAG,
   type RegisteredModel,
@@ -172,6 +173,25 @@ export class Links {
         })
       }),
     )
+    return links
+  }
+
+  /** IN_EXPERIMENT, from the experiment's end: its runs (one list per backend), newest first. */
+  async runsOf(experiments: readonly Experiment[], limit: number): Promise<LinkMap> {
+    const links: LinkMap = new Map()
+    for (const [backendId, ofBackend] of groupBy(experiments, (experiment) => experiment.backendId)) {
+      const tracking = this.registry.trackingOf(this.registry.get(backendId))
+      const query = {
+        experimentIds: ofBackend.map((experiment) => experiment.nativeId),
+        filter: { all: [] },
+        lifecycle: 'active' as const,
+        orderBy: [{ field: 'startTime' as const, direction: 'desc' as const }],
+      }
+      for (const run of (await this.settle(backendId, collect((page) => tracking.listRuns(query, page), limit))) ?? []) {
+        const experiment = ofBackend.find((candidate) => candidate.nativeId === run.experimentNativeId)
+        if (experiment) add(links, experiment, { kind: 'IN_EXPERIMENT', evidence: 'experiment_id', reversed: true, target: run })
+      }
+    }
     return links
   }
 

@@ -165,6 +165,18 @@ describeMlflow('cross-platform lineage', (mlflowUrl) => {
       )
     })
 
+    it('from an experiment: its runs, then what they produced and used', async () => {
+      const { lineage } = await gw.data(LineageDocument, { id: ids.experiment, depth: 2 })
+      expect(edgeList(lineage.edges)).toEqual(
+        expect.arrayContaining([
+          `${ids.child} IN_EXPERIMENT ${ids.experiment} [experiment_id]`,
+          `${ids.parent} IN_EXPERIMENT ${ids.experiment} [experiment_id]`,
+          `${ids.mlflowVersion} PRODUCED_BY ${ids.child} [field run_id]`,
+          `${ids.child} USED_DATASET ${ids.dataset} [dataset input (context training)]`,
+        ]),
+      )
+    })
+
     it('limits depth, and says when maxNodes cut the walk', async () => {
       expect(errorCodes(await gw.request(LineageDocument, { id: ids.package, depth: 11 }))).toEqual(['BAD_USER_INPUT'])
       const cut = (await gw.data(LineageDocument, { id: ids.package, maxNodes: 3 })).lineage
