@@ -41,6 +41,8 @@ const nativeBackendSchema = z
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
       .default('public'),
     poolSize: z.number().int().min(1).max(200).default(10),
+    /** modelVersionEvents: how often a watched registry is read for changes. */
+    registryPollMs: z.number().int().min(50).default(1000),
   })
   .strict()
 
@@ -100,6 +102,8 @@ const sagemakerBackendSchema = z
     maxConcurrency: z.number().int().min(1).max(64).default(8),
     /** Approvals are production decisions: off unless asked for. */
     readOnly: z.boolean().default(true),
+    /** modelVersionEvents: one shared poller per watched model reads package status and approval this often. */
+    poll: z.object({ intervalMs: z.number().int().min(50).default(30_000) }).strict().default({ intervalMs: 30_000 }),
   })
   .strict()
 
@@ -120,7 +124,15 @@ export const configSchema = z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
       .default([
-        { id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10, circuitBreaker: { failureThreshold: 5, openMs: 10_000 } },
+        {
+          id: 'local',
+          kind: 'native',
+          dataDir: './.mlgate/pglite',
+          schema: 'public',
+          poolSize: 10,
+          registryPollMs: 1000,
+          circuitBreaker: { failureThreshold: 5, openMs: 10_000 },
+        },
       ]),
   })
   .strict()

@@ -9,7 +9,7 @@ describe('config', () => {
     const config = parseConfig({})
     expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1' })
     expect(config.backends).toEqual([
-      { id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10, circuitBreaker: { failureThreshold: 5, openMs: 10_000 } },
+      { id: 'local', kind: 'native', dataDir: './.mlgate/pglite', schema: 'public', poolSize: 10, registryPollMs: 1000, circuitBreaker: { failureThreshold: 5, openMs: 10_000 } },
     ])
   })
 

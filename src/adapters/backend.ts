@@ -232,6 +232,24 @@ export interface ModelRegistryWriter {
   setModelVersionTags(versionId: string, tags: KeyValue[]): Promise<ModelVersion>
 }
 
+export const MODEL_VERSION_EVENT_KINDS = ['CREATED', 'STAGE_CHANGED', 'APPROVAL_CHANGED', 'STATUS_CHANGED', 'ALIAS_CHANGED'] as const
+export type ModelVersionEventKind = (typeof MODEL_VERSION_EVENT_KINDS)[number]
+
+export interface ModelVersionEvent {
+  kind: ModelVersionEventKind
+  /** The version's native id. */
+  versionId: string
+}
+
+/** Changes to registered models' versions, as they are noticed. */
+export interface ModelVersionEvents {
+  /** Calls `listener` for each change to a version of `modelId` (null: of every model) until the returned function is called. */
+  watch(modelId: string | null, listener: (event: ModelVersionEvent) => void): () => void
+  /** How many watches are in place and reporting (their starting state read). */
+  watcherCount(): number
+  close(): void
+}
+
 export interface Backend {
   readonly id: string
   readonly kind: BackendKind
@@ -244,6 +262,8 @@ export interface Backend {
   readonly modelRegistry: ModelRegistryReader | null
   /** Null when the registry is read-only. */
   readonly modelRegistryWriter: ModelRegistryWriter | null
+  /** Null when the backend has no model registry. */
+  readonly modelEvents: ModelVersionEvents | null
   /** Null when the backend cannot stream new metric points. */
   readonly live: LiveMetrics | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */

@@ -86,6 +86,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
     kind: backend.kind,
     capabilities: backend.capabilities,
     live: backend.live,
+    modelEvents: backend.modelEvents,
     circuit,
     tracking: backend.tracking && guarded(backend.tracking, circuit),
     writer: backend.writer && guarded(backend.writer, circuit),

@@ -38,8 +38,8 @@ BackendRef.implement({
     }),
     readOnly: t.boolean({ resolve: (backend) => backend.writer === null }),
     liveWatchers: t.int({
-      description: 'Live subscriptions this gateway replica holds on the backend (metric streams and run streams).',
-      resolve: (backend) => backend.live?.watcherCount() ?? 0,
+      description: 'Live subscriptions this gateway replica holds on the backend (metric, run and model-version streams).',
+      resolve: (backend) => (backend.live?.watcherCount() ?? 0) + (backend.modelEvents?.watcherCount() ?? 0),
     }),
     health: t.field({ type: BackendHealthRef, resolve: (backend) => checkBackendHealth(backend) }),
   }),

@@ -1,11 +1,14 @@
 import { TrackingFederation } from '../federation/tracking.js'
 import { decodeGlobalIdOf } from '../ids.js'
-import { RUN_EVENT_KINDS } from '../adapters/backend.js'
+import { MODEL_VERSION_EVENT_KINDS, RUN_EVENT_KINDS } from '../adapters/backend.js'
+import { ModelFederation } from '../federation/models.js'
+import { createLoaders } from '../federation/loaders.js'
+import { type ModelVersionUpdate, modelVersionUpdates } from '../live/model-version-updates.js'
 import { type MetricUpdate, metricUpdates } from '../live/metric-updates.js'
 import { type RunUpdate, runUpdates } from '../live/run-updates.js'
 import { builder } from './builder.js'
 import { MetricPointRef } from './metric.js'
-import { RunRef } from './refs.js'
+import { ModelVersionRef, RunRef } from './refs.js'
 
 /** Subscriptions: live metric points and run changes. Served over SSE and graphql-ws on /graphql. */
 
@@ -37,6 +40,20 @@ const RunEventRef = builder.objectRef<RunUpdate>('RunEvent').implement({
       type: RunRef,
       nullable: true,
       resolve: (event, _, { federation }) => new TrackingFederation(federation.registry).run(event.run),
+    }),
+  }),
+})
+
+const ModelVersionEventKindEnum = builder.enumType('ModelVersionEventKind', { values: MODEL_VERSION_EVENT_KINDS })
+
+const ModelVersionEventRef = builder.objectRef<ModelVersionUpdate>('ModelVersionEvent').implement({
+  description: 'A version was registered, or its stage, approval, status or aliases changed.',
+  fields: (t) => ({
+    kind: t.field({ type: ModelVersionEventKindEnum, resolve: (event) => event.kind }),
+    version: t.field({
+      type: ModelVersionRef,
+      nullable: true,
+      resolve: (event, _, { federation }) => new ModelFederation(federation.registry, createLoaders(federation.registry)).modelVersion(event.version),
     }),
   }),
 })
@@ -73,6 +90,18 @@ builder.subscriptionFields((t) => ({
     subscribe: (_, args, { federation, signal }) =>
       abortable(signal, (stop) =>
         runUpdates({ registry: federation.registry, experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
+      ),
+    resolve: (event) => event,
+  }),
+  modelVersionEvents: t.field({
+    type: ModelVersionEventRef,
+    description:
+      'Changes to the versions of one registered model, or of every model when modelId is omitted. Registries are polled by one ' +
+      'shared poller per watched model (native every registryPollMs, MLflow every poll.intervalMs, SageMaker every poll.intervalMs, default 30 s).',
+    args: { modelId: t.arg.id() },
+    subscribe: (_, args, { federation, signal }) =>
+      abortable(signal, (stop) =>
+        modelVersionUpdates({ registry: federation.registry, model: args.modelId ? decodeGlobalIdOf('RegisteredModel', args.modelId) : null, signal: stop }),
       ),
     resolve: (event) => event,
   }),

@@ -11,12 +11,12 @@ export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'test
 export const MOTO_REGION = 'us-east-1'
 
 export function sagemakerBackendConfig(motoUrl: string, id = 'sm', extra: { readOnly?: boolean; timeoutMs?: number } = {}) {
-  return { id, kind: 'sagemaker' as const, region: MOTO_REGION, endpoint: motoUrl, credentials: MOTO_CREDENTIALS, ...extra }
+  return { id, kind: 'sagemaker' as const, region: MOTO_REGION, endpoint: motoUrl, credentials: { ...MOTO_CREDENTIALS }, ...extra }
 }
 
 /** Seeding and reading moto's SageMaker through the AWS SDK, as its users would. */
 export function sagemakerApi(motoUrl: string) {
-  const client = new SageMakerClient({ region: MOTO_REGION, endpoint: motoUrl, credentials: MOTO_CREDENTIALS })
+  const client = new SageMakerClient({ region: MOTO_REGION, endpoint: motoUrl, credentials: { ...MOTO_CREDENTIALS } })
   return {
     client,
     createGroup: (name: string, description?: string) =>

@@ -22,6 +22,7 @@ import { authenticator, regionOfArn, sagemakerMlflowUrl } from './auth.js'
 import { MlflowClient } from './client.js'
 import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './filter.js'
 import { MlflowLiveMetrics } from './live.js'
+import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { MlflowModelRegistry } from './model-registry.js'
 import { toExperiment, toMetricPoint, toRun, toWireValue } from './map.js'
 import {
@@ -63,6 +64,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly writer: TrackingWriter | null
   readonly modelRegistry: MlflowModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
+  readonly modelEvents: PolledModelVersionEvents
   readonly live: MlflowLiveMetrics
 
   constructor(
@@ -75,6 +77,7 @@ export class MlflowBackend implements Backend, TrackingReader {
     this.writer = readOnly ? null : this.createWriter()
     this.modelRegistry = new MlflowModelRegistry(id, client)
     this.modelRegistryWriter = readOnly ? null : this.modelRegistry.writer()
+    this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, pollIntervalMs)
     this.live = new MlflowLiveMetrics(
       {
         getRun: (runId) => this.getRun(runId),
@@ -100,6 +103,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   }
 
   async close(): Promise<void> {
+    this.modelEvents.close()
     this.live.close()
   }
 

@@ -4,6 +4,7 @@ import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
 import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
 import { parseModelVersionId } from '../model-version-id.js'
+import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
 import { ExperimentStore } from './experiment-store.js'
 import { NativeLiveMetrics } from './live.js'
@@ -29,7 +30,7 @@ export async function createNativeBackend(config: NativeBackendConfig): Promise<
     await database.close()
     throw error
   }
-  return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}` })
+  return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}` }, config.registryPollMs)
 }
 
 /** The Postgres-backed store mlgate owns: experiments, runs, metrics and a model registry, written through Kysely. */
@@ -40,6 +41,7 @@ class NativeBackend implements Backend, TrackingReader {
   readonly writer: TrackingWriter
   readonly modelRegistry: ModelRegistryReader
   readonly modelRegistryWriter: ModelRegistryWriter
+  readonly modelEvents: PolledModelVersionEvents
   readonly live: NativeLiveMetrics
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
@@ -52,6 +54,7 @@ class NativeBackend implements Backend, TrackingReader {
     private readonly database: NativeDatabase,
     /** NOTIFY channels, one per schema, so gateways on other schemas of the server stay out. */
     channels: { metrics: string; runs: string },
+    registryPollMs: number,
   ) {
     this.experiments = new ExperimentStore(database.db, id)
     this.runs = new RunStore(database.db, id, channels.runs)
@@ -94,6 +97,7 @@ class NativeBackend implements Backend, TrackingReader {
       setRegisteredModelTags: (modelId, tags) => this.guard(() => this.models.setTags(modelId, tags)),
       setModelVersionTags: (versionId, tags) => this.guard(() => this.versions.setTags(versionId, tags)),
     }
+    this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, registryPollMs)
   }
 
   /** The number of a version of `modelId`; a version of another model is a bad request. */
@@ -119,6 +123,7 @@ class NativeBackend implements Backend, TrackingReader {
   }
 
   async close(): Promise<void> {
+    this.modelEvents.close()
     await this.live.close()
     await this.database.close()
   }

@@ -35,7 +35,8 @@ export class SagemakerClient {
     this.sdk = new SageMakerClient({
       region: config.region,
       endpoint: config.endpoint,
-      credentials: config.credentials,
+      // A copy: the SDK annotates the credentials object it is given.
+      credentials: config.credentials && { ...config.credentials },
       retryMode: 'adaptive',
       maxAttempts: 3,
     })

@@ -1,5 +1,6 @@
 import type { SagemakerBackendConfig } from '../../config.js'
 import type { Backend, Capabilities, ModelRegistryWriter } from '../backend.js'
+import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { SagemakerClient } from './client.js'
 import { SagemakerModelRegistry } from './model-registry.js'
 
@@ -17,6 +18,7 @@ class SagemakerBackend implements Backend {
   readonly live = null
   readonly modelRegistry: SagemakerModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
+  readonly modelEvents: PolledModelVersionEvents
   private readonly client: SagemakerClient
 
   constructor(config: SagemakerBackendConfig) {
@@ -25,6 +27,7 @@ class SagemakerBackend implements Backend {
     this.capabilities = { writes: false, runs: false, registry: true, orderByMetric: false, liveMetrics: 'none' }
     this.modelRegistry = new SagemakerModelRegistry(config.id, this.client)
     this.modelRegistryWriter = config.readOnly ? null : this.modelRegistry.writer()
+    this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, config.poll.intervalMs)
   }
 
   async ping(): Promise<void> {
@@ -32,6 +35,7 @@ class SagemakerBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.modelEvents.close()
     this.client.close()
   }
 }

@@ -1,0 +1,41 @@
+import type { ModelVersionEventKind } from '../adapters/backend.js'
+import { GatewayError } from '../errors.js'
+import type { RecordKey } from '../federation/loaders.js'
+import type { BackendRegistry } from '../federation/registry.js'
+import { EventQueue } from './event-queue.js'
+
+export interface ModelVersionUpdate {
+  kind: ModelVersionEventKind
+  version: RecordKey
+}
+
+const QUEUE_CAPACITY = 256
+
+/**
+ * The stream behind `modelVersionEvents`: changes to the versions of one
+ * model, or of every model on every registry backend, until `signal` aborts.
+ */
+export async function* modelVersionUpdates(options: { registry: BackendRegistry; model: RecordKey | null; signal: AbortSignal }): AsyncGenerator<ModelVersionUpdate> {
+  const { registry, model, signal } = options
+  const backends = model ? [registry.get(model.backendId)] : registry.select(null, 'registry')
+  // A slow subscriber keeps only the latest change of each version once its queue is full.
+  const queue = new EventQueue<ModelVersionUpdate>(QUEUE_CAPACITY)
+  const stops = backends.map((backend) => {
+    if (!backend.modelEvents) throw new GatewayError('UNSUPPORTED', `backend "${backend.id}" has no model registry`, { backend: backend.id })
+    return backend.modelEvents.watch(model?.nativeId ?? null, (event) =>
+      queue.push({
+        key: `${event.kind}\u0000${event.versionId}`,
+        value: { kind: event.kind, version: { backendId: backend.id, nativeId: event.versionId } },
+        pointCount: 0,
+      }),
+    )
+  })
+  const end = () => queue.end()
+  signal.addEventListener('abort', end, { once: true })
+  try {
+    for await (const { value } of queue) yield value
+  } finally {
+    signal.removeEventListener('abort', end)
+    for (const stop of stops) stop()
+  }
+}
