@@ -247,20 +247,21 @@ export class Links {
   }
 
   /**
-   * Runs by their own id, on whichever tracking backend has them: every
-   * tracking backend is asked at once (one batch each, through the loaders);
-   * `preferred` backends win when several have the id.
+   * Runs by their own id, on whichever tracking backend has them: first on
+   * each id's preferred backends, then every other tracking backend for the
+   * ids still missing — one batch per backend and round, through the loaders.
    */
   private async findRuns(requests: readonly { runId: string; preferred: readonly string[] }[]): Promise<{ runs: Map<string, Run>; failed: Set<string> }> {
     const failed = new Set<string>()
     const runs = new Map<string, Run>()
     const trackers = this.registry.all.filter((backend) => backend.tracking)
+    const lookUp = (runId: string, backends: readonly Backend[]) =>
+      Promise.all(backends.map((backend) => this.settle(backend.id, this.loaders.run.load({ backendId: backend.id, nativeId: runId }), failed)))
     await Promise.all(
       requests.map(async ({ runId, preferred }) => {
-        const answers = await Promise.all(trackers.map((backend) => this.settle(backend.id, this.loaders.run.load({ backendId: backend.id, nativeId: runId }), failed)))
-        const candidates = answers.filter((run): run is Run => run !== null)
-        const best = candidates.find((run) => preferred.includes(run.backendId)) ?? candidates[0]
-        if (best) runs.set(runId, best)
+        const first = (await lookUp(runId, trackers.filter((backend) => preferred.includes(backend.id)))).find((run) => run !== null)
+        const found = first ?? (await lookUp(runId, trackers.filter((backend) => !preferred.includes(backend.id)))).find((run) => run !== null)
+        if (found) runs.set(runId, found)
       }),
     )
     return { runs, failed }
