@@ -9,6 +9,7 @@ import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
 import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
 import { handleHealthRoutes } from './http/health.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
+import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -45,7 +46,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
     logging: false,
-    plugins: [partialFailuresPlugin(), errorCodesPlugin()],
+    plugins: [partialFailuresPlugin(), errorCodesPlugin(), sharedSubscriptionEventsPlugin()],
   })
 
   const server = createServer(async (request, response) => {

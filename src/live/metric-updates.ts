@@ -14,6 +14,12 @@ export interface MetricUpdate {
   droppedPoints: number
   /** Resume here (`since`) to continue after this update; encoded only for subscribers that ask for it. */
   cursor: () => string
+  /**
+   * Equal for subscribers that would see this update identically (same
+   * batch, same drops, same positions on every run), so the gateway can
+   * execute it once for all of them (see http/shared-subscription-events.ts).
+   */
+  shareKey: string
 }
 
 /** Per subscriber, this many events may wait before its updates start to coalesce. */
@@ -88,7 +94,14 @@ export async function* metricUpdates(options: {
     for await (const { value, droppedPoints } of queue) {
       positions.set(runCursorKey(value.run), value.batch.position)
       const snapshot = new Map(positions)
-      yield { run: value.run, key: value.batch.key, points: value.batch.points, droppedPoints, cursor: () => encodeCursor(snapshot) }
+      yield {
+        run: value.run,
+        key: value.batch.key,
+        points: value.batch.points,
+        droppedPoints,
+        cursor: () => encodeCursor(snapshot),
+        shareKey: JSON.stringify([value.batch.key, droppedPoints, ...snapshot]),
+      }
     }
   } finally {
     signal.removeEventListener('abort', end)
