@@ -10,6 +10,7 @@ import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graph
 import { handleHealthRoutes } from './http/health.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
+import { sseResultsPlugin } from './http/sse-results.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -46,7 +47,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
     logging: false,
-    plugins: [partialFailuresPlugin(), errorCodesPlugin(), sharedSubscriptionEventsPlugin()],
+    plugins: [partialFailuresPlugin(), errorCodesPlugin(), sharedSubscriptionEventsPlugin(), sseResultsPlugin()],
   })
 
   const server = createServer(async (request, response) => {
