@@ -93,14 +93,18 @@ export async function* metricUpdates(options: {
     if (signal.aborted) return
     for await (const { value, droppedPoints } of queue) {
       positions.set(runCursorKey(value.run), value.batch.position)
-      const snapshot = new Map(positions)
+      // Per subscriber and event, so kept cheap: one run's position is the whole state of a one-run stream.
+      const snapshot = sources.length === 1 ? null : new Map(positions)
+      const state = snapshot ? JSON.stringify([...snapshot]) : value.batch.position
+      const run = value.run
+      const position = value.batch.position
       yield {
-        run: value.run,
+        run,
         key: value.batch.key,
         points: value.batch.points,
         droppedPoints,
-        cursor: () => encodeCursor(snapshot),
-        shareKey: JSON.stringify([value.batch.key, droppedPoints, ...snapshot]),
+        cursor: () => encodeCursor(snapshot ?? new Map([[runCursorKey(run), position]])),
+        shareKey: `${value.batch.key}\u0000${droppedPoints}\u0000${state}`,
       }
     }
   } finally {
