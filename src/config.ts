@@ -102,6 +102,8 @@ const sagemakerBackendSchema = z
     maxConcurrency: z.number().int().min(1).max(64).default(8),
     /** Approvals are production decisions: off unless asked for. */
     readOnly: z.boolean().default(true),
+    /** Reuse read answers across requests this long (0: off). Writes through mlgate empty the cache. */
+    cacheTtlMs: z.number().int().min(0).default(0),
     /** modelVersionEvents: one shared poller per watched model reads package status and approval this often. */
     poll: z.object({ intervalMs: z.number().int().min(50).default(30_000) }).strict().default({ intervalMs: 30_000 }),
   })

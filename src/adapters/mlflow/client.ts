@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.js'
+import { ReadCache } from '../read-cache.js'
 import { Semaphore } from '../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
 
@@ -20,7 +21,6 @@ export interface MlflowClientOptions {
 
 /** POST endpoints that only read (searches); every other POST writes and empties the cache. */
 const READ_ONLY_POSTS = new Set(['experiments/search', 'runs/search'])
-const CACHE_ENTRIES = 1000
 
 /** MLflow error codes and what they mean for a gateway client. */
 const ERROR_CODES: Record<string, GatewayError['code']> = {
@@ -37,7 +37,7 @@ const ERROR_CODES: Record<string, GatewayError['code']> = {
 export class MlflowClient {
   private readonly base: URL
   private readonly concurrency: Semaphore
-  private readonly cache = new Map<string, { expires: number; value: Promise<unknown> }>()
+  private readonly cache: ReadCache
 
   constructor(private readonly options: MlflowClientOptions) {
     const base = new URL(options.baseUrl)
@@ -46,6 +46,7 @@ export class MlflowClient {
     base.password = ''
     this.base = base
     this.concurrency = new Semaphore(options.maxConcurrency)
+    this.cache = new ReadCache(options.cacheTtlMs ?? 0)
   }
 
   get<T>(path: string, query: Record<string, string | number | string[] | undefined>): Promise<T> {
@@ -54,7 +55,7 @@ export class MlflowClient {
       if (value === undefined) continue
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item))
     }
-    return this.cached(`GET ${url}`, () => this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined }))
+    return this.cache.read(`GET ${url}`, () => this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined }))
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
@@ -64,7 +65,7 @@ export class MlflowClient {
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }
-    if (READ_ONLY_POSTS.has(path)) return this.cached(`POST ${path} ${request.body}`, () => this.send<T>(request))
+    if (READ_ONLY_POSTS.has(path)) return this.cache.read(`POST ${path} ${request.body}`, () => this.send<T>(request))
     // A write: what was cached may now be stale.
     this.cache.clear()
     return this.send<T>(request)
@@ -79,23 +80,6 @@ export class MlflowClient {
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),
     })
-  }
-
-  /**
-   * The optional cross-request cache for reads (`cacheTtlMs`): an answer,
-   * or a request in flight, is reused until it expires; failures are not kept.
-   */
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const ttl = this.options.cacheTtlMs ?? 0
-    if (ttl <= 0) return load()
-    const now = Date.now()
-    const hit = this.cache.get(key)
-    if (hit && hit.expires > now) return hit.value as Promise<T>
-    const value = load()
-    this.cache.set(key, { expires: now + ttl, value })
-    value.catch(() => this.cache.delete(key))
-    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string)
-    return value
   }
 
   private url(path: string): URL {

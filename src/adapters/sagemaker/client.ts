@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-sagemaker'
 import type { SagemakerBackendConfig } from '../../config.js'
 import { GatewayError } from '../../errors.js'
+import { ReadCache } from '../read-cache.js'
 import { Semaphore } from '../semaphore.js'
 
 /**
@@ -30,6 +31,7 @@ import { Semaphore } from '../semaphore.js'
 export class SagemakerClient {
   private readonly sdk: SageMakerClient
   private readonly concurrency: Semaphore
+  private readonly cache: ReadCache
 
   constructor(private readonly config: SagemakerBackendConfig) {
     this.sdk = new SageMakerClient({
@@ -41,27 +43,30 @@ export class SagemakerClient {
       maxAttempts: 3,
     })
     this.concurrency = new Semaphore(config.maxConcurrency)
+    this.cache = new ReadCache(config.cacheTtlMs)
   }
 
   listModelPackageGroups(input: ListModelPackageGroupsCommandInput): Promise<ListModelPackageGroupsCommandOutput> {
-    return this.call((abortSignal) => this.sdk.send(new ListModelPackageGroupsCommand(input), { abortSignal }))
+    return this.read('ListModelPackageGroups', input, (abortSignal) => this.sdk.send(new ListModelPackageGroupsCommand(input), { abortSignal }))
   }
 
   describeModelPackageGroup(name: string): Promise<DescribeModelPackageGroupCommandOutput> {
-    return this.call((abortSignal) => this.sdk.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }), { abortSignal }))
+    return this.read('DescribeModelPackageGroup', name, (abortSignal) =>
+      this.sdk.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }), { abortSignal }),
+    )
   }
 
   listModelPackages(input: ListModelPackagesCommandInput): Promise<ListModelPackagesCommandOutput> {
-    return this.call((abortSignal) => this.sdk.send(new ListModelPackagesCommand(input), { abortSignal }))
+    return this.read('ListModelPackages', input, (abortSignal) => this.sdk.send(new ListModelPackagesCommand(input), { abortSignal }))
   }
 
   describeModelPackage(arn: string): Promise<DescribeModelPackageCommandOutput> {
-    return this.call((abortSignal) => this.sdk.send(new DescribeModelPackageCommand({ ModelPackageName: arn }), { abortSignal }))
+    return this.read('DescribeModelPackage', arn, (abortSignal) => this.sdk.send(new DescribeModelPackageCommand({ ModelPackageName: arn }), { abortSignal }))
   }
 
   /** Full package records of one group, a page at a time (SageMaker's Search; moto answers in one page). */
   searchModelPackages(group: string, nextToken: string | undefined): Promise<SearchCommandOutput> {
-    return this.call((abortSignal) =>
+    return this.read('Search', [group, nextToken], (abortSignal) =>
       this.sdk.send(
         new SearchCommand({
           Resource: 'ModelPackage',
@@ -77,15 +82,22 @@ export class SagemakerClient {
   }
 
   async updateModelPackage(input: UpdateModelPackageCommandInput): Promise<void> {
+    this.cache.clear()
     await this.call((abortSignal) => this.sdk.send(new UpdateModelPackageCommand(input), { abortSignal }))
   }
 
   async createModelPackageGroup(input: CreateModelPackageGroupCommandInput): Promise<void> {
+    this.cache.clear()
     await this.call((abortSignal) => this.sdk.send(new CreateModelPackageGroupCommand(input), { abortSignal }))
   }
 
   close(): void {
     this.sdk.destroy()
+  }
+
+  /** A read, through the optional cross-request cache (`cacheTtlMs`). */
+  private read<T>(operation: string, input: unknown, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.cache.read(`${operation} ${JSON.stringify(input)}`, () => this.call(send))
   }
 
   private call<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
