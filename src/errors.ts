@@ -32,5 +32,7 @@ export class GatewayError extends Error {
 export const notFound = (what: string, backend?: string) =>
   new GatewayError('NOT_FOUND', `${what} does not exist`, { backend })
 
+export const unsupported = (message: string, backend?: string) => new GatewayError('UNSUPPORTED', message, { backend })
+
 export const badInput = (message: string, backend?: string) =>
   new GatewayError('BAD_USER_INPUT', message, { backend })

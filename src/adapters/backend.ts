@@ -16,16 +16,11 @@ import type {
 import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../federation/filter.js'
 
 /**
- * The contract every adapter implements. The federation layer reads
- * `capabilities`, never `kind`, to decide what it may ask.
+ * The contract every adapter implements. The federation layer reads which
+ * parts a backend has (`tracking`, `writer`, `modelRegistry`, ...) and its
+ * `capabilities`, never its `kind`, to decide what it may ask.
  */
 export interface Capabilities {
-  /** Accepts the writes of `TrackingWriter`. */
-  writes: boolean
-  /** Serves experiments, runs and metrics (`tracking` is set). */
-  runs: boolean
-  /** Serves registered models and their versions (`modelRegistry` is set). */
-  registry: boolean
   /** Can sort runs by a metric's latest value. */
   orderByMetric: boolean
   /** How new metric points become visible: pushed by the store, polled, or not at all. */

@@ -1,5 +1,7 @@
 import type { ModelVersion } from '../domain.js'
+import { GatewayError } from '../errors.js'
 import type { ModelRegistryReader, ModelVersionEvent, ModelVersionEventKind, ModelVersionEvents, Page } from './backend.js'
+import { joinPoller } from './shared-pollers.js'
 
 /** A watch lists at most this many versions per poll. */
 const MAX_VERSIONS = 10_000
@@ -29,21 +31,7 @@ export class PolledModelVersionEvents implements ModelVersionEvents {
   ) {}
 
   watch(modelId: string | null, listener: (event: ModelVersionEvent) => void): () => void {
-    const key = modelId ?? '\u0000every model'
-    let poller = this.pollers.get(key)
-    if (!poller) {
-      poller = new Poller(this.reader, modelId, this.intervalMs)
-      this.pollers.set(key, poller)
-    }
-    const joined = poller
-    joined.listeners.add(listener)
-    return () => {
-      joined.listeners.delete(listener)
-      if (joined.listeners.size === 0) {
-        joined.stop()
-        this.pollers.delete(key)
-      }
-    }
+    return joinPoller(this.pollers, modelId ?? '\u0000every model', () => new Poller(this.reader, modelId, this.intervalMs), listener)
   }
 
   watcherCount(): number {
@@ -82,8 +70,9 @@ class Poller {
       if (this.state) for (const event of changes(this.state, next)) for (const listener of this.listeners) listener(event)
       this.state = next
       this.started = true
-    } catch {
+    } catch (error) {
       // The backend failed this time (its circuit and /ready say so); compare against the last good state next time.
+      if (!(error instanceof GatewayError)) console.error('mlgate: polling a model registry failed:', error instanceof Error ? error.message : error)
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.intervalMs)
   }

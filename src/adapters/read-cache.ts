@@ -12,8 +12,10 @@ export class ReadCache {
 
   constructor(private readonly ttlMs: number) {}
 
-  read<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** `keyOf` names the read; it is only built when the cache is on. */
+  read<T>(keyOf: () => string, load: () => Promise<T>): Promise<T> {
     if (this.ttlMs <= 0) return load()
+    const key = keyOf()
     const now = Date.now()
     const hit = this.entries.get(key)
     if (hit && hit.expires > now) return hit.value as Promise<T>

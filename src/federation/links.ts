@@ -95,7 +95,7 @@ export class Links {
   /** VERSION_OF, from the model's end: every version of each model (one list per backend). */
   async versionsOf(models: readonly RegisteredModel[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
-    for (const [backendId, ofBackend] of groupBy(models, (model) => model.backendId)) {
+    await eachBackend(models, async (backendId, ofBackend) => {
       const reader = this.registry.modelRegistryOf(this.registry.get(backendId))
       const query = { modelIds: ofBackend.map((model) => model.nativeId), filter: { all: [] } }
       const versions = await this.settle(backendId, collect((page) => reader.listModelVersions(query, page), limit))
@@ -103,7 +103,7 @@ export class Links {
         const model = ofBackend.find((candidate) => candidate.nativeId === version.modelNativeId)
         if (model) add(links, model, { kind: 'VERSION_OF', evidence: version.packageDetails ? 'ModelPackageGroupName' : 'model name', reversed: true, target: version })
       }
-    }
+    })
     return links
   }
 
@@ -179,7 +179,7 @@ export class Links {
   /** IN_EXPERIMENT, from the experiment's end: its runs (one list per backend), newest first. */
   async runsOf(experiments: readonly Experiment[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
-    for (const [backendId, ofBackend] of groupBy(experiments, (experiment) => experiment.backendId)) {
+    await eachBackend(experiments, async (backendId, ofBackend) => {
       const tracking = this.registry.trackingOf(this.registry.get(backendId))
       const query = {
         experimentIds: ofBackend.map((experiment) => experiment.nativeId),
@@ -191,7 +191,7 @@ export class Links {
         const experiment = ofBackend.find((candidate) => candidate.nativeId === run.experimentNativeId)
         if (experiment) add(links, experiment, { kind: 'IN_EXPERIMENT', evidence: 'experiment_id', reversed: true, target: run })
       }
-    }
+    })
     return links
   }
 
@@ -213,7 +213,7 @@ export class Links {
   /** CHILD_OF, from the parent's end: runs of the same experiments tagged with a parent among these (one list per backend). */
   async children(runs: readonly Run[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
-    for (const [backendId, ofBackend] of groupBy(runs, (run) => run.backendId)) {
+    await eachBackend(runs, async (backendId, ofBackend) => {
       const backend = this.registry.get(backendId)
       const tracking = this.registry.trackingOf(backend)
       const filter: RunFilter = { all: [{ field: 'tag', key: PARENT_RUN_TAG, op: 'LIKE', value: '%' }] }
@@ -230,7 +230,7 @@ export class Links {
           add(links, parent, { kind: 'CHILD_OF', evidence: `tag ${PARENT_RUN_TAG}`, reversed: true, target: child })
         }
       }
-    }
+    })
     return links
   }
 
@@ -320,6 +320,11 @@ function add(links: LinkMap, source: NodeRecord, link: Link): void {
 
 function unresolved(from: NodeRecord, uri: string, reason: string): UnresolvedRef {
   return { backendId: from.backendId, nativeId: uri, uri, reason }
+}
+
+/** Runs `each` for every backend's share of `records` at once. */
+async function eachBackend<T extends { backendId: string }>(records: readonly T[], each: (backendId: string, ofBackend: T[]) => Promise<void>): Promise<void> {
+  await Promise.all([...groupBy(records, (record) => record.backendId)].map(([backendId, ofBackend]) => each(backendId, ofBackend)))
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

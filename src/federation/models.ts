@@ -49,7 +49,7 @@ export class ModelFederation {
   }
 
   listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
-    const backends = this.registry.select(args.backends, 'registry')
+    const backends = this.registry.select(args.backends, 'modelRegistry')
     const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planModelFilter(args.filter)]))
     const queryFor = (backend: Backend): RegisteredModelQuery => ({ filter: plans.get(backend.id)!.pushed })
     return mergedList(args, { list: 'registeredModels', filter: args.filter }, backends, compareRegisteredModels, {
@@ -63,7 +63,7 @@ export class ModelFederation {
   }
 
   listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
-    let backends = this.registry.select(args.backends, 'registry')
+    let backends = this.registry.select(args.backends, 'modelRegistry')
     const modelsByBackend = new Map<string, string[]>()
     if (args.models) {
       for (const key of args.models) {
@@ -92,7 +92,7 @@ export class ModelFederation {
   async createRegisteredModel(input: { backendId: string | null; name: string; description: string | null; tags: KeyValue[] }): Promise<RegisteredModel> {
     const name = checkModelName(input.name)
     checkTags(input.tags)
-    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultModelWriteTarget()
+    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('modelRegistryWriter')
     return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags: input.tags })
   }
 

@@ -1,5 +1,5 @@
-import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
-import { GatewayError } from '../errors.js'
+import type { Backend, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
+import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 
 /** A backend as the gateway holds it: behind its circuit breaker. */
@@ -21,50 +21,41 @@ export class BackendRegistry {
 
   /**
    * The backends a list spans: the named ones (each must exist and have the
-   * capability), or by default every backend that has it.
+   * part the list reads), or by default every backend that has it.
    */
-  select(ids: readonly string[] | null | undefined, capability: keyof Capabilities): Backend[] {
-    if (!ids) return this.all.filter((backend) => backend.capabilities[capability])
+  select(ids: readonly string[] | null | undefined, part: 'tracking' | 'modelRegistry'): Backend[] {
+    if (!ids) return this.all.filter((backend) => backend[part])
     return [...new Set(ids)].map((id) => {
       const backend = this.get(id)
-      if (!backend.capabilities[capability]) {
-        throw new GatewayError('UNSUPPORTED', `backend "${id}" does not support ${capability}`, { backend: id })
-      }
+      if (!backend[part]) throw unsupported(`backend "${id}" does not support ${PART_NAMES[part]}`, id)
       return backend
     })
   }
 
-  /** The backend a write goes to when the caller names none: the first native one. */
-  defaultWriteTarget(): Backend {
-    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((b) => b.writer)
-    if (!backend) throw new GatewayError('UNSUPPORTED', 'no configured backend accepts writes')
-    return backend
-  }
-
-  /** Where a new registered model goes when the caller names no backend: the first native one. */
-  defaultModelWriteTarget(): Backend {
-    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((b) => b.modelRegistryWriter)
-    if (!backend) throw new GatewayError('UNSUPPORTED', 'no configured backend accepts registry writes')
+  /** The backend a write goes to when the caller names none: the first native one, else the first that takes `part`'s writes. */
+  defaultWriteTarget(part: 'writer' | 'modelRegistryWriter'): Backend {
+    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((candidate) => candidate[part])
+    if (!backend) throw unsupported(`no configured backend accepts ${part === 'writer' ? 'writes' : 'registry writes'}`)
     return backend
   }
 
   trackingOf(backend: Backend): TrackingReader {
-    if (!backend.tracking) throw unsupported(backend, 'keeps no experiments or runs')
+    if (!backend.tracking) throw unsupportedBy(backend, 'keeps no experiments or runs')
     return backend.tracking
   }
 
   writerOf(backend: Backend): TrackingWriter {
-    if (!backend.writer) throw unsupported(backend, backend.tracking ? 'is read-only' : 'keeps no experiments or runs')
+    if (!backend.writer) throw unsupportedBy(backend, backend.tracking ? 'is read-only' : 'keeps no experiments or runs')
     return backend.writer
   }
 
   modelRegistryOf(backend: Backend): ModelRegistryReader {
-    if (!backend.modelRegistry) throw unsupported(backend, 'has no model registry')
+    if (!backend.modelRegistry) throw unsupportedBy(backend, 'has no model registry')
     return backend.modelRegistry
   }
 
   modelWriterOf(backend: Backend): ModelRegistryWriter {
-    if (!backend.modelRegistryWriter) throw unsupported(backend, backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry')
+    if (!backend.modelRegistryWriter) throw unsupportedBy(backend, backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry')
     return backend.modelRegistryWriter
   }
 
@@ -73,5 +64,7 @@ export class BackendRegistry {
   }
 }
 
-const unsupported = (backend: Backend, what: string) =>
-  new GatewayError('UNSUPPORTED', `backend "${backend.id}" ${what}`, { backend: backend.id })
+const unsupportedBy = (backend: Backend, what: string) => unsupported(`backend "${backend.id}" ${what}`, backend.id)
+
+/** How lists and errors name the parts of a backend. */
+const PART_NAMES = { tracking: 'runs', modelRegistry: 'registry' } as const

@@ -50,7 +50,7 @@ export class TrackingFederation {
   }
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
-    const backends = this.registry.select(args.backends, 'runs')
+    const backends = this.registry.select(args.backends, 'tracking')
     const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planExperimentFilter(args.filter)]))
     const queryFor = (backend: Backend): ExperimentQuery => ({ filter: plans.get(backend.id)!.pushed, lifecycle: args.lifecycle })
     const identity = { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle }
@@ -67,7 +67,7 @@ export class TrackingFederation {
     for (const order of orderBy) {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
     }
-    let backends = this.registry.select(args.backends, 'runs')
+    let backends = this.registry.select(args.backends, 'tracking')
     const experimentsByBackend = new Map<string, string[]>()
     if (args.experiments) {
       for (const key of args.experiments) {
@@ -117,7 +117,7 @@ export class TrackingFederation {
     const name = input.name.trim()
     if (name.length === 0) throw badInput('experiment name must not be empty')
     checkTags(input.tags)
-    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget()
+    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('writer')
     return this.registry.writerOf(backend).createExperiment({ name, tags: input.tags })
   }
 

@@ -17,7 +17,7 @@ const QUEUE_CAPACITY = 256
  */
 export async function* modelVersionUpdates(options: { registry: BackendRegistry; model: RecordKey | null; signal: AbortSignal }): AsyncGenerator<ModelVersionUpdate> {
   const { registry, model, signal } = options
-  const backends = model ? [registry.get(model.backendId)] : registry.select(null, 'registry')
+  const backends = model ? [registry.get(model.backendId)] : registry.select(null, 'modelRegistry')
   // A slow subscriber keeps only the latest change of each version once its queue is full.
   const queue = new EventQueue<ModelVersionUpdate>(QUEUE_CAPACITY)
   const stops = backends.map((backend) => {

@@ -30,11 +30,16 @@ BackendRef.implement({
     id: t.exposeID('id'),
     kind: t.field({ type: BackendKindEnum, resolve: (backend) => backend.kind.toUpperCase() as 'NATIVE' | 'MLFLOW' | 'SAGEMAKER' }),
     capabilities: t.stringList({
-      description: 'What this backend supports, e.g. "writes", "runs", "orderByMetric", "liveMetrics:push".',
-      resolve: (backend) =>
-        Object.entries(backend.capabilities).flatMap(([name, value]) =>
+      description: 'What this backend supports, e.g. "writes", "runs", "registry", "orderByMetric", "liveMetrics:push".',
+      resolve: (backend) => [
+        // The parts a backend has, then its declared capabilities.
+        ...(backend.writer ? ['writes'] : []),
+        ...(backend.tracking ? ['runs'] : []),
+        ...(backend.modelRegistry ? ['registry'] : []),
+        ...Object.entries(backend.capabilities).flatMap(([name, value]) =>
           value === true ? [name] : typeof value === 'string' && value !== 'none' ? [`${name}:${value}`] : [],
         ),
+      ],
     }),
     readOnly: t.boolean({ resolve: (backend) => backend.writer === null }),
     liveWatchers: t.int({

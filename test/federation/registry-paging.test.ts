@@ -125,13 +125,10 @@ describeMlflow('merged model-version paging across three backends', (mlflowUrl) 
 
     const ours: ModelVersionFilter = { modelName: { op: 'LIKE', value: `${prefix}-%` } }
 
-    it('holds over a thousand versions', () => {
-      expect(versions).toHaveLength(names.length * (perBackend.local + perBackend.ml + perBackend.sm))
-      expect(versions.length).toBeGreaterThanOrEqual(1000)
-    })
-
     it.each([1000, 250, 97])('pages the whole union at page size %i, each version once, in order', async (first) => {
-      expect(await pageAll(ours, first)).toEqual(bruteForce(() => true))
+      const paged = await pageAll(ours, first)
+      expect(paged.length).toBeGreaterThanOrEqual(1000)
+      expect(paged).toEqual(bruteForce(() => true))
     })
 
     it.each([

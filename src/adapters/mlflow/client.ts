@@ -55,7 +55,7 @@ export class MlflowClient {
       if (value === undefined) continue
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item))
     }
-    return this.cache.read(`GET ${url}`, () => this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined }))
+    return this.cache.read(() => `GET ${url}`, () => this.send<T>({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined }))
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
@@ -65,7 +65,7 @@ export class MlflowClient {
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }
-    if (READ_ONLY_POSTS.has(path)) return this.cache.read(`POST ${path} ${request.body}`, () => this.send<T>(request))
+    if (READ_ONLY_POSTS.has(path)) return this.cache.read(() => `POST ${path} ${request.body}`, () => this.send<T>(request))
     // A write: what was cached may now be stale.
     this.cache.clear()
     return this.send<T>(request)

@@ -73,7 +73,7 @@ export class MlflowBackend implements Backend, TrackingReader {
     readOnly: boolean,
     pollIntervalMs: number,
   ) {
-    this.capabilities = { writes: !readOnly, runs: true, registry: true, orderByMetric: true, liveMetrics: 'poll' }
+    this.capabilities = { orderByMetric: true, liveMetrics: 'poll' }
     this.writer = readOnly ? null : this.createWriter()
     this.modelRegistry = new MlflowModelRegistry(id, client)
     this.modelRegistryWriter = readOnly ? null : this.modelRegistry.writer()

@@ -1,6 +1,7 @@
 import type { MetricPoint, Run } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { LiveMetrics, MetricBatch, RunEvent } from '../backend.js'
+import { joinPoller } from '../shared-pollers.js'
 
 /**
  * Live points from an MLflow server, which cannot push: one shared poller
@@ -74,28 +75,6 @@ export class MlflowLiveMetrics implements LiveMetrics {
       batches.push({ runId, key: metric.key, points, order: 0, position: encodePosition(seen) })
     }
     return batches
-  }
-}
-
-interface SharedPoller<L> {
-  readonly listeners: Set<L>
-  stop(): void
-}
-
-/** Adds a listener to the poller for `id` (starting one if none runs); the last listener to leave stops it. */
-function joinPoller<L, P extends SharedPoller<L>>(pollers: Map<string, P>, id: string, start: () => P, listener: L): () => void {
-  let poller = pollers.get(id)
-  if (!poller) {
-    poller = start()
-    pollers.set(id, poller)
-  }
-  const running = poller
-  running.listeners.add(listener)
-  return () => {
-    running.listeners.delete(listener)
-    if (running.listeners.size > 0) return
-    running.stop()
-    if (pollers.get(id) === running) pollers.delete(id)
   }
 }
 

@@ -1,5 +1,5 @@
 import type { KeyValue, ModelVersion, RegisteredModel } from '../../domain.js'
-import { GatewayError } from '../../errors.js'
+import { GatewayError, unsupported } from '../../errors.js'
 import type { ModelRegistryReader, ModelRegistryWriter, ModelVersionQuery, Page, PageRequest, RegisteredModelQuery } from '../backend.js'
 import { modelVersionId, parseModelVersionId } from '../model-version-id.js'
 import type { MlflowClient } from './client.js'
@@ -165,10 +165,7 @@ export class MlflowModelRegistry implements ModelRegistryReader {
         await this.client.post('model-versions/transition-stage', { ...versionKey(id), stage: WIRE_STAGES[stage], archive_existing_versions: archiveExisting })
         return this.requireModelVersion(id)
       },
-      setModelVersionApproval: () =>
-        Promise.reject(
-          new GatewayError('UNSUPPORTED', `backend "${this.backendId}" promotes versions by stage, not by approval`, { backend: this.backendId }),
-        ),
+      setModelVersionApproval: () => Promise.reject(unsupported(`backend "${this.backendId}" promotes versions by stage, not by approval`, this.backendId)),
       setModelAlias: async (name, alias, versionId) => {
         const key = versionKey(versionId)
         if (key.name !== name) {

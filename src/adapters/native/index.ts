@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
-import { GatewayError, badInput, notFound } from '../../errors.js'
+import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
 import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
 import { parseModelVersionId } from '../model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
@@ -14,9 +14,6 @@ import { RegisteredModelStore } from './registered-model-store.js'
 import { RunStore } from './run-store.js'
 
 const NATIVE_CAPABILITIES: Capabilities = {
-  writes: true,
-  runs: true,
-  registry: true,
   orderByMetric: true,
   liveMetrics: 'push',
 }
@@ -90,8 +87,7 @@ class NativeBackend implements Backend, TrackingReader {
       createRegisteredModel: (input) => this.guard(() => this.models.create(input)),
       createModelVersion: (input) => this.guard(() => this.versions.create(input)),
       transitionModelVersion: (versionId, stage, archiveExisting) => this.guard(() => this.versions.transition(versionId, stage, archiveExisting)),
-      setModelVersionApproval: () =>
-        Promise.reject(new GatewayError('UNSUPPORTED', `backend "${id}" promotes versions by stage, not by approval`, { backend: id })),
+      setModelVersionApproval: () => Promise.reject(unsupported(`backend "${id}" promotes versions by stage, not by approval`, id)),
       setModelAlias: (modelId, alias, versionId) => this.guard(() => this.models.setAlias(modelId, alias, this.versionNumberOf(modelId, versionId))),
       deleteModelAlias: (modelId, alias) => this.guard(() => this.models.deleteAlias(modelId, alias)),
       setRegisteredModelTags: (modelId, tags) => this.guard(() => this.models.setTags(modelId, tags)),

@@ -97,7 +97,7 @@ export class SagemakerClient {
 
   /** A read, through the optional cross-request cache (`cacheTtlMs`). */
   private read<T>(operation: string, input: unknown, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.cache.read(`${operation} ${JSON.stringify(input)}`, () => this.call(send))
+    return this.cache.read(() => `${operation} ${JSON.stringify(input)}`, () => this.call(send))
   }
 
   private call<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {

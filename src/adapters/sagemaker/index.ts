@@ -24,7 +24,7 @@ class SagemakerBackend implements Backend {
   constructor(config: SagemakerBackendConfig) {
     this.id = config.id
     this.client = new SagemakerClient(config)
-    this.capabilities = { writes: false, runs: false, registry: true, orderByMetric: false, liveMetrics: 'none' }
+    this.capabilities = { orderByMetric: false, liveMetrics: 'none' }
     this.modelRegistry = new SagemakerModelRegistry(config.id, this.client)
     this.modelRegistryWriter = config.readOnly ? null : this.modelRegistry.writer()
     this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, config.poll.intervalMs)

@@ -1,6 +1,6 @@
 import type { ListModelPackagesCommandInput, ModelPackageSummary } from '@aws-sdk/client-sagemaker'
 import { type ApprovalStatus, APPROVAL_STATUSES, type ModelVersion, type RegisteredModel } from '../../domain.js'
-import { GatewayError } from '../../errors.js'
+import { GatewayError, unsupported } from '../../errors.js'
 import type { ModelVersionFilter, ModelVersionPredicate, RegisteredModelFilter, RegisteredModelPredicate } from '../../federation/filter.js'
 import { matchString } from '../../federation/residual.js'
 import type { ModelRegistryReader, ModelRegistryWriter, ModelVersionQuery, Page, PageRequest, RegisteredModelQuery } from '../backend.js'
@@ -79,8 +79,11 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
 
     let position: VersionsPosition = decodeVersionsToken(page.token, this.backendId)
     const summaries: ModelPackageSummary[] = []
+    // The groups page being walked, listed once per call however many of its groups the call visits.
+    let groups: { token: string | null; names: string[]; nextToken: string | null } | null = null
     while (summaries.length < page.first) {
-      const groups = explicit ? { names: explicit, nextToken: null } : await this.groupNames(position.groupsToken)
+      if (explicit) groups = { token: null, names: explicit, nextToken: null }
+      else if (!groups || groups.token !== position.groupsToken) groups = { token: position.groupsToken, ...(await this.groupNames(position.groupsToken)) }
       if (position.groupIndex >= groups.names.length) {
         if (!groups.nextToken) return { items: await this.describeAll(summaries), nextToken: null }
         position = { ...VERSIONS_START, groupsToken: groups.nextToken }
@@ -136,22 +139,21 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
   }
 
   writer(): ModelRegistryWriter {
-    const unsupported = (what: string) => () =>
-      Promise.reject(new GatewayError('UNSUPPORTED', `backend "${this.backendId}" (SageMaker Model Registry) ${what}`, { backend: this.backendId }))
+    const refuse = (what: string) => () => Promise.reject(unsupported(`backend "${this.backendId}" (SageMaker Model Registry) ${what}`, this.backendId))
     return {
       createRegisteredModel: async (input) => {
-        if (input.tags.length > 0) return unsupported('keeps model tags as AWS resource tags, which mlgate does not write')()
+        if (input.tags.length > 0) return refuse('keeps model tags as AWS resource tags, which mlgate does not write')()
         await this.client.createModelPackageGroup({ ModelPackageGroupName: input.name, ModelPackageGroupDescription: input.description ?? undefined })
         const [model] = await this.getRegisteredModels([input.name])
         if (!model) throw new GatewayError('INTERNAL', `model package group ${input.name} vanished after creation`, { backend: this.backendId })
         return model
       },
-      createModelVersion: unsupported('registers packages through SageMaker itself: a package needs an inference specification'),
-      transitionModelVersion: unsupported('has approval statuses, not stages: use setModelVersionApproval'),
+      createModelVersion: refuse('registers packages through SageMaker itself: a package needs an inference specification'),
+      transitionModelVersion: refuse('has approval statuses, not stages: use setModelVersionApproval'),
       setModelVersionApproval: (arn, status, description) => this.updatePackage(arn, { approval: status, approvalDescription: description }),
-      setModelAlias: unsupported('has no aliases'),
-      deleteModelAlias: unsupported('has no aliases'),
-      setRegisteredModelTags: unsupported('keeps model tags as AWS resource tags, which mlgate does not write'),
+      setModelAlias: refuse('has no aliases'),
+      deleteModelAlias: refuse('has no aliases'),
+      setRegisteredModelTags: refuse('keeps model tags as AWS resource tags, which mlgate does not write'),
       setModelVersionTags: (arn, tags) => this.updatePackage(arn, { properties: Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) }),
     }
   }
