@@ -1,18 +1,48 @@
 import { GatewayError } from '../errors.js'
-import type { NumberOp, RunFilter, RunPredicate, RunStringAttribute, RunTimeAttribute, StringOp } from './filter.js'
+import type {
+  ExperimentFilter,
+  ExperimentPredicate,
+  ModelVersionFilter,
+  ModelVersionPredicate,
+  NumberOp,
+  RegisteredModelFilter,
+  RegisteredModelPredicate,
+  RunFilter,
+  RunPredicate,
+  RunStringAttribute,
+  RunTimeAttribute,
+  StringOp,
+} from './filter.js'
 
 /**
- * MLflow's run search syntax, parsed into the gateway's filter AST:
+ * MLflow's search syntax, parsed into the gateway's filter AST. For runs:
  *
  *   metrics.acc > 0.9 and params.lr = '0.01' and tags.`my tag` LIKE 'x%'
  *   attributes.status IN ('FINISHED', 'FAILED') and attributes.start_time >= 1700000000000
  *
- * Clauses are joined by AND (MLflow has no OR). Keys with special characters
- * go in backticks or double quotes; strings in single or double quotes. A
- * syntax error names the offending token and its position.
+ * and the same grammar over the attributes of experiments, registered models
+ * and model versions. Clauses are joined by AND (MLflow has no OR). Keys
+ * with special characters go in backticks or double quotes; strings in single
+ * or double quotes. A syntax error names the offending token and its position.
+ * `argument` names the filter's argument in error messages.
  */
-export function parseMlflowFilter(text: string): RunFilter {
-  return new Parser(tokenize(text)).parse()
+export function parseMlflowFilter(text: string, argument = 'mlflowFilter'): RunFilter {
+  return { all: new Parser(tokenize(text, argument), argument, runComparison).parse() }
+}
+
+/** search_experiments' filter: `name` and `tags.<key>`. */
+export function parseMlflowExperimentFilter(text: string, argument: string): ExperimentFilter {
+  return { all: new Parser(tokenize(text, argument), argument, namedEntityComparison<ExperimentPredicate>('name')).parse() }
+}
+
+/** search_registered_models' filter: `name` and `tags.<key>`. */
+export function parseMlflowModelFilter(text: string, argument: string): RegisteredModelFilter {
+  return { all: new Parser(tokenize(text, argument), argument, namedEntityComparison<RegisteredModelPredicate>('name')).parse() }
+}
+
+/** search_model_versions' filter: `name`, `run_id` (also IN), `source_path` and `tags.<key>`. */
+export function parseMlflowVersionFilter(text: string, argument: string): ModelVersionFilter {
+  return { all: new Parser(tokenize(text, argument), argument, versionComparison).parse() }
 }
 
 type TokenKind = 'identifier' | 'quotedKey' | 'string' | 'number' | 'operator' | 'keyword' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'end'
@@ -27,7 +57,7 @@ interface Token {
 
 const KEYWORDS = new Set(['AND', 'OR', 'LIKE', 'ILIKE', 'IN', 'NOT'])
 
-function tokenize(text: string): Token[] {
+function tokenize(text: string, argument: string): Token[] {
   const tokens: Token[] = []
   let i = 0
   while (i < text.length) {
@@ -42,7 +72,7 @@ function tokenize(text: string): Token[] {
       let value = ''
       i += 1
       for (;;) {
-        if (i >= text.length) throw syntaxError(`unterminated quote ${char}`, start)
+        if (i >= text.length) throw syntaxError(argument, `unterminated quote ${char}`, start)
         if (text[i] === '\\' && i + 1 < text.length) {
           value += text[i + 1]
           i += 2
@@ -87,7 +117,7 @@ function tokenize(text: string): Token[] {
       i += word[0].length
       continue
     }
-    throw syntaxError(`unexpected character "${char}"`, start)
+    throw syntaxError(argument, `unexpected character "${char}"`, start)
   }
   tokens.push({ kind: 'end', text: 'end of input', value: '', position: text.length })
   return tokens
@@ -124,48 +154,35 @@ const TIME_ATTRIBUTES: Record<string, RunTimeAttribute> = {
 const NUMBER_OPERATORS: Record<string, NumberOp> = { '=': 'EQ', '!=': 'NEQ', '>': 'GT', '>=': 'GTE', '<': 'LT', '<=': 'LTE' }
 const STRING_OPERATORS: Record<string, StringOp> = { '=': 'EQ', '!=': 'NEQ', LIKE: 'LIKE', ILIKE: 'ILIKE' }
 
-class Parser {
+interface Clause {
+  entity: 'metric' | 'param' | 'tag' | 'attribute'
+  key: string
+  keyToken: Token
+  operator: Token
+}
+
+class Parser<P> {
   private index = 0
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly argument: string,
+    /** Turns one clause into a predicate, reading its value through the parser. */
+    private readonly comparison: (clause: Clause, parser: Parser<P>) => P,
+  ) {}
 
-  parse(): RunFilter {
-    const all: RunPredicate[] = []
-    if (this.peek().kind === 'end') return { all }
+  parse(): P[] {
+    const all: P[] = []
+    if (this.peek().kind === 'end') return all
     for (;;) {
-      all.push(this.comparison())
+      const { entity, key, keyToken } = this.identifier()
+      all.push(this.comparison({ entity, key, keyToken, operator: this.operator() }, this))
       const next = this.next()
-      if (next.kind === 'end') return { all }
+      if (next.kind === 'end') return all
       if (next.kind === 'keyword' && next.value === 'AND') continue
       if (next.kind === 'keyword' && next.value === 'OR') throw this.error(next, 'OR is not supported by MLflow search syntax; combine clauses with AND')
       throw this.error(next, 'expected AND or the end of the filter')
     }
-  }
-
-  private comparison(): RunPredicate {
-    const { entity, key, keyToken } = this.identifier()
-    const operator = this.operator()
-    if (entity === 'metric') {
-      return { field: 'metric', key, op: this.numberOperator(operator, 'metrics'), value: this.numberValue() }
-    }
-    if (entity === 'param' || entity === 'tag') {
-      return { field: entity, key, op: this.stringOperator(operator, `${entity}s`), value: this.stringValue() }
-    }
-    const attribute = key.toLowerCase()
-    if (attribute in TIME_ATTRIBUTES) {
-      return { field: TIME_ATTRIBUTES[attribute], op: this.numberOperator(operator, attribute), value: this.numberValue() }
-    }
-    if (attribute in STRING_ATTRIBUTES) {
-      const field = STRING_ATTRIBUTES[attribute]
-      if (operator.value === 'IN' || operator.value === 'NOT IN') {
-        return { field, op: operator.value === 'IN' ? 'IN' : 'NOT_IN', values: this.stringList() }
-      }
-      return { field, op: this.stringOperator(operator, attribute), value: this.stringValue() }
-    }
-    throw this.error(
-      keyToken,
-      `unknown attribute "${key}"; expected one of ${[...Object.keys(STRING_ATTRIBUTES), ...Object.keys(TIME_ATTRIBUTES)].join(', ')}`,
-    )
   }
 
   /** `metrics.acc`, `tags.\`a b\``, `params."x.y"`, or a bare attribute like `status`. */
@@ -199,31 +216,31 @@ class Parser {
     throw this.error(token, 'expected a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN)')
   }
 
-  private numberOperator(operator: Token, what: string): NumberOp {
+  numberOperator(operator: Token, what: string): NumberOp {
     const op = NUMBER_OPERATORS[operator.value]
     if (!op) throw this.error(operator, `operator ${operator.text} does not apply to ${what}; use =, !=, <, <=, > or >=`)
     return op
   }
 
-  private stringOperator(operator: Token, what: string): StringOp {
+  stringOperator(operator: Token, what: string): StringOp {
     const op = STRING_OPERATORS[operator.value]
     if (!op) throw this.error(operator, `operator ${operator.text} does not apply to ${what}; use =, !=, LIKE or ILIKE`)
     return op
   }
 
-  private numberValue(): number {
+  numberValue(): number {
     const token = this.next()
     if (token.kind !== 'number') throw this.error(token, 'expected a number')
     return Number(token.value)
   }
 
-  private stringValue(): string {
+  stringValue(): string {
     const token = this.next()
     if (token.kind !== 'string') throw this.error(token, "expected a quoted string such as 'value'")
     return token.value
   }
 
-  private stringList(): string[] {
+  stringList(): string[] {
     const open = this.next()
     if (open.kind !== 'lparen') throw this.error(open, "expected ( to start a list such as ('a', 'b')")
     const values: string[] = []
@@ -245,12 +262,57 @@ class Parser {
     return token
   }
 
-  private error(token: Token, expectation: string): GatewayError {
+  error(token: Token, expectation: string): GatewayError {
     const shown = token.kind === 'end' ? 'end of input' : `"${token.text}"`
-    return syntaxError(`${expectation}; found ${shown}`, token.position)
+    return syntaxError(this.argument, `${expectation}; found ${shown}`, token.position)
   }
 }
 
-function syntaxError(message: string, position: number): GatewayError {
-  return new GatewayError('BAD_USER_INPUT', `mlflowFilter: ${message} at position ${position}`)
+function syntaxError(argument: string, message: string, position: number): GatewayError {
+  return new GatewayError('BAD_USER_INPUT', `${argument}: ${message} at position ${position}`)
+}
+
+function runComparison({ entity, key, keyToken, operator }: Clause, parser: Parser<RunPredicate>): RunPredicate {
+  if (entity === 'metric') {
+    return { field: 'metric', key, op: parser.numberOperator(operator, 'metrics'), value: parser.numberValue() }
+  }
+  if (entity === 'param' || entity === 'tag') {
+    return { field: entity, key, op: parser.stringOperator(operator, `${entity}s`), value: parser.stringValue() }
+  }
+  const attribute = key.toLowerCase()
+  if (attribute in TIME_ATTRIBUTES) {
+    return { field: TIME_ATTRIBUTES[attribute], op: parser.numberOperator(operator, attribute), value: parser.numberValue() }
+  }
+  if (attribute in STRING_ATTRIBUTES) {
+    const field = STRING_ATTRIBUTES[attribute]
+    if (operator.value === 'IN' || operator.value === 'NOT IN') {
+      return { field, op: operator.value === 'IN' ? 'IN' : 'NOT_IN', values: parser.stringList() }
+    }
+    return { field, op: parser.stringOperator(operator, attribute), value: parser.stringValue() }
+  }
+  throw parser.error(
+    keyToken,
+    `unknown attribute "${key}"; expected one of ${[...Object.keys(STRING_ATTRIBUTES), ...Object.keys(TIME_ATTRIBUTES)].join(', ')}`,
+  )
+}
+
+/** Entities with a name and tags (experiments, registered models). */
+function namedEntityComparison<P extends ExperimentPredicate | RegisteredModelPredicate>(nameAttribute: string) {
+  return ({ entity, key, keyToken, operator }: Clause, parser: Parser<P>): P => {
+    if (entity === 'tag') return { field: 'tag', key, op: parser.stringOperator(operator, 'tags'), value: parser.stringValue() } as P
+    if (entity === 'attribute' && key.toLowerCase() === nameAttribute) {
+      return { field: 'name', op: parser.stringOperator(operator, key), value: parser.stringValue() } as P
+    }
+    throw parser.error(keyToken, `unsupported key "${key}"; expected ${nameAttribute} or tags.<key>`)
+  }
+}
+
+const VERSION_ATTRIBUTES: Record<string, 'modelName' | 'runId' | 'source'> = { name: 'modelName', run_id: 'runId', source_path: 'source' }
+
+function versionComparison({ entity, key, keyToken, operator }: Clause, parser: Parser<ModelVersionPredicate>): ModelVersionPredicate {
+  if (entity === 'tag') return { field: 'tag', key, op: parser.stringOperator(operator, 'tags'), value: parser.stringValue() }
+  const field = entity === 'attribute' ? VERSION_ATTRIBUTES[key.toLowerCase()] : undefined
+  if (!field) throw parser.error(keyToken, `unsupported key "${key}"; expected ${Object.keys(VERSION_ATTRIBUTES).join(', ')} or tags.<key>`)
+  if (field === 'runId' && operator.value === 'IN') return { field: 'runIds', values: parser.stringList() }
+  return { field, op: parser.stringOperator(operator, key), value: parser.stringValue() }
 }
