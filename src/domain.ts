@@ -79,6 +79,39 @@ export interface Run {
   metrics: LatestMetric[]
   /** Datasets logged as inputs (MLflow's log-inputs). */
   datasets: DatasetInput[]
+  /** Logged models the run produced (MLflow 3's log-outputs), oldest first. */
+  modelOutputs: ModelOutput[]
+}
+
+/** A logged model a run produced, and at which step. */
+export interface ModelOutput {
+  modelId: string
+  step: number
+}
+
+// MLflow 3's logged models: a model's artifacts and metadata, before (or without) registration.
+
+export const LOGGED_MODEL_STATUSES = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'] as const
+export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number]
+
+export interface LoggedModel {
+  backendId: string
+  /** `m-` and 32 hex characters, as MLflow makes them. */
+  nativeId: string
+  experimentNativeId: string
+  name: string
+  sourceRunId: string | null
+  status: LoggedModelStatus
+  statusMessage: string | null
+  modelType: string | null
+  artifactLocation: string
+  lifecycleStage: LifecycleStage
+  tags: Tags
+  params: Params
+  /** Metric points logged against the model (MLflow links them when a run logs them after the model). */
+  metrics: (MetricWrite & { runId: string })[]
+  createdAt: Date
+  updatedAt: Date
 }
 
 export interface MetricSeries {

@@ -4,9 +4,12 @@ import type {
   DatasetInput,
   Experiment,
   KeyValue,
+  LoggedModel,
+  LoggedModelStatus,
   MetricPoint,
   MetricSeries,
   MetricWrite,
+  ModelOutput,
   ModelStage,
   ModelVersion,
   RegisteredModel,
@@ -117,10 +120,22 @@ export interface UpdateRunInput {
   name?: string
 }
 
+/** MLflow's log-batch: metrics, params and tags of one run, written together. */
+export interface RunBatch {
+  metrics: MetricWrite[]
+  params: KeyValue[]
+  tags: KeyValue[]
+}
+
 /** Writes. Every call is atomic: it applies whole or not at all. */
 export interface TrackingWriter {
   createExperiment(input: CreateExperimentInput): Promise<Experiment>
   setExperimentTags(experimentId: string, tags: KeyValue[]): Promise<Experiment>
+  deleteExperimentTag(experimentId: string, key: string): Promise<Experiment>
+  renameExperiment(experimentId: string, name: string): Promise<Experiment>
+  /** Marks the experiment and its runs deleted (MLflow's soft delete); `restoreExperiment` undoes it. */
+  deleteExperiment(experimentId: string): Promise<Experiment>
+  restoreExperiment(experimentId: string): Promise<Experiment>
   createRun(input: CreateRunInput): Promise<Run>
   updateRun(runId: string, patch: UpdateRunInput): Promise<Run>
   deleteRun(runId: string): Promise<Run>
@@ -129,6 +144,9 @@ export interface TrackingWriter {
   /** Params are write-once: a different value for a logged key is a CONFLICT. */
   logParams(runId: string, params: KeyValue[]): Promise<void>
   setRunTags(runId: string, tags: KeyValue[]): Promise<void>
+  deleteRunTag(runId: string, key: string): Promise<void>
+  /** Metrics, params and tags in one atomic write; a param conflict writes nothing. */
+  logBatch(runId: string, batch: RunBatch): Promise<void>
   /** Records datasets the run used (MLflow's log-inputs). */
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void>
 }
@@ -225,6 +243,15 @@ export interface ModelRegistryWriter {
   deleteModelAlias(modelId: string, alias: string): Promise<RegisteredModel>
   setRegisteredModelTags(modelId: string, tags: KeyValue[]): Promise<RegisteredModel>
   setModelVersionTags(versionId: string, tags: KeyValue[]): Promise<ModelVersion>
+  deleteRegisteredModelTag(modelId: string, key: string): Promise<RegisteredModel>
+  deleteModelVersionTag(versionId: string, key: string): Promise<ModelVersion>
+  updateRegisteredModel(modelId: string, patch: { description: string | null }): Promise<RegisteredModel>
+  updateModelVersion(versionId: string, patch: { description: string | null }): Promise<ModelVersion>
+  /** Renames the model; its versions and aliases follow (their ids change with it). */
+  renameRegisteredModel(modelId: string, newName: string): Promise<RegisteredModel>
+  /** Deletes the model with its versions, tags and aliases. */
+  deleteRegisteredModel(modelId: string): Promise<void>
+  deleteModelVersion(versionId: string): Promise<void>
 }
 
 export const MODEL_VERSION_EVENT_KINDS = ['CREATED', 'STAGE_CHANGED', 'APPROVAL_CHANGED', 'STATUS_CHANGED', 'ALIAS_CHANGED'] as const
@@ -245,6 +272,33 @@ export interface ModelVersionEvents {
   close(): void
 }
 
+export interface CreateLoggedModelInput {
+  experimentId: string
+  name: string | null
+  sourceRunId: string | null
+  modelType: string | null
+  tags: KeyValue[]
+  params: KeyValue[]
+}
+
+/** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates before uploading the model's files. */
+export interface LoggedModelStore {
+  create(input: CreateLoggedModelInput): Promise<LoggedModel>
+  /** Batch lookup: one result per id, in order, null where missing. */
+  getMany(ids: readonly string[]): Promise<(LoggedModel | null)[]>
+  /** Newest first. */
+  list(experimentIds: readonly string[], page: PageRequest): Promise<Page<LoggedModel>>
+  finalize(id: string, status: LoggedModelStatus): Promise<LoggedModel>
+  setTags(id: string, tags: KeyValue[]): Promise<LoggedModel>
+  deleteTag(id: string, key: string): Promise<LoggedModel>
+  logParams(id: string, params: KeyValue[]): Promise<LoggedModel>
+  delete(id: string): Promise<void>
+  /** Records models a run produced. */
+  logOutputs(runId: string, outputs: ModelOutput[]): Promise<void>
+  /** Links metric points a run logged to the model. */
+  linkMetrics(modelId: string, runId: string, metrics: MetricWrite[]): Promise<void>
+}
+
 export interface Backend {
   readonly id: string
   readonly kind: BackendKind
@@ -261,6 +315,8 @@ export interface Backend {
   readonly modelEvents: ModelVersionEvents | null
   /** Null when the backend cannot stream new metric points. */
   readonly live: LiveMetrics | null
+  /** Null when the backend keeps no logged models (only the native store does, for the MLflow API). */
+  readonly loggedModels: LoggedModelStore | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>

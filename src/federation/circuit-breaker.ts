@@ -92,6 +92,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
     writer: backend.writer && guarded(backend.writer, circuit),
     modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry, circuit),
     modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter, circuit),
+    loggedModels: backend.loggedModels && guarded(backend.loggedModels, circuit),
     ping: () => circuit.run(() => backend.ping()),
     close: () => backend.close(),
   }

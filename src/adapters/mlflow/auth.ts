@@ -7,7 +7,7 @@ import type { MlflowAuthConfig } from '../../config.js'
 
 /** An outgoing request before authentication. */
 export interface OutgoingRequest {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH'
   url: URL
   headers: Record<string, string>
   body: string | undefined

@@ -73,9 +73,18 @@ export class MlflowClient {
 
   /** A DELETE with a JSON body (MLflow's alias deletion); a write, so the cache empties. */
   delete<T>(path: string, body: unknown): Promise<T> {
+    return this.write('DELETE', path, body)
+  }
+
+  /** A PATCH (MLflow's model and version updates); a write, so the cache empties. */
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.write('PATCH', path, body)
+  }
+
+  private write<T>(method: 'DELETE' | 'PATCH', path: string, body: unknown): Promise<T> {
     this.cache.clear()
     return this.send<T>({
-      method: 'DELETE',
+      method,
       url: this.url(path),
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify(body),

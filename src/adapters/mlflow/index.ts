@@ -66,6 +66,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly modelEvents: PolledModelVersionEvents
   readonly live: MlflowLiveMetrics
+  readonly loggedModels = null
 
   constructor(
     readonly id: string,
@@ -246,6 +247,12 @@ export class MlflowBackend implements Backend, TrackingReader {
     return run
   }
 
+  private async requireExperiment(experimentId: string): Promise<Experiment> {
+    const experiment = await this.getExperiment(experimentId)
+    if (!experiment) throw new GatewayError('NOT_FOUND', `experiment ${experimentId} does not exist`, { backend: this.id })
+    return experiment
+  }
+
   private async logBatch(runId: string, batch: { metrics?: MetricWrite[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
     await this.client.post('runs/log-batch', {
       run_id: runId,
@@ -272,9 +279,7 @@ export class MlflowBackend implements Backend, TrackingReader {
         for (const tag of tags) {
           await this.client.post('experiments/set-experiment-tag', { experiment_id: experimentId, key: tag.key, value: tag.value })
         }
-        const experiment = await this.getExperiment(experimentId)
-        if (!experiment) throw new GatewayError('NOT_FOUND', `experiment ${experimentId} does not exist`, { backend: this.id })
-        return experiment
+        return this.requireExperiment(experimentId)
       },
       createRun: async (input: CreateRunInput) => {
         const created = getRunResponse.parse(
@@ -315,6 +320,26 @@ export class MlflowBackend implements Backend, TrackingReader {
       },
       logParams: (runId, params) => this.logBatch(runId, { params }),
       setRunTags: (runId, tags) => this.logBatch(runId, { tags }),
+      deleteRunTag: async (runId, key) => {
+        await this.client.post('runs/delete-tag', { run_id: runId, key })
+      },
+      logBatch: (runId, batch) => this.logBatch(runId, batch),
+      deleteExperimentTag: async (experimentId, key) => {
+        await this.client.post('experiments/delete-experiment-tag', { experiment_id: experimentId, key })
+        return this.requireExperiment(experimentId)
+      },
+      renameExperiment: async (experimentId, name) => {
+        await this.client.post('experiments/update', { experiment_id: experimentId, new_name: name })
+        return this.requireExperiment(experimentId)
+      },
+      deleteExperiment: async (experimentId) => {
+        await this.client.post('experiments/delete', { experiment_id: experimentId })
+        return this.requireExperiment(experimentId)
+      },
+      restoreExperiment: async (experimentId) => {
+        await this.client.post('experiments/restore', { experiment_id: experimentId })
+        return this.requireExperiment(experimentId)
+      },
       logInputs: async (runId, inputs) => {
         await this.client.post('runs/log-inputs', {
           run_id: runId,

@@ -56,6 +56,7 @@ export function toRun(backendId: string, wire: WireRun): Run {
       },
       context: toRecord(input.tags)[DATASET_CONTEXT_TAG] ?? null,
     })),
+    modelOutputs: wire.outputs.model_outputs.map((output) => ({ modelId: output.model_id, step: output.step })),
   }
 }
 

@@ -194,6 +194,32 @@ export class MlflowModelRegistry implements ModelRegistryReader {
         await setEach(tags, (tag) => this.client.post('model-versions/set-tag', { ...versionKey(id), key: tag.key, value: tag.value }))
         return this.requireModelVersion(id)
       },
+      deleteRegisteredModelTag: async (name, key) => {
+        await this.client.delete('registered-models/delete-tag', { name, key })
+        return this.requireRegisteredModel(name)
+      },
+      deleteModelVersionTag: async (id, key) => {
+        await this.client.delete('model-versions/delete-tag', { ...versionKey(id), key })
+        return this.requireModelVersion(id)
+      },
+      updateRegisteredModel: async (name, patch) => {
+        await this.client.patch('registered-models/update', { name, description: patch.description ?? '' })
+        return this.requireRegisteredModel(name)
+      },
+      updateModelVersion: async (id, patch) => {
+        await this.client.patch('model-versions/update', { ...versionKey(id), description: patch.description ?? '' })
+        return this.requireModelVersion(id)
+      },
+      renameRegisteredModel: async (name, newName) => {
+        await this.client.post('registered-models/rename', { name, new_name: newName })
+        return this.requireRegisteredModel(newName)
+      },
+      deleteRegisteredModel: async (name) => {
+        await this.client.delete('registered-models/delete', { name })
+      },
+      deleteModelVersion: async (id) => {
+        await this.client.delete('model-versions/delete', versionKey(id))
+      },
     }
   }
 

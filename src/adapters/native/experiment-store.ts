@@ -83,6 +83,48 @@ export class ExperimentStore {
     })
   }
 
+  async deleteTag(id: string, key: string): Promise<Experiment> {
+    return this.db.transaction().execute(async (trx) => {
+      const experiment = await this.get(id, trx)
+      const deleted = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', Number(experiment.nativeId)).where('key', '=', key).executeTakeFirst()
+      if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of experiment ${id}`, this.backendId)
+      await trx.updateTable('experiments').set({ updated_at: Date.now() }).where('id', '=', Number(id)).execute()
+      return this.get(id, trx)
+    })
+  }
+
+  async rename(id: string, name: string): Promise<Experiment> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await this.get(id, trx)
+        await trx.updateTable('experiments').set({ name, updated_at: Date.now() }).where('id', '=', Number(id)).execute()
+        return this.get(id, trx)
+      })
+    } catch (error) {
+      if (databaseErrorCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new GatewayError('CONFLICT', `an active experiment named "${name}" already exists`, { backend: this.backendId })
+      }
+      throw error
+    }
+  }
+
+  /** MLflow's soft delete and restore: the experiment and its runs change lifecycle stage together. */
+  async setLifecycle(id: string, stage: 'active' | 'deleted'): Promise<Experiment> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await this.get(id, trx)
+        await trx.updateTable('experiments').set({ lifecycle_stage: stage, updated_at: Date.now() }).where('id', '=', Number(id)).execute()
+        await trx.updateTable('runs').set({ lifecycle_stage: stage }).where('experiment_id', '=', Number(id)).execute()
+        return this.get(id, trx)
+      })
+    } catch (error) {
+      if (databaseErrorCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new GatewayError('CONFLICT', `experiment ${id} cannot be restored: another active experiment has its name`, { backend: this.backendId })
+      }
+      throw error
+    }
+  }
+
   private async upsertTags(db: Kysely<Database>, experimentId: number, tags: KeyValue[]): Promise<void> {
     if (tags.length === 0) return
     await db

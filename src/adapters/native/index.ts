@@ -1,12 +1,14 @@
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
-import type { Backend, Capabilities, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
+import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
 import { parseModelVersionId } from '../model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
+import type { Database } from './db/schema.js'
 import { ExperimentStore } from './experiment-store.js'
+import { NativeLoggedModelStore } from './logged-model-store.js'
 import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
 import { ModelVersionStore } from './model-version-store.js'
@@ -40,6 +42,7 @@ class NativeBackend implements Backend, TrackingReader {
   readonly modelRegistryWriter: ModelRegistryWriter
   readonly modelEvents: PolledModelVersionEvents
   readonly live: NativeLiveMetrics
+  readonly loggedModels: LoggedModelStore
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
@@ -59,6 +62,7 @@ class NativeBackend implements Backend, TrackingReader {
     this.models = new RegisteredModelStore(database.db, id)
     this.versions = new ModelVersionStore(database.db, id, this.models)
     this.live = new NativeLiveMetrics(database, channels)
+    this.loggedModels = guardedStore(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),
@@ -69,6 +73,12 @@ class NativeBackend implements Backend, TrackingReader {
       logMetrics: (runId, metrics) => this.guard(() => this.logMetrics(runId, metrics)),
       logParams: (runId, params) => this.guard(() => this.runs.logParams(runId, params)),
       setRunTags: (runId, tags) => this.guard(() => this.runs.setTags(runId, tags)),
+      deleteRunTag: (runId, key) => this.guard(() => this.runs.deleteTag(runId, key)),
+      logBatch: (runId, batch) => this.guard(() => this.runs.logBatch(runId, batch, (trx) => this.appendMetrics(runId, batch.metrics, trx))),
+      deleteExperimentTag: (id, key) => this.guard(() => this.experiments.deleteTag(id, key)),
+      renameExperiment: (id, name) => this.guard(() => this.experiments.rename(id, name)),
+      deleteExperiment: (id) => this.guard(() => this.experiments.setLifecycle(id, 'deleted')),
+      restoreExperiment: (id) => this.guard(() => this.experiments.setLifecycle(id, 'active')),
       logInputs: (runId, inputs) => this.guard(() => this.runs.logInputs(runId, inputs)),
     }
     this.modelRegistry = {
@@ -92,6 +102,13 @@ class NativeBackend implements Backend, TrackingReader {
       deleteModelAlias: (modelId, alias) => this.guard(() => this.models.deleteAlias(modelId, alias)),
       setRegisteredModelTags: (modelId, tags) => this.guard(() => this.models.setTags(modelId, tags)),
       setModelVersionTags: (versionId, tags) => this.guard(() => this.versions.setTags(versionId, tags)),
+      deleteRegisteredModelTag: (modelId, key) => this.guard(() => this.models.deleteTag(modelId, key)),
+      deleteModelVersionTag: (versionId, key) => this.guard(() => this.versions.deleteTag(versionId, key)),
+      updateRegisteredModel: (modelId, patch) => this.guard(() => this.models.update(modelId, patch)),
+      updateModelVersion: (versionId, patch) => this.guard(() => this.versions.update(versionId, patch)),
+      renameRegisteredModel: (modelId, newName) => this.guard(() => this.models.rename(modelId, newName)),
+      deleteRegisteredModel: (modelId) => this.guard(() => this.models.delete(modelId)),
+      deleteModelVersion: (versionId) => this.guard(() => this.versions.delete(versionId)),
     }
     this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, registryPollMs)
   }
@@ -136,6 +153,13 @@ class NativeBackend implements Backend, TrackingReader {
     }
   }
 
+  /** Appends inside a caller's transaction (log-batch); the run was checked there. */
+  private async appendMetrics(runId: string, metrics: MetricWrite[], trx: Kysely<Database>): Promise<void> {
+    if (metrics.length === 0) return
+    const written = await this.metrics.append(runId, metrics, trx)
+    if (written !== metrics.length) throw new GatewayError('INTERNAL', `logBatch wrote ${written} of ${metrics.length} points`, { backend: this.id })
+  }
+
   /** A lost database connection becomes BACKEND_UNAVAILABLE naming this backend; other errors pass unchanged. */
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -144,5 +168,21 @@ class NativeBackend implements Backend, TrackingReader {
       if (!(error instanceof GatewayError) && isConnectionFailure(error)) throw unavailable(this.id, error)
       throw error
     }
+  }
+}
+
+/** The store with each method's failures passed through `guard` (lost connections become BACKEND_UNAVAILABLE). */
+function guardedStore(store: LoggedModelStore, guard: <T>(operation: () => Promise<T>) => Promise<T>): LoggedModelStore {
+  return {
+    create: (input) => guard(() => store.create(input)),
+    getMany: (ids) => guard(() => store.getMany(ids)),
+    list: (experimentIds, page) => guard(() => store.list(experimentIds, page)),
+    finalize: (id, status) => guard(() => store.finalize(id, status)),
+    setTags: (id, tags) => guard(() => store.setTags(id, tags)),
+    deleteTag: (id, key) => guard(() => store.deleteTag(id, key)),
+    logParams: (id, params) => guard(() => store.logParams(id, params)),
+    delete: (id) => guard(() => store.delete(id)),
+    logOutputs: (runId, outputs) => guard(() => store.logOutputs(runId, outputs)),
+    linkMetrics: (modelId, runId, metrics) => guard(() => store.linkMetrics(modelId, runId, metrics)),
   }
 }

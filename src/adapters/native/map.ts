@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
-import type { DatasetInput, Experiment, LatestMetric, MetricPoint, ModelAlias, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import type { DatasetInput, Experiment, LatestMetric, LoggedModel, MetricPoint, ModelAlias, ModelOutput, ModelVersion, RegisteredModel, Run } from '../../domain.js'
 import { modelVersionId } from '../model-version-id.js'
-import type { ExperimentTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
+import type { ExperimentTable, LoggedModelTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
 
 /** Row shapes as the queries in this folder select them: the table plus JSON aggregates. */
 export type ExperimentRow = Selectable<ExperimentTable> & { tags: Record<string, string> | null }
@@ -14,6 +14,7 @@ export type RunRow = Selectable<RunTable> & {
   tags: Record<string, string> | null
   metrics: LatestMetricJson[] | null
   datasets: DatasetInput[] | null
+  model_outputs: ModelOutput[] | null
 }
 
 export function toExperiment(backendId: string, row: ExperimentRow): Experiment {
@@ -44,6 +45,42 @@ export function toRun(backendId: string, row: RunRow): Run {
     tags: row.tags ?? {},
     metrics: (row.metrics ?? []).map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     datasets: row.datasets ?? [],
+    modelOutputs: (row.model_outputs ?? []).map((output) => ({ modelId: output.modelId, step: Number(output.step) })),
+  }
+}
+
+/** `[key, value, step, timestamp, run id]`. */
+type LoggedModelMetricJson = [string, number | string, number, number, string]
+
+export type LoggedModelRow = Selectable<LoggedModelTable> & {
+  tags: Record<string, string> | null
+  params: Record<string, string> | null
+  metrics: LoggedModelMetricJson[] | null
+}
+
+export function toLoggedModel(backendId: string, row: LoggedModelRow): LoggedModel {
+  return {
+    backendId,
+    nativeId: row.id,
+    experimentNativeId: String(row.experiment_id),
+    name: row.name,
+    sourceRunId: row.source_run_id,
+    status: row.status,
+    statusMessage: row.status_message,
+    modelType: row.model_type,
+    artifactLocation: row.artifact_location,
+    lifecycleStage: row.lifecycle_stage,
+    tags: row.tags ?? {},
+    params: row.params ?? {},
+    metrics: (row.metrics ?? []).map(([key, value, step, timestamp, runId]) => ({
+      key,
+      value: Number(value),
+      step: Number(step),
+      timestamp: new Date(Number(timestamp)),
+      runId,
+    })),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   }
 }
 

@@ -27,7 +27,7 @@ export class MetricStore {
    * missing or deleted run empties every input, and nothing is written.
    * Returns how many points were written.
    */
-  async append(runId: string, metrics: MetricWrite[]): Promise<number> {
+  async append(runId: string, metrics: MetricWrite[], db: Kysely<Database> = this.db): Promise<number> {
     const points = metrics.map((m) => ({ key: m.key, step: m.step, timestamp: m.timestamp.getTime(), value: m.value }))
     const latest = latestPerKey(points)
     const deltas = summarizeBatch(points)
@@ -84,7 +84,7 @@ export class MetricStore {
       -- NOTIFY is delivered at commit: the doorbell for live subscribers, naming the rows to read.
       select written, case when written > 0
         then pg_notify(${this.channel}, ${runId} || ':' || first_seq || ':' || last_seq) end as notified
-      from summary`.execute(this.db)
+      from summary`.execute(db)
     return Number(rows[0]?.written ?? 0)
   }
 

@@ -132,7 +132,42 @@ export class ModelVersionStore {
     })
   }
 
-  async setTags(id: string, tags: KeyValue[]): Promise<ModelVersion> {
+  setTags(id: string, tags: KeyValue[]): Promise<ModelVersion> {
+    return this.change(id, (trx, modelName, version) => this.upsertTags(trx, modelName, version, tags))
+  }
+
+  async deleteTag(id: string, key: string): Promise<ModelVersion> {
+    return this.change(id, async (trx, modelName, version) => {
+      const deleted = await trx
+        .deleteFrom('model_version_tags')
+        .where('model_name', '=', modelName)
+        .where('version', '=', version)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of model version ${id}`, this.backendId)
+    })
+  }
+
+  update(id: string, patch: { description: string | null }): Promise<ModelVersion> {
+    return this.change(id, (trx, modelName, version) =>
+      trx.updateTable('model_versions').set({ description: patch.description }).where('model_name', '=', modelName).where('version', '=', version).execute(),
+    )
+  }
+
+  /** Its tags and aliases go with it (ON DELETE CASCADE); the numbers of later versions stay. */
+  async delete(id: string): Promise<void> {
+    const key = parseModelVersionId(id)
+    if (!key) throw notFound(`model version ${id}`, this.backendId)
+    await this.db.transaction().execute(async (trx) => {
+      await this.models.lock(trx, key.modelName)
+      const deleted = await trx.deleteFrom('model_versions').where('model_name', '=', key.modelName).where('version', '=', key.version).executeTakeFirst()
+      if (deleted.numDeletedRows === 0n) throw notFound(`model version ${id}`, this.backendId)
+      await this.models.touch(trx, key.modelName)
+    })
+  }
+
+  /** Applies `write` to an existing version under its model's row lock and stamps the update. */
+  private change(id: string, write: (trx: Kysely<Database>, modelName: string, version: number) => Promise<unknown>): Promise<ModelVersion> {
     const key = parseModelVersionId(id)
     if (!key) throw notFound(`model version ${id}`, this.backendId)
     return this.db.transaction().execute(async (trx) => {
@@ -144,7 +179,7 @@ export class ModelVersionStore {
         .where('version', '=', key.version)
         .executeTakeFirst()
       if (updated.numUpdatedRows === 0n) throw notFound(`model version ${id}`, this.backendId)
-      await this.upsertTags(trx, key.modelName, key.version, tags)
+      await write(trx, key.modelName, key.version)
       return this.get(id, trx)
     })
   }

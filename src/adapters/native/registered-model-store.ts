@@ -106,6 +106,46 @@ export class RegisteredModelStore {
     })
   }
 
+  async deleteTag(name: string, key: string): Promise<RegisteredModel> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lock(trx, name)
+      const deleted = await trx.deleteFrom('registered_model_tags').where('model_name', '=', name).where('key', '=', key).executeTakeFirst()
+      if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of registered model "${name}"`, this.backendId)
+      await this.touch(trx, name)
+      return this.get(name, trx)
+    })
+  }
+
+  async update(name: string, patch: { description: string | null }): Promise<RegisteredModel> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lock(trx, name)
+      await trx.updateTable('registered_models').set({ description: patch.description, updated_at: Date.now() }).where('name', '=', name).execute()
+      return this.get(name, trx)
+    })
+  }
+
+  /** Versions, tags and aliases follow through their foreign keys (ON UPDATE CASCADE). */
+  async rename(name: string, newName: string): Promise<RegisteredModel> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await this.lock(trx, name)
+        await trx.updateTable('registered_models').set({ name: newName, updated_at: Date.now() }).where('name', '=', name).execute()
+        return this.get(newName, trx)
+      })
+    } catch (error) {
+      if (databaseErrorCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new GatewayError('CONFLICT', `a registered model named "${newName}" already exists`, { backend: this.backendId })
+      }
+      throw error
+    }
+  }
+
+  /** Versions, tags and aliases go with it (ON DELETE CASCADE). */
+  async delete(name: string): Promise<void> {
+    const deleted = await this.db.deleteFrom('registered_models').where('name', '=', name).executeTakeFirst()
+    if (deleted.numDeletedRows === 0n) throw notFound(`registered model "${name}"`, this.backendId)
+  }
+
   /** Locks the model's row for the transaction; NOT_FOUND if there is none. */
   async lock(db: Kysely<Database>, name: string): Promise<void> {
     const row = await db.selectFrom('registered_models').select('name').where('name', '=', name).forUpdate().executeTakeFirst()

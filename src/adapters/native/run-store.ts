@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { type DatasetInput, type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
-import type { CreateRunInput, Page, PageRequest, RunEventKind, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
+import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
 import type { Database } from './db/schema.js'
 import { isExperimentId } from './experiment-store.js'
 import { compileRunFilter } from './filter.js'
@@ -140,6 +140,26 @@ export class RunStore {
     })
   }
 
+  async deleteTag(id: string, key: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.requireActive(trx, id)
+      const deleted = await trx.deleteFrom('run_tags').where('run_id', '=', id).where('key', '=', key).executeTakeFirst()
+      if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of run ${id}`, this.backendId)
+      await this.announce(trx, id, 'UPDATED')
+    })
+  }
+
+  /** MLflow's log-batch in one transaction: a param conflict leaves no metric or tag behind. */
+  async logBatch(id: string, batch: RunBatch, appendMetrics: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.requireActive(trx, id)
+      await this.insertParams(trx, id, batch.params)
+      await this.upsertTags(trx, id, batch.tags)
+      await appendMetrics(trx)
+      if (batch.params.length > 0 || batch.tags.length > 0) await this.announce(trx, id, 'UPDATED')
+    })
+  }
+
   /** Records datasets as inputs of the run: datasets are shared by (name, digest); a run lists each once. */
   async logInputs(id: string, inputs: DatasetInput[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -242,6 +262,8 @@ export class RunStore {
             'dataset', json_build_object('name', d.name, 'digest', d.digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile),
             'context', i.context) order by d.name, d.digest)
           from run_inputs i join datasets d on d.id = i.dataset_id where i.run_id = runs.id)`.as('datasets'),
+        sql<RunRow['model_outputs']>`(select json_agg(json_build_object('modelId', o.model_id, 'step', o.step) order by o.model_id)
+          from run_outputs o where o.run_id = runs.id)`.as('model_outputs'),
       ])
   }
 }

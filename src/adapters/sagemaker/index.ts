@@ -16,6 +16,7 @@ class SagemakerBackend implements Backend {
   readonly tracking = null
   readonly writer = null
   readonly live = null
+  readonly loggedModels = null
   readonly modelRegistry: SagemakerModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly modelEvents: PolledModelVersionEvents

@@ -155,6 +155,13 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
       deleteModelAlias: refuse('has no aliases'),
       setRegisteredModelTags: refuse('keeps model tags as AWS resource tags, which mlgate does not write'),
       setModelVersionTags: (arn, tags) => this.updatePackage(arn, { properties: Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) }),
+      deleteRegisteredModelTag: refuse('keeps model tags as AWS resource tags, which mlgate does not write'),
+      deleteModelVersionTag: refuse('keeps version metadata as customer metadata properties, which mlgate only adds to'),
+      updateRegisteredModel: refuse('cannot change a model package group\'s description'),
+      updateModelVersion: refuse('keeps a package\'s description fixed'),
+      renameRegisteredModel: refuse('cannot rename a model package group'),
+      deleteRegisteredModel: refuse('deletes model package groups through SageMaker itself'),
+      deleteModelVersion: refuse('deletes model packages through SageMaker itself'),
     }
   }
 

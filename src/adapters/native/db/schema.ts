@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
-import type { LifecycleStage, ModelStage, RunStatus } from '../../../domain.js'
+import type { LifecycleStage, LoggedModelStatus, ModelStage, RunStatus } from '../../../domain.js'
 
 /**
  * The native store's tables: the one source of their types. Times are
@@ -143,6 +143,43 @@ export interface ModelAliasTable {
   version: number
 }
 
+/** MLflow 3's logged models; ids are `m-` and 32 hex characters. */
+export interface LoggedModelTable {
+  id: string
+  experiment_id: number
+  name: string
+  source_run_id: string | null
+  status: LoggedModelStatus
+  status_message: string | null
+  model_type: string | null
+  artifact_location: string
+  lifecycle_stage: ColumnType<LifecycleStage, LifecycleStage | undefined, LifecycleStage>
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface LoggedModelKeyValueTable {
+  model_id: string
+  key: string
+  value: string
+}
+
+export interface LoggedModelMetricTable {
+  model_id: string
+  run_id: string
+  key: string
+  step: number
+  timestamp: Millis
+  value: number
+}
+
+/** Models a run produced (MLflow's log-outputs). */
+export interface RunOutputTable {
+  run_id: string
+  model_id: string
+  step: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -159,4 +196,9 @@ export interface Database {
   model_aliases: ModelAliasTable
   datasets: DatasetTable
   run_inputs: RunInputTable
+  logged_models: LoggedModelTable
+  logged_model_tags: LoggedModelKeyValueTable
+  logged_model_params: LoggedModelKeyValueTable
+  logged_model_metrics: LoggedModelMetricTable
+  run_outputs: RunOutputTable
 }

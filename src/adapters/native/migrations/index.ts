@@ -3,6 +3,7 @@ import * as tracking from './2026-11-22T0000-tracking.js'
 import * as metricSequence from './2026-11-22T0100-metric-sequence.js'
 import * as modelRegistry from './2026-11-23T0000-model-registry.js'
 import * as datasets from './2026-11-23T0100-datasets.js'
+import * as loggedModels from './2026-11-23T0200-logged-models.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22T0100-metric-sequence': metricSequence,
   '2026-11-23T0000-model-registry': modelRegistry,
   '2026-11-23T0100-datasets': datasets,
+  '2026-11-23T0200-logged-models': loggedModels,
 }
 
 export const migrationProvider: MigrationProvider = {
