@@ -122,6 +122,17 @@ export const configSchema = z
       })
       .strict()
       .default({ port: 4000, host: '127.0.0.1', shutdownTimeoutMs: 10_000 }),
+    /** MLflow's REST API (`/api/2.0/mlflow/...`) over one backend, so stock MLflow clients log into mlgate. */
+    mlflowApi: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The backend MLflow clients write to; default: the first native backend. */
+        backend: backendId.optional(),
+        /** Where files logged through the artifact proxy (`mlflow-artifacts:/...` URIs) are stored. */
+        artifactsDir: z.string().min(1).default('./.mlgate/artifacts'),
+      })
+      .strict()
+      .default({ enabled: true, artifactsDir: './.mlgate/artifacts' }),
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
@@ -146,6 +157,12 @@ export const configSchema = z
       }
       seen.add(backend.id)
     })
+    const apiBackend = config.mlflowApi.backend
+    if (apiBackend !== undefined) {
+      const backend = config.backends.find((candidate) => candidate.id === apiBackend)
+      if (!backend) ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `no backend "${apiBackend}" is configured` })
+      else if (backend.kind === 'sagemaker') ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `backend "${apiBackend}" keeps no runs (SageMaker Model Registry)` })
+    }
   })
 
 export type GatewayConfig = z.infer<typeof configSchema>

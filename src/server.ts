@@ -11,6 +11,7 @@ import { handleHealthRoutes } from './http/health.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
 import { sseResultsPlugin } from './http/sse-results.js'
+import { type MlflowApi, createMlflowApi } from './mlflow-api/index.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -50,8 +51,10 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     plugins: [partialFailuresPlugin(), errorCodesPlugin(), sharedSubscriptionEventsPlugin(), sseResultsPlugin()],
   })
 
+  const mlflowApi = mlflowApiFor(config, registry)
   const server = createServer(async (request, response) => {
     if (await handleHealthRoutes(request, response, registry)) return
+    if (mlflowApi && (await mlflowApi.handle(request, response))) return
     await yoga(request, response)
   })
   const webSockets = serveGraphqlWs(yoga, server)
@@ -92,4 +95,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       }),
     close,
   }
+}
+
+/** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
+function mlflowApiFor(config: GatewayConfig, registry: BackendRegistry): MlflowApi | null {
+  if (!config.mlflowApi.enabled) return null
+  const backend = config.mlflowApi.backend ? registry.get(config.mlflowApi.backend) : registry.all.find((candidate) => candidate.kind === 'native')
+  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir }) : null
 }

@@ -1,0 +1,153 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { dirname, join, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import { parseParams } from './params.js'
+import { requireRun } from './runs.js'
+import type { Route } from './route.js'
+
+/** The scheme of artifact URIs this server stores (`mlflow-artifacts:/<experiment>/<run>/artifacts/...`). */
+const SCHEME = 'mlflow-artifacts:'
+
+export interface FileInfo {
+  path: string
+  is_dir: boolean
+  file_size?: number
+}
+
+/**
+ * The files behind `mlflow-artifacts:` URIs, under one directory: what
+ * MLflow's `--serve-artifacts` proxy does, so `log_artifact` and
+ * `log_model` upload through the gateway and downloads come back the same way.
+ */
+export class ArtifactStore {
+  private readonly root: string
+
+  constructor(directory: string) {
+    this.root = resolve(directory)
+  }
+
+  /** A path under the root, refusing anything that would leave it (`..`, absolute paths). */
+  locate(relative: string): string {
+    const segments = relative.split('/').filter((segment) => segment.length > 0)
+    if (segments.some((segment) => segment === '..' || segment === '.' || segment.includes('\\') || segment.includes('\0'))) {
+      throw invalidParameter(`Invalid artifact path: '${relative}'`)
+    }
+    const located = resolve(this.root, ...segments)
+    if (located !== this.root && !located.startsWith(this.root + sep)) throw invalidParameter(`Invalid artifact path: '${relative}'`)
+    return located
+  }
+
+  /** The path under the root an `mlflow-artifacts:` URI names; null for other schemes. */
+  pathOfUri(uri: string): string | null {
+    if (!uri.startsWith(SCHEME)) return null
+    return uri.slice(SCHEME.length).replace(/^\/+/, '')
+  }
+
+  async list(relative: string): Promise<FileInfo[]> {
+    const directory = this.locate(relative)
+    let entries
+    try {
+      entries = await readdir(directory, { withFileTypes: true })
+    } catch {
+      return [] // MLflow lists nothing for a path that is not there.
+    }
+    const files = await Promise.all(
+      entries
+        .filter((entry) => !entry.name.startsWith('.upload-'))
+        .map(async (entry): Promise<FileInfo> =>
+          entry.isDirectory() ? { path: entry.name, is_dir: true } : { path: entry.name, is_dir: false, file_size: (await stat(join(directory, entry.name))).size },
+        ),
+    )
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  }
+
+  /** Streams the request body into place; a failed upload leaves no partial file. */
+  async upload(relative: string, body: IncomingMessage): Promise<void> {
+    const file = this.locate(relative)
+    await mkdir(dirname(file), { recursive: true })
+    const partial = join(dirname(file), `.upload-${randomUUID()}`)
+    try {
+      await pipeline(body, createWriteStream(partial))
+      await rename(partial, file)
+    } catch (error) {
+      await rm(partial, { force: true })
+      throw error
+    }
+  }
+
+  async download(relative: string, response: ServerResponse): Promise<void> {
+    const file = this.locate(relative)
+    const info = await stat(file).catch(() => null)
+    if (!info?.isFile()) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size })
+    await pipeline(createReadStream(file), response)
+  }
+
+  async delete(relative: string): Promise<void> {
+    await rm(this.locate(relative), { recursive: true, force: true })
+  }
+}
+
+/**
+ * `/api/2.0/mlflow-artifacts/artifacts[/<path>]`: PUT uploads, GET downloads
+ * (or lists, without a path), DELETE removes. Answers true when it handled the request.
+ */
+export async function handleArtifactRequest(store: ArtifactStore, method: string, path: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  if (path === '' && method === 'GET') {
+    const files = await store.list(url.searchParams.get('path') ?? '')
+    sendJson(response, files.length > 0 ? { files } : {})
+    return true
+  }
+  if (path === '') return false
+  switch (method) {
+    case 'PUT':
+      await store.upload(path, request)
+      sendJson(response, {})
+      return true
+    case 'GET':
+      await store.download(path, response)
+      return true
+    case 'DELETE':
+      await store.delete(path)
+      sendJson(response, {})
+      return true
+    default:
+      return false
+  }
+}
+
+export function sendJson(response: ServerResponse, body: object, status = 200): void {
+  const bytes = Buffer.from(JSON.stringify(body))
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length })
+  response.end(bytes)
+}
+
+/** The tracking API's `artifacts/list`: a run's files under its artifact URI. */
+export function artifactRoutes(store: ArtifactStore): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: 'artifacts/list',
+      async handle(params, target) {
+        const request = parseParams(z.object({ run_id: z.string().optional(), run_uuid: z.string().optional(), path: z.string().default('') }), params)
+        const runId = request.run_id || request.run_uuid
+        if (!runId) throw invalidParameter("Missing value for required parameter 'run_id'.")
+        const run = await requireRun(target, runId)
+        const root = run.artifactUri ?? ''
+        const base = store.pathOfUri(root)
+        if (base === null) throw new MlflowApiError('NOT_IMPLEMENTED', `artifacts of run ${runId} live at ${root}, which this server does not serve`)
+        const prefix = request.path.replace(/^\/+|\/+$/g, '')
+        const files = await store.list([base, prefix].filter(Boolean).join('/'))
+        return {
+          root_uri: root,
+          ...(files.length > 0 && { files: files.map((file) => ({ ...file, path: prefix ? `${prefix}/${file.path}` : file.path })) }),
+        }
+      },
+    },
+  ]
+}

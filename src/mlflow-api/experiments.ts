@@ -1,0 +1,149 @@
+import { z } from 'zod'
+import type { Experiment } from '../domain.js'
+import type { ExperimentFilter, LifecycleView } from '../federation/filter.js'
+import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
+import { PAGE_SIZE } from '../federation/merged-list.js'
+import { checkTags } from '../federation/write-limits.js'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import { sortByOrderClauses } from './order-by.js'
+import { pageOf, offsetFromToken, pageSize, readAll } from './paging.js'
+import { int64, keyValues, parseParams, repeated, required } from './params.js'
+import type { Route } from './route.js'
+import type { ApiTarget } from './target.js'
+import { experimentJson } from './wire.js'
+
+/** MLflow's view types, as lifecycle views. */
+export const VIEW_TYPES: Record<string, LifecycleView> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' }
+export const viewType = z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).default('ACTIVE_ONLY')
+
+const experimentId = z.object({ experiment_id: required })
+
+export const experimentRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: 'experiments/create',
+    conflict: 'RESOURCE_ALREADY_EXISTS',
+    async handle(params, target) {
+      const { name, tags } = parseParams(z.object({ name: required, artifact_location: z.string().optional(), tags: keyValues }), params)
+      const experiment = await target.federation().tracking.createExperiment({ backendId: target.id, name, tags })
+      return { experiment_id: experiment.nativeId }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'experiments/get',
+    async handle(params, target) {
+      return { experiment: experimentJson(await requireExperiment(target, parseParams(experimentId, params).experiment_id)) }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'experiments/get-by-name',
+    async handle(params, target) {
+      const { experiment_name: name } = parseParams(z.object({ experiment_name: required }), params)
+      const matches = await allExperiments(target, { all: [{ field: 'name', op: 'EQ', value: name }] }, 'all')
+      // An active experiment wins over deleted ones of the same name.
+      const experiment = matches.find((candidate) => candidate.lifecycleStage === 'active') ?? matches[0]
+      if (!experiment) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`)
+      return { experiment: experimentJson(experiment) }
+    },
+  },
+  ...(['GET', 'POST'] as const).map(
+    (method): Route => ({
+      method,
+      path: 'experiments/search',
+      async handle(params, target) {
+        const request = parseParams(
+          z.object({
+            max_results: int64.optional(),
+            page_token: z.string().optional(),
+            filter: z.string().optional(),
+            order_by: repeated(z.string()).default([]),
+            view_type: viewType,
+          }),
+          params,
+        )
+        const size = pageSize(request.max_results, { default: 1000, max: 50_000 })
+        const filter = request.filter ? parseMlflowExperimentFilter(request.filter, 'filter') : { all: [] }
+        const experiments = sortByOrderClauses(
+          await allExperiments(target, filter, VIEW_TYPES[request.view_type]),
+          request.order_by,
+          EXPERIMENT_ORDER_KEYS,
+          // MLflow's default: newest first, then id.
+          [{ entity: 'attribute', key: 'creation_time', ascending: false }, { entity: 'attribute', key: 'experiment_id', ascending: true }],
+          'experiments',
+        )
+        const page = pageOf(experiments, offsetFromToken(request.page_token), size)
+        return { experiments: page.items.map(experimentJson), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
+      },
+    }),
+  ),
+  {
+    method: 'POST',
+    path: 'experiments/update',
+    conflict: 'RESOURCE_ALREADY_EXISTS',
+    async handle(params, target) {
+      const { experiment_id: id, new_name: name } = parseParams(z.object({ experiment_id: required, new_name: z.string().optional() }), params)
+      if (name !== undefined) {
+        if (name.trim().length === 0) throw invalidParameter('The experiment name must not be empty.')
+        await target.writer.renameExperiment(id, name.trim())
+      }
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'experiments/delete',
+    async handle(params, target) {
+      await target.writer.deleteExperiment(parseParams(experimentId, params).experiment_id)
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'experiments/restore',
+    async handle(params, target) {
+      await target.writer.restoreExperiment(parseParams(experimentId, params).experiment_id)
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'experiments/set-experiment-tag',
+    async handle(params, target) {
+      const { experiment_id: id, key, value } = parseParams(z.object({ experiment_id: required, key: required, value: z.string() }), params)
+      checkTags([{ key, value }])
+      await target.writer.setExperimentTags(id, [{ key, value }])
+      return {}
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'experiments/delete-experiment-tag',
+    async handle(params, target) {
+      const { experiment_id: id, key } = parseParams(z.object({ experiment_id: required, key: required }), params)
+      await target.writer.deleteExperimentTag(id, key)
+      return {}
+    },
+  },
+]
+
+export async function requireExperiment(target: ApiTarget, id: string): Promise<Experiment> {
+  const [experiment] = await target.tracking.getExperiments([id])
+  if (!experiment) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${id} exists`)
+  return experiment
+}
+
+/** Every experiment that matches (experiments number in the hundreds, not millions: this API sorts them itself). */
+function allExperiments(target: ApiTarget, filter: ExperimentFilter, lifecycle: LifecycleView): Promise<Experiment[]> {
+  const { tracking } = target.federation()
+  return readAll((after) => tracking.listExperiments({ backends: null, first: PAGE_SIZE.max, after, filter, lifecycle }))
+}
+
+const EXPERIMENT_ORDER_KEYS: Record<string, (experiment: Experiment) => string | number> = {
+  name: (experiment) => experiment.name,
+  experiment_id: (experiment) => Number(experiment.nativeId),
+  creation_time: (experiment) => experiment.createdAt.getTime(),
+  last_update_time: (experiment) => experiment.updatedAt.getTime(),
+}
+

@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { GuardedBackend } from '../federation/registry.js'
+import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
+import { MlflowApiError, toMlflowError } from './errors.js'
+import { experimentRoutes } from './experiments.js'
+import { loggedModelRoutes } from './logged-models.js'
+import { metricRoutes } from './metrics.js'
+import { modelVersionRoutes } from './model-versions.js'
+import { registeredModelRoutes } from './registered-models.js'
+import type { HttpMethod, Route } from './route.js'
+import { runRoutes } from './runs.js'
+import { ApiTarget } from './target.js'
+
+/** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
+const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']
+const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
+
+/** A log-batch of 1,000 metrics is ~100 KB; this leaves room for large tag values. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024
+
+export interface MlflowApiOptions {
+  /** The backend MLflow clients read and write. */
+  backend: GuardedBackend
+  artifactsDir: string
+}
+
+export interface MlflowApi {
+  /** Answers the request when it is for the MLflow API; resolves false otherwise. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>
+}
+
+/** MLflow's REST API 2.0 over one backend: the endpoints `mlflow`'s Python client calls, and the artifact proxy. */
+export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
+  const target = new ApiTarget(options.backend)
+  const artifacts = new ArtifactStore(options.artifactsDir)
+  const router = new Router([
+    ...experimentRoutes,
+    ...runRoutes,
+    ...metricRoutes,
+    ...registeredModelRoutes,
+    ...modelVersionRoutes,
+    ...loggedModelRoutes,
+    ...artifactRoutes(artifacts),
+  ])
+
+  return {
+    async handle(request, response) {
+      const url = new URL(request.url ?? '/', 'http://mlgate')
+      const method = request.method ?? 'GET'
+      const artifactPrefix = ARTIFACT_PREFIXES.find((prefix) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
+      if (artifactPrefix) {
+        const path = decodeURIComponent(url.pathname.slice(artifactPrefix.length).replace(/^\//, ''))
+        return answer(response, 'INVALID_PARAMETER_VALUE', async () => {
+          if (!(await handleArtifactRequest(artifacts, method, path, url, request, response))) {
+            throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No artifact endpoint for ${method} ${url.pathname}`)
+          }
+        })
+      }
+      const prefix = API_PREFIXES.find((candidate) => url.pathname.startsWith(candidate))
+      if (!prefix) return false
+      const path = url.pathname.slice(prefix.length)
+      const match = router.match(method, path)
+      if (!match) {
+        sendError(response, new MlflowApiError('ENDPOINT_NOT_FOUND', `No API endpoint for ${method} ${url.pathname}`))
+        return true
+      }
+      return answer(response, match.route.conflict ?? 'INVALID_PARAMETER_VALUE', async () => {
+        const params = { ...queryParams(url), ...(await readJsonBody(request)), ...match.pathParams }
+        sendJson(response, await match.route.handle(params, target))
+      })
+    },
+  }
+}
+
+/** Runs a handler, answering its failure in MLflow's error shape (unless the answer has already started). */
+async function answer(response: ServerResponse, conflict: 'RESOURCE_ALREADY_EXISTS' | 'INVALID_PARAMETER_VALUE', handle: () => Promise<void>): Promise<true> {
+  try {
+    await handle()
+  } catch (error) {
+    const mlflowError = toMlflowError(error, conflict)
+    if (mlflowError.errorCode === 'INTERNAL_ERROR') console.error('mlgate: unexpected error in the MLflow API', error)
+    if (!response.headersSent) sendError(response, mlflowError)
+    else response.destroy()
+  }
+  return true
+}
+
+function sendError(response: ServerResponse, error: MlflowApiError): void {
+  sendJson(response, error.toJson(), error.status)
+}
+
+/** Query parameters; a repeated name becomes a list. */
+function queryParams(url: URL): Record<string, unknown> {
+  const params: Record<string, unknown> = {}
+  for (const name of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(name)
+    params[name] = values.length === 1 ? values[0] : values
+  }
+  return params
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new MlflowApiError('INVALID_PARAMETER_VALUE', `request body exceeds ${MAX_BODY_BYTES} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) return {}
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new MlflowApiError('MALFORMED_REQUEST', 'request body is not valid JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MlflowApiError('INVALID_PARAMETER_VALUE', 'request body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+/** Matches method and path to a route; literal segments win over `:parameters`. */
+class Router {
+  private readonly routes: { route: Route; segments: string[] }[]
+
+  constructor(routes: Route[]) {
+    this.routes = routes
+      .map((route) => ({ route, segments: route.path.split('/') }))
+      // Fewer parameters first: `logged-models/search` before `logged-models/:model_id`.
+      .sort((a, b) => a.segments.filter((s) => s.startsWith(':')).length - b.segments.filter((s) => s.startsWith(':')).length)
+  }
+
+  match(method: string, path: string): { route: Route; pathParams: Record<string, string> } | null {
+    const segments = path.split('/')
+    for (const { route, segments: pattern } of this.routes) {
+      if (route.method !== (method as HttpMethod) || pattern.length !== segments.length) continue
+      const pathParams: Record<string, string> = {}
+      const matches = pattern.every((part, index) => {
+        if (part.startsWith(':')) {
+          pathParams[part.slice(1)] = decodeURIComponent(segments[index])
+          return segments[index].length > 0
+        }
+        return part === segments[index]
+      })
+      if (matches) return { route, pathParams }
+    }
+    return null
+  }
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../domain.js'
+import { checkParams, checkTags } from '../federation/write-limits.js'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import { pageSize } from './paging.js'
+import { int64, keyValues, parseParams, repeated, required } from './params.js'
+import type { Route } from './route.js'
+import type { ApiTarget } from './target.js'
+import { loggedModelJson } from './wire.js'
+
+/** MLflow 3's logged-model endpoints, which `mlflow.<flavor>.log_model` calls. */
+export const loggedModelRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: 'logged-models',
+    async handle(params, target) {
+      const request = parseParams(
+        z.object({
+          experiment_id: required,
+          name: z.string().optional(),
+          model_type: z.string().optional(),
+          source_run_id: z.string().optional(),
+          params: keyValues,
+          tags: keyValues,
+        }),
+        params,
+      )
+      checkTags(request.tags)
+      checkParams(request.params)
+      const model = await target.loggedModels.create({
+        experimentId: request.experiment_id,
+        name: request.name || null,
+        sourceRunId: request.source_run_id || null,
+        modelType: request.model_type || null,
+        tags: request.tags,
+        params: request.params,
+      })
+      return { model: loggedModelJson(model) }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'logged-models/:model_id',
+    async handle(params, target) {
+      return { model: loggedModelJson(await requireLoggedModel(target, modelIdOf(params))) }
+    },
+  },
+  {
+    method: 'PATCH',
+    path: 'logged-models/:model_id',
+    async handle(params, target) {
+      const { status } = parseParams(z.object({ status: z.enum(LOGGED_MODEL_STATUSES) }), params)
+      return { model: loggedModelJson(await target.loggedModels.finalize(modelIdOf(params), status)) }
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'logged-models/:model_id',
+    async handle(params, target) {
+      await target.loggedModels.delete(modelIdOf(params))
+      return {}
+    },
+  },
+  {
+    method: 'PATCH',
+    path: 'logged-models/:model_id/tags',
+    async handle(params, target) {
+      const { tags } = parseParams(z.object({ tags: keyValues }), params)
+      checkTags(tags)
+      await target.loggedModels.setTags(modelIdOf(params), tags)
+      return {}
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'logged-models/:model_id/tags/:tag_key',
+    async handle(params, target) {
+      await target.loggedModels.deleteTag(modelIdOf(params), parseParams(z.object({ tag_key: required }), params).tag_key)
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'logged-models/:model_id/params',
+    async handle(params, target) {
+      const request = parseParams(z.object({ params: keyValues }), params)
+      checkParams(request.params)
+      await target.loggedModels.logParams(modelIdOf(params), request.params)
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'logged-models/search',
+    async handle(params, target) {
+      const request = parseParams(
+        z.object({ experiment_ids: repeated(z.string()).default([]), filter: z.string().optional(), max_results: int64.optional(), page_token: z.string().optional() }),
+        params,
+      )
+      if (request.filter) throw invalidParameter('filter is not supported by mlgate for logged models')
+      const page = await target.loggedModels.list(request.experiment_ids, {
+        first: pageSize(request.max_results, { default: 100, max: 1000 }),
+        token: request.page_token || null,
+      })
+      return { models: page.items.map(loggedModelJson), ...(page.nextToken && { next_page_token: page.nextToken }) }
+    },
+  },
+]
+
+const modelIdOf = (params: Record<string, unknown>) => parseParams(z.object({ model_id: required }), params).model_id
+
+async function requireLoggedModel(target: ApiTarget, id: string): Promise<LoggedModel> {
+  const [model] = await target.loggedModels.getMany([id])
+  if (!model || model.lifecycleStage !== 'active') throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Logged model with ID '${id}' not found.`)
+  return model
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import { modelVersionId } from '../adapters/model-version-id.js'
+import type { ModelVersion } from '../domain.js'
+import { PAGE_SIZE } from '../federation/merged-list.js'
+import { parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
+import { checkTags } from '../federation/write-limits.js'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
+import { bool, int64, keyValues, parseParams, repeated, required } from './params.js'
+import { requireModel } from './registered-models.js'
+import type { Route } from './route.js'
+import type { ApiTarget } from './target.js'
+import { modelVersionJson, stageFromWire } from './wire.js'
+
+/** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
+const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })
+
+const idOf = (params: Record<string, unknown>) => {
+  const ref = parseParams(versionRef, params)
+  return modelVersionId(ref.name, ref.version)
+}
+
+export const modelVersionRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: 'model-versions/create',
+    async handle(params, target) {
+      const request = parseParams(
+        z.object({
+          name: required,
+          source: required,
+          run_id: z.string().optional(),
+          model_id: z.string().optional(),
+          tags: keyValues,
+          description: z.string().optional(),
+        }),
+        params,
+      )
+      await requireModel(target, request.name)
+      const version = await target.federation().models.createModelVersion({
+        model: target.key(request.name),
+        source: request.source,
+        // MLflow 3 registers a logged model by its id; the version's run is the one that logged it.
+        runId: request.run_id || (await sourceRunOf(target, request.model_id ?? loggedModelIdOf(request.source))),
+        description: request.description ?? null,
+        tags: request.tags,
+      })
+      return { model_version: modelVersionJson(version, { withAliases: false }) }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'model-versions/get',
+    async handle(params, target) {
+      return { model_version: modelVersionJson(await requireVersion(target, idOf(params)), { withAliases: true }) }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'model-versions/search',
+    async handle(params, target) {
+      const request = parseParams(
+        z.object({ filter: z.string().optional(), max_results: int64.optional(), order_by: repeated(z.string()).default([]), page_token: z.string().optional() }),
+        params,
+      )
+      if (request.order_by.length > 0) throw invalidParameter('order_by is not supported here: versions list by model name, then newest version first')
+      const size = pageSize(request.max_results, { default: 10_000, max: 200_000 })
+      const filter = request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] }
+      const { models } = target.federation()
+      const versions = await readAll((after) => models.listModelVersions({ backends: null, models: null, first: PAGE_SIZE.max, after, filter }))
+      const page = pageOf(versions, offsetFromToken(request.page_token), size)
+      return {
+        model_versions: page.items.map((version) => modelVersionJson(version, { withAliases: false })),
+        ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
+      }
+    },
+  },
+  {
+    method: 'PATCH',
+    path: 'model-versions/update',
+    async handle(params, target) {
+      const { description } = parseParams(z.object({ description: z.string().optional() }), params)
+      const version = await target.registryWriter.updateModelVersion(idOf(params), { description: description ?? null })
+      return { model_version: modelVersionJson(version, { withAliases: false }) }
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'model-versions/delete',
+    async handle(params, target) {
+      await target.registryWriter.deleteModelVersion(idOf(params))
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'model-versions/transition-stage',
+    async handle(params, target) {
+      const request = parseParams(z.object({ stage: required, archive_existing_versions: bool.default(false) }), params)
+      const stage = stageFromWire(request.stage)
+      if (!stage) throw invalidParameter(`Invalid Model Version stage: ${request.stage}. Value must be one of None, Staging, Production, Archived.`)
+      const version = await target.federation().models.transitionModelVersion(target.key(idOf(params)), stage, request.archive_existing_versions)
+      return { model_version: modelVersionJson(version, { withAliases: false }) }
+    },
+  },
+  {
+    method: 'POST',
+    path: 'model-versions/set-tag',
+    async handle(params, target) {
+      const request = parseParams(z.object({ key: required, value: z.string() }), params)
+      checkTags([{ key: request.key, value: request.value }])
+      await target.registryWriter.setModelVersionTags(idOf(params), [request])
+      return {}
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'model-versions/delete-tag',
+    async handle(params, target) {
+      await target.registryWriter.deleteModelVersionTag(idOf(params), parseParams(z.object({ key: required }), params).key)
+      return {}
+    },
+  },
+  {
+    method: 'GET',
+    path: 'model-versions/get-download-uri',
+    async handle(params, target) {
+      return { artifact_uri: await downloadUri(target, await requireVersion(target, idOf(params))) }
+    },
+  },
+]
+
+async function requireVersion(target: ApiTarget, id: string): Promise<ModelVersion> {
+  const [version] = await target.registry.getModelVersions([id])
+  if (!version) {
+    const slash = id.lastIndexOf('/')
+    throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Model Version (name=${id.slice(0, slash)}, version=${id.slice(slash + 1)}) not found`)
+  }
+  return version
+}
+
+/** The logged model a `models:/m-<id>` source names. */
+function loggedModelIdOf(source: string): string | null {
+  return /^models:\/(m-[0-9a-f]{32})$/.exec(source)?.[1] ?? null
+}
+
+async function loggedModel(target: ApiTarget, id: string | null) {
+  if (!id || !target.backend.loggedModels) return null
+  const [model] = await target.backend.loggedModels.getMany([id])
+  return model
+}
+
+async function sourceRunOf(target: ApiTarget, loggedModelId: string | null): Promise<string | null> {
+  return (await loggedModel(target, loggedModelId))?.sourceRunId ?? null
+}
+
+/** Where a version's files are: a logged model's artifact location for `models:/m-...` sources, else the source itself. */
+async function downloadUri(target: ApiTarget, version: ModelVersion): Promise<string> {
+  const source = version.source ?? ''
+  return (await loggedModel(target, loggedModelIdOf(source)))?.artifactLocation ?? source
+}

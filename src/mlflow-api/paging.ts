@@ -1,0 +1,50 @@
+import type { MergedPage } from '../federation/merge.js'
+import { invalidParameter } from './errors.js'
+
+/**
+ * Page tokens for lists this API sorts itself (experiments in an order the
+ * backend does not keep): the offset into the sorted list, as MLflow's own
+ * server encodes it (base64 of {"offset": N}).
+ */
+export function offsetFromToken(token: string | undefined): number {
+  if (!token) return 0
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'))
+    if (typeof parsed === 'object' && parsed !== null && 'offset' in parsed && Number.isSafeInteger(parsed.offset) && Number(parsed.offset) >= 0) {
+      return Number(parsed.offset)
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw invalidParameter(`Invalid page token, could not base64-decode: '${token}'`)
+}
+
+export function tokenForOffset(offset: number): string {
+  // Spelled as Python's json.dumps writes it, so tokens match MLflow's byte for byte.
+  return Buffer.from(`{"offset": ${offset}}`).toString('base64')
+}
+
+/** One page of an already sorted list, with MLflow's `next_page_token` when more follow. */
+export function pageOf<T>(items: T[], offset: number, size: number): { items: T[]; nextPageToken: string | undefined } {
+  const end = offset + size
+  return { items: items.slice(offset, end), nextPageToken: end < items.length ? tokenForOffset(end) : undefined }
+}
+
+/** `max_results` within MLflow's bounds for the endpoint. */
+export function pageSize(requested: number | undefined, defaults: { default: number; max: number }): number {
+  const size = requested ?? defaults.default
+  if (size < 1 || size > defaults.max) throw invalidParameter(`Invalid value ${size} for parameter 'max_results' supplied. It must be at most ${defaults.max}, and at least 1.`)
+  return size
+}
+
+/** Reads every page of one of the federation layer's lists. */
+export async function readAll<T>(list: (after: string | null) => Promise<MergedPage<T>>): Promise<T[]> {
+  const all: T[] = []
+  let after: string | null = null
+  for (;;) {
+    const page = await list(after)
+    all.push(...page.edges.map((edge) => edge.node))
+    if (!page.hasNextPage || page.edges.length === 0) return all
+    after = page.edges[page.edges.length - 1].cursor
+  }
+}

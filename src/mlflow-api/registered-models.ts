@@ -1,0 +1,173 @@
+import { z } from 'zod'
+import type { RegisteredModel } from '../domain.js'
+import { parseMlflowModelFilter } from '../federation/mlflow-filter.js'
+import { checkAlias, checkModelName, checkTags } from '../federation/write-limits.js'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import { sortByOrderClauses } from './order-by.js'
+import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
+import { int64, keyValues, parseParams, repeated, required } from './params.js'
+import type { Route } from './route.js'
+import type { ApiTarget } from './target.js'
+import { modelVersionJson, registeredModelJson, stageFromWire } from './wire.js'
+import { modelVersionId } from '../adapters/model-version-id.js'
+import { PAGE_SIZE } from '../federation/merged-list.js'
+
+const name = z.object({ name: required })
+
+export const registeredModelRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: 'registered-models/create',
+    conflict: 'RESOURCE_ALREADY_EXISTS',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, tags: keyValues, description: z.string().optional() }), params)
+      const model = await target.federation().models.createRegisteredModel({
+        backendId: target.id,
+        name: checkModelName(request.name),
+        description: request.description ?? null,
+        tags: request.tags,
+      })
+      return { registered_model: registeredModelJson(model, []) }
+    },
+  },
+  {
+    method: 'GET',
+    path: 'registered-models/get',
+    async handle(params, target) {
+      const model = await requireModel(target, parseParams(name, params).name)
+      return { registered_model: registeredModelJson(model, await target.registry.latestVersions(model.nativeId)) }
+    },
+  },
+  ...(['GET', 'POST'] as const).map(
+    (method): Route => ({
+      method,
+      path: 'registered-models/search',
+      async handle(params, target) {
+        const request = parseParams(
+          z.object({ filter: z.string().optional(), max_results: int64.optional(), order_by: repeated(z.string()).default([]), page_token: z.string().optional() }),
+          params,
+        )
+        const size = pageSize(request.max_results, { default: 100, max: 1000 })
+        const filter = request.filter ? parseMlflowModelFilter(request.filter, 'filter') : { all: [] }
+        const { models } = target.federation()
+        const all = await readAll((after) => models.listRegisteredModels({ backends: null, first: PAGE_SIZE.max, after, filter }))
+        const sorted = sortByOrderClauses(all, request.order_by, MODEL_ORDER_KEYS, [{ entity: 'attribute', key: 'name', ascending: true }], 'registered models')
+        const page = pageOf(sorted, offsetFromToken(request.page_token), size)
+        const latest = await Promise.all(page.items.map((model) => target.registry.latestVersions(model.nativeId)))
+        return {
+          registered_models: page.items.map((model, index) => registeredModelJson(model, latest[index])),
+          ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
+        }
+      },
+    }),
+  ),
+  {
+    method: 'PATCH',
+    path: 'registered-models/update',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, description: z.string().optional() }), params)
+      const model = await target.registryWriter.updateRegisteredModel(request.name, { description: request.description ?? null })
+      return { registered_model: registeredModelJson(model, null) }
+    },
+  },
+  {
+    method: 'POST',
+    path: 'registered-models/rename',
+    conflict: 'RESOURCE_ALREADY_EXISTS',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, new_name: required }), params)
+      const model = await target.registryWriter.renameRegisteredModel(request.name, checkModelName(request.new_name))
+      return { registered_model: registeredModelJson(model, null) }
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'registered-models/delete',
+    async handle(params, target) {
+      await target.registryWriter.deleteRegisteredModel(parseParams(name, params).name)
+      return {}
+    },
+  },
+  ...(['GET', 'POST'] as const).map(
+    (method): Route => ({
+      method,
+      path: 'registered-models/get-latest-versions',
+      async handle(params, target) {
+        const request = parseParams(z.object({ name: required, stages: repeated(z.string()).default([]) }), params)
+        const stages = request.stages.map((stage) => {
+          const parsed = stageFromWire(stage)
+          if (!parsed) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`)
+          return parsed
+        })
+        await requireModel(target, request.name)
+        const latest = await target.registry.latestVersions(request.name)
+        const chosen = stages.length === 0 ? latest : latest.filter((version) => stages.includes(version.stage ?? 'NONE'))
+        return { model_versions: chosen.map((version) => modelVersionJson(version, { withAliases: true })) }
+      },
+    }),
+  ),
+  {
+    method: 'POST',
+    path: 'registered-models/set-tag',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, key: required, value: z.string() }), params)
+      checkTags([{ key: request.key, value: request.value }])
+      await target.registryWriter.setRegisteredModelTags(request.name, [{ key: request.key, value: request.value }])
+      return {}
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'registered-models/delete-tag',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, key: required }), params)
+      await target.registryWriter.deleteRegisteredModelTag(request.name, request.key)
+      return {}
+    },
+  },
+  {
+    method: 'POST',
+    path: 'registered-models/alias',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, alias: required, version: required }), params)
+      checkAlias(request.alias)
+      await target.registryWriter.setModelAlias(request.name, request.alias, modelVersionId(request.name, Number(request.version)))
+      return {}
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'registered-models/alias',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, alias: required }), params)
+      await target.registryWriter.deleteModelAlias(request.name, request.alias)
+      return {}
+    },
+  },
+  {
+    method: 'GET',
+    path: 'registered-models/alias',
+    async handle(params, target) {
+      const request = parseParams(z.object({ name: required, alias: required }), params)
+      const model = await requireModel(target, request.name)
+      const alias = model.aliases.find((candidate) => candidate.alias === request.alias)
+      if (!alias) throw new MlflowApiError('INVALID_PARAMETER_VALUE', `Registered model alias ${request.alias} not found.`)
+      const [version] = await target.registry.getModelVersions([alias.versionNativeId])
+      if (!version) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Model Version (name=${request.name}, version=${alias.version}) not found`)
+      return { model_version: modelVersionJson(version, { withAliases: true }) }
+    },
+  },
+]
+
+export async function requireModel(target: ApiTarget, modelName: string): Promise<RegisteredModel> {
+  const [model] = await target.registry.getRegisteredModels([modelName])
+  if (!model) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${modelName} not found`)
+  return model
+}
+
+const MODEL_ORDER_KEYS: Record<string, (model: RegisteredModel) => string | number> = {
+  name: (model) => model.name,
+  creation_timestamp: (model) => model.createdAt.getTime(),
+  last_updated_timestamp: (model) => model.updatedAt.getTime(),
+}
+

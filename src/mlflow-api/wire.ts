@@ -1,0 +1,148 @@
+import type { Experiment, KeyValue, LoggedModel, MetricPoint, ModelStage, ModelVersion, RegisteredModel, Run, Tags } from '../domain.js'
+
+/**
+ * The gateway's records in MLflow's JSON, field for field as MLflow's
+ * server writes them (protobuf JSON: int64 times as numbers, NaN and
+ * infinities as strings, empty lists and unset fields left out).
+ */
+
+export type WireValue = number | 'NaN' | 'Infinity' | '-Infinity'
+
+export function wireDouble(value: number): WireValue {
+  if (Number.isNaN(value)) return 'NaN'
+  if (value === Infinity) return 'Infinity'
+  if (value === -Infinity) return '-Infinity'
+  return value
+}
+
+/** MLflow's stage names. */
+export const WIRE_STAGE: Record<ModelStage, string> = { NONE: 'None', STAGING: 'Staging', PRODUCTION: 'Production', ARCHIVED: 'Archived' }
+
+export function stageFromWire(text: string): ModelStage | null {
+  const found = Object.entries(WIRE_STAGE).find(([, wire]) => wire.toLowerCase() === text.toLowerCase())
+  return found ? (found[0] as ModelStage) : null
+}
+
+/** Every MLflow API answer is in the default workspace. */
+const WORKSPACE = 'default'
+
+const keyValuesOf = (record: Tags): KeyValue[] => Object.entries(record).map(([key, value]) => ({ key, value }))
+
+/** Leaves out empty lists, as protobuf JSON does. */
+function nonEmpty<T>(name: string, items: T[]): Record<string, T[]> {
+  return items.length > 0 ? { [name]: items } : {}
+}
+
+export function experimentJson(experiment: Experiment) {
+  return {
+    experiment_id: experiment.nativeId,
+    name: experiment.name,
+    ...(experiment.artifactLocation !== null && { artifact_location: experiment.artifactLocation }),
+    lifecycle_stage: experiment.lifecycleStage,
+    last_update_time: experiment.updatedAt.getTime(),
+    creation_time: experiment.createdAt.getTime(),
+    ...nonEmpty('tags', keyValuesOf(experiment.tags)),
+    workspace: WORKSPACE,
+  }
+}
+
+export function runInfoJson(run: Run) {
+  const userId = run.tags['mlflow.user']
+  return {
+    run_uuid: run.nativeId,
+    experiment_id: run.experimentNativeId,
+    run_name: run.name,
+    ...(userId !== undefined && { user_id: userId }),
+    status: run.status,
+    ...(run.startTime && { start_time: run.startTime.getTime() }),
+    ...(run.endTime && { end_time: run.endTime.getTime() }),
+    ...(run.artifactUri !== null && { artifact_uri: run.artifactUri }),
+    lifecycle_stage: run.lifecycleStage,
+    run_id: run.nativeId,
+  }
+}
+
+export function metricJson(key: string, point: MetricPoint) {
+  return { key, value: wireDouble(point.value), timestamp: point.timestamp.getTime(), step: point.step }
+}
+
+export function runJson(run: Run) {
+  return {
+    info: runInfoJson(run),
+    data: {
+      ...nonEmpty('metrics', run.metrics.map((metric) => metricJson(metric.key, metric))),
+      ...nonEmpty('params', keyValuesOf(run.params)),
+      ...nonEmpty('tags', keyValuesOf(run.tags)),
+    },
+    inputs: nonEmpty(
+      'dataset_inputs',
+      run.datasets.map((input) => ({
+        ...nonEmpty('tags', input.context === null ? [] : [{ key: 'mlflow.data.context', value: input.context }]),
+        dataset: {
+          name: input.dataset.name,
+          digest: input.dataset.digest,
+          ...(input.dataset.sourceType !== null && { source_type: input.dataset.sourceType }),
+          ...(input.dataset.source !== null && { source: input.dataset.source }),
+          ...(input.dataset.schema !== null && { schema: input.dataset.schema }),
+          ...(input.dataset.profile !== null && { profile: input.dataset.profile }),
+        },
+      })),
+    ),
+    outputs: nonEmpty('model_outputs', run.modelOutputs.map((output) => ({ model_id: output.modelId, step: output.step }))),
+  }
+}
+
+/** `withAliases`: MLflow lists a version's aliases in get answers, not in searches or a model's latest versions. */
+export function modelVersionJson(version: ModelVersion, options: { withAliases: boolean }) {
+  return {
+    name: version.modelNativeId,
+    version: String(version.version),
+    creation_timestamp: version.createdAt.getTime(),
+    last_updated_timestamp: version.updatedAt.getTime(),
+    current_stage: WIRE_STAGE[version.stage ?? 'NONE'],
+    description: version.description ?? '',
+    ...(version.source !== null && { source: version.source }),
+    ...(version.runId !== null && { run_id: version.runId }),
+    status: version.status ?? 'READY',
+    ...nonEmpty('tags', keyValuesOf(version.tags)),
+    run_link: '',
+    ...(options.withAliases && nonEmpty('aliases', version.aliases ?? [])),
+  }
+}
+
+export function registeredModelJson(model: RegisteredModel, latestVersions: ModelVersion[] | null) {
+  return {
+    name: model.name,
+    creation_timestamp: model.createdAt.getTime(),
+    last_updated_timestamp: model.updatedAt.getTime(),
+    ...(model.description !== null && { description: model.description }),
+    ...nonEmpty('latest_versions', (latestVersions ?? []).map((version) => modelVersionJson(version, { withAliases: false }))),
+    ...nonEmpty('tags', keyValuesOf(model.tags)),
+    ...nonEmpty('aliases', model.aliases.map((alias) => ({ alias: alias.alias, version: String(alias.version) }))),
+  }
+}
+
+export function loggedModelJson(model: LoggedModel) {
+  return {
+    info: {
+      model_id: model.nativeId,
+      experiment_id: model.experimentNativeId,
+      name: model.name,
+      creation_timestamp_ms: model.createdAt.getTime(),
+      last_updated_timestamp_ms: model.updatedAt.getTime(),
+      artifact_uri: model.artifactLocation,
+      status: model.status,
+      ...(model.statusMessage !== null && { status_message: model.statusMessage }),
+      model_type: model.modelType ?? '',
+      ...(model.sourceRunId !== null && { source_run_id: model.sourceRunId }),
+      ...nonEmpty('tags', keyValuesOf(model.tags)),
+    },
+    data: {
+      ...nonEmpty('params', keyValuesOf(model.params)),
+      ...nonEmpty(
+        'metrics',
+        model.metrics.map((metric) => ({ ...metricJson(metric.key, metric), model_id: model.nativeId, run_id: metric.runId })),
+      ),
+    },
+  }
+}
