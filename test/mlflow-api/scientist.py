@@ -6,6 +6,8 @@ then writes the raw REST answers the differential test compares, as one
 JSON document, to the output file.
 
 Usage: python scientist.py <experiment name> <registered model name> <output file>
+
+With MLFLOW_RUN_ID set (as orchestrators set it) the parent run is that run, resumed.
 """
 import json
 import math
@@ -40,6 +42,7 @@ with mlflow.start_run(run_name="parent") as parent:
             for step in range(5):
                 mlflow.log_metric("loss", 1.0 / (step + 1) + index, step=step)
                 mlflow.log_metrics({"acc": step / 5 + index / 10, "grad_norm": math.nan if step == 2 else step * 0.5}, step=step)
+        mlflow.log_metric("sweep_best_loss", 1.0 / 5 + index, step=index)
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})
     dataset = mlflow.data.from_pandas(frame, source="s3://datasets/train.csv", name="train", targets="y")
     mlflow.log_input(dataset, context="training")
