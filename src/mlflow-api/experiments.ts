@@ -10,7 +10,7 @@ import { pageOf, offsetFromToken, pageSize, readAll } from './paging.js'
 import { int64, keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { experimentJson } from './wire.js'
+import { experimentJson, nonEmpty } from './wire.js'
 
 /** MLflow's view types, as lifecycle views. */
 export const VIEW_TYPES: Record<string, LifecycleView> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' }
@@ -74,7 +74,7 @@ export const experimentRoutes: Route[] = [
           'experiments',
         )
         const page = pageOf(experiments, offsetFromToken(request.page_token), size)
-        return { experiments: page.items.map(experimentJson), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
+        return { ...nonEmpty('experiments', page.items.map(experimentJson)), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
       },
     }),
   ),

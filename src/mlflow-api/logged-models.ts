@@ -6,7 +6,7 @@ import { pageSize } from './paging.js'
 import { int64, keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { loggedModelJson } from './wire.js'
+import { loggedModelJson, nonEmpty } from './wire.js'
 
 /** MLflow 3's logged-model endpoints, which `mlflow.<flavor>.log_model` calls. */
 export const loggedModelRoutes: Route[] = [
@@ -102,7 +102,7 @@ export const loggedModelRoutes: Route[] = [
         first: pageSize(request.max_results, { default: 100, max: 1000 }),
         token: request.page_token || null,
       })
-      return { models: page.items.map(loggedModelJson), ...(page.nextToken && { next_page_token: page.nextToken }) }
+      return { ...nonEmpty('models', page.items.map(loggedModelJson)), ...(page.nextToken && { next_page_token: page.nextToken }) }
     },
   },
 ]

@@ -6,7 +6,7 @@ import { int64, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { requireRun } from './runs.js'
-import { metricJson } from './wire.js'
+import { metricJson, nonEmpty } from './wire.js'
 
 /** MLflow's bulk-interval limits: runs per request, and sampled steps per run. */
 const BULK_INTERVAL = { maxRuns: 100, defaultResults: 320, maxResults: 1000 } as const
@@ -26,7 +26,7 @@ export const metricRoutes: Route[] = [
       // Without max_results MLflow answers the whole history at once.
       const page = pageOf(points, offsetFromToken(request.page_token), request.max_results ?? Math.max(points.length, 1))
       return {
-        metrics: page.items.map((point) => metricJson(request.metric_key, point)),
+        ...nonEmpty('metrics', page.items.map((point) => metricJson(request.metric_key, point))),
         ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
       }
     },
@@ -57,11 +57,12 @@ export const metricRoutes: Route[] = [
         request.run_ids.map(async (runId) => ({ runId, points: await fullHistory(target, runId, request.metric_key, request.start_step ?? null, request.end_step ?? null) })),
       )
       const steps = sampledSteps(histories.flatMap((history) => history.points.map((point) => point.step)), maxResults)
-      return {
-        metrics: histories.flatMap(({ runId, points }) =>
+      return nonEmpty(
+        'metrics',
+        histories.flatMap(({ runId, points }) =>
           points.filter((point) => steps.has(point.step)).map((point) => ({ ...metricJson(request.metric_key, point), run_id: runId })),
         ),
-      }
+      )
     },
   },
 ]

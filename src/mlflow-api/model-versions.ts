@@ -10,7 +10,7 @@ import { bool, int64, keyValues, parseParams, repeated, required } from './param
 import { requireModel } from './registered-models.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, stageFromWire } from './wire.js'
+import { modelVersionJson, nonEmpty, stageFromWire } from './wire.js'
 
 /** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
 const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })
@@ -70,7 +70,7 @@ export const modelVersionRoutes: Route[] = [
       const versions = await readAll((after) => models.listModelVersions({ backends: null, models: null, first: PAGE_SIZE.max, after, filter }))
       const page = pageOf(versions, offsetFromToken(request.page_token), size)
       return {
-        model_versions: page.items.map((version) => modelVersionJson(version, { withAliases: false })),
+        ...nonEmpty('model_versions', page.items.map((version) => modelVersionJson(version, { withAliases: false }))),
         ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
       }
     },

@@ -8,7 +8,7 @@ import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
 import { int64, keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, registeredModelJson, stageFromWire } from './wire.js'
+import { modelVersionJson, nonEmpty, registeredModelJson, stageFromWire } from './wire.js'
 import { modelVersionId } from '../adapters/model-version-id.js'
 import { PAGE_SIZE } from '../federation/merged-list.js'
 
@@ -55,7 +55,7 @@ export const registeredModelRoutes: Route[] = [
         const page = pageOf(sorted, offsetFromToken(request.page_token), size)
         const latest = await Promise.all(page.items.map((model) => target.registry.latestVersions(model.nativeId)))
         return {
-          registered_models: page.items.map((model, index) => registeredModelJson(model, latest[index])),
+          ...nonEmpty('registered_models', page.items.map((model, index) => registeredModelJson(model, latest[index]))),
           ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
         }
       },
@@ -102,7 +102,7 @@ export const registeredModelRoutes: Route[] = [
         await requireModel(target, request.name)
         const latest = await target.registry.latestVersions(request.name)
         const chosen = stages.length === 0 ? latest : latest.filter((version) => stages.includes(version.stage ?? 'NONE'))
-        return { model_versions: chosen.map((version) => modelVersionJson(version, { withAliases: true })) }
+        return nonEmpty('model_versions', chosen.map((version) => modelVersionJson(version, { withAliases: true })))
       },
     }),
   ),

@@ -12,7 +12,7 @@ import { pageSize } from './paging.js'
 import { double, int64, keyValue, keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { runInfoJson, runJson } from './wire.js'
+import { nonEmpty, runInfoJson, runJson } from './wire.js'
 
 /** MLflow names a run after this tag too, and keeps the two in step. */
 const RUN_NAME_TAG = 'mlflow.runName'
@@ -245,7 +245,7 @@ export const runRoutes: Route[] = [
         hasMore = page.hasNextPage
         after = page.edges.at(-1)?.cursor ?? after
       }
-      return { runs: runs.map(runJson), ...(hasMore && after && { next_page_token: after }) }
+      return { ...nonEmpty('runs', runs.map(runJson)), ...(hasMore && after && { next_page_token: after }) }
     },
   },
 ]

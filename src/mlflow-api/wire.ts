@@ -28,8 +28,8 @@ const WORKSPACE = 'default'
 
 const keyValuesOf = (record: Tags): KeyValue[] => Object.entries(record).map(([key, value]) => ({ key, value }))
 
-/** Leaves out empty lists, as protobuf JSON does. */
-function nonEmpty<T>(name: string, items: T[]): Record<string, T[]> {
+/** Leaves out empty lists, as protobuf JSON does (an empty search answers `{}`). */
+export function nonEmpty<T>(name: string, items: T[]): Record<string, T[]> {
   return items.length > 0 ? { [name]: items } : {}
 }
 
