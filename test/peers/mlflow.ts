@@ -26,10 +26,15 @@ export function pythonPeersVenv(): string | null {
 /**
  * `adminPassword` starts MLflow's own basic-auth app (`--app-name basic-auth`),
  * whose user `admin` has that password: a real server that refuses bad credentials.
+ * `backendStoreUri` replaces the SQLite store (a postgresql:// URL for benchmarks).
  * `proxiedArtifacts` serves artifacts through the server (`mlflow-artifacts:/` URIs,
  * MLflow's default) instead of a local artifact root the clients write to directly.
  */
-export async function startMlflow(venv: string, port: number, options: { adminPassword?: string; proxiedArtifacts?: boolean } = {}): Promise<MlflowPeer> {
+export async function startMlflow(
+  venv: string,
+  port: number,
+  options: { adminPassword?: string; proxiedArtifacts?: boolean; backendStoreUri?: string; workers?: number } = {},
+): Promise<MlflowPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'mlgate-mlflow-'))
   const binary = join(venv, 'bin', 'mlflow')
   // The auth app keeps its users in its own database, here beside the tracking store.
@@ -44,11 +49,11 @@ export async function startMlflow(venv: string, port: number, options: { adminPa
     binary,
     [
       'server',
-      '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--backend-store-uri', options.backendStoreUri ?? `sqlite:///${join(dir, 'mlflow.db')}`,
       ...(options.proxiedArtifacts ? ['--artifacts-destination', join(dir, 'artifacts')] : ['--default-artifact-root', join(dir, 'artifacts')]),
       '--host', '127.0.0.1',
       '--port', String(port),
-      '--workers', '1',
+      '--workers', String(options.workers ?? 1),
       ...(options.adminPassword ? ['--app-name', 'basic-auth'] : []),
     ],
     {
