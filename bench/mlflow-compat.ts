@@ -125,6 +125,8 @@ async function main() {
   await admin.end()
   const mlflowDatabase = new URL(url)
   mlflowDatabase.pathname = '/mlflow_bench'
+  // SQLAlchemy knows the postgresql:// scheme only.
+  const mlflowStoreUri = mlflowDatabase.toString().replace(/^postgres:/, 'postgresql:')
 
   const venv = pythonPeersVenv()
   if (!venv) throw new Error('no python3 for the MLflow server')
@@ -132,7 +134,7 @@ async function main() {
   const gateway = await startGatewayProcess({ backends: [{ id: 'local', kind: 'native', database: url, schema: `bench_compat_${Date.now()}` }] })
   try {
     // MLflow's server with as many workers as cores; mlgate is one Node process.
-    mlflow = await startMlflow(venv, await freePort(), { backendStoreUri: mlflowDatabase.toString(), proxiedArtifacts: true, workers: cpus().length })
+    mlflow = await startMlflow(venv, await freePort(), { backendStoreUri: mlflowStoreUri, proxiedArtifacts: true, workers: cpus().length })
     const servers = { mlgate: restClient(`http://127.0.0.1:${gateway.port}`), mlflow: restClient(mlflow.url) }
 
     const logging: Record<string, number> = {}

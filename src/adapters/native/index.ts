@@ -74,7 +74,13 @@ class NativeBackend implements Backend, TrackingReader {
       logParams: (runId, params) => this.guard(() => this.runs.logParams(runId, params)),
       setRunTags: (runId, tags) => this.guard(() => this.runs.setTags(runId, tags)),
       deleteRunTag: (runId, key) => this.guard(() => this.runs.deleteTag(runId, key)),
-      logBatch: (runId, batch) => this.guard(() => this.runs.logBatch(runId, batch, (trx) => this.appendMetrics(runId, batch.metrics, trx))),
+      // A metrics-only batch (the hot path of training loops) is one statement, as logMetrics is.
+      logBatch: (runId, batch) =>
+        this.guard(() =>
+          batch.params.length === 0 && batch.tags.length === 0
+            ? this.logMetrics(runId, batch.metrics)
+            : this.runs.logBatch(runId, batch, (trx) => this.appendMetrics(runId, batch.metrics, trx)),
+        ),
       deleteExperimentTag: (id, key) => this.guard(() => this.experiments.deleteTag(id, key)),
       renameExperiment: (id, name) => this.guard(() => this.experiments.rename(id, name)),
       deleteExperiment: (id) => this.guard(() => this.experiments.setLifecycle(id, 'deleted')),

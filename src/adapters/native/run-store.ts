@@ -152,7 +152,7 @@ export class RunStore {
   /** MLflow's log-batch in one transaction: a param conflict leaves no metric or tag behind. */
   async logBatch(id: string, batch: RunBatch, appendMetrics: (db: Kysely<Database>) => Promise<void>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.requireActive(trx, id)
+      await this.lockActive(trx, id)
       await this.insertParams(trx, id, batch.params)
       await this.upsertTags(trx, id, batch.tags)
       await appendMetrics(trx)
@@ -193,6 +193,13 @@ export class RunStore {
   /** NOTIFY, delivered at commit: `<experiment>:<run>:<kind>` for runUpdates subscribers on every replica. */
   private async announce(db: Kysely<Database>, runId: string, kind: RunEventKind): Promise<void> {
     await sql`select pg_notify(${this.runsChannel}, experiment_id || ':' || id || ':' || ${kind}) from runs where id = ${runId}`.execute(db)
+  }
+
+  /** `requireActive` without reading the run back: locks its row (as metric appends do) and checks its stage. */
+  private async lockActive(db: Kysely<Database>, id: string): Promise<void> {
+    const row = await db.selectFrom('runs').select('lifecycle_stage').where('id', '=', id).forNoKeyUpdate().executeTakeFirst()
+    if (!row) throw notFound(`run ${id}`, this.backendId)
+    if (row.lifecycle_stage !== 'active') throw badInput(`run ${id} is deleted; restore it before writing to it`, this.backendId)
   }
 
   /** Fails unless the run exists and is not deleted; MLflow refuses writes to deleted runs too. */
