@@ -45,7 +45,7 @@ describeEachEngine('migrations', (engine) => {
       await Promise.all(databases.map((database) => migrateToLatest(database.db, backend.schema)))
       await migrateToLatest(databases[0].db, backend.schema)
       const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(databases[0].db)
-      expect(rows.map((row) => row.name)).toEqual(['2026-11-22T0000-tracking', '2026-11-22T0100-metric-sequence', '2026-11-23T0000-model-registry', '2026-11-23T0100-datasets'])
+      expect(rows.map((row) => row.name)).toEqual(['2026-11-22T0000-tracking', '2026-11-22T0100-metric-sequence', '2026-11-23T0000-model-registry', '2026-11-23T0100-datasets', '2026-11-23T0200-logged-models'])
       const experiments = await databases[0].db.selectFrom('experiments').select(['id', 'name']).execute()
       expect(experiments).toEqual([{ id: 0, name: 'Default' }])
     } finally {

@@ -18,23 +18,46 @@ export class RunStore {
     private readonly runsChannel: string,
   ) {}
 
+  /**
+   * One page in two steps: the page's ids in order (each order value computed
+   * once per matching run), then those runs whole. Building every matching
+   * run's params, tags and metrics before the sort and limit would cost a
+   * thousand times more on a large experiment.
+   */
   async list(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
     const offset = pageOffset(page, this.backendId)
-    let select = this.selectRuns(this.db).where((eb) => this.compileQuery(eb, query))
+    // The first metric order reads its values through one join; any further ones per run.
+    const joined = query.orderBy.findIndex((order) => order.field === 'metric')
+    const matching = this.db
+      .selectFrom('runs')
+      .select('runs.id')
+      .$if(joined >= 0, (qb) =>
+        qb.leftJoin('latest_metrics as order_metric', (join) =>
+          join.onRef('order_metric.run_id', '=', 'runs.id').on('order_metric.key', '=', query.orderBy[joined].metricKey ?? ''),
+        ),
+      )
+      .select(query.orderBy.map((order, index) => (index === joined ? sql.ref('order_metric.value') : orderExpression(order)).as(`order_${index}`)))
+      .where((eb) => this.compileQuery(eb, query))
+      // OFFSET 0 keeps PostgreSQL from flattening this subquery, which would
+      // evaluate each order subquery once per use (three times per run) instead of once.
+      .offset(0)
+      .as('matching')
+    let select = this.db.selectFrom(matching).select('matching.id')
     // MLflow's order (see federation/ordering.ts): missing values, then NaN, last in either direction.
-    for (const order of query.orderBy) {
-      const value = orderExpression(order)
+    query.orderBy.forEach((order, index) => {
+      const value = sql.ref(`matching.order_${index}`)
       select = select.orderBy(sql`${value} is null`)
       if (order.field === 'metric') select = select.orderBy(sql`${value} = 'NaN'`)
       select = select.orderBy(value, order.direction)
-    }
+    })
     // The last tie-breaker: the id in byte order, as the federation layer compares ids.
     const rows = await select
-      .orderBy(sql`runs.id collate "C"`)
+      .orderBy(sql`matching.id collate "C"`)
       .limit(page.first + 1)
       .offset(offset)
       .execute()
-    return pageFromRows(rows.map((row) => toRun(this.backendId, row)), page, offset)
+    const runs = await this.getMany(rows.map((row) => row.id))
+    return pageFromRows(runs.filter((run): run is Run => run !== null), page, offset)
   }
 
   async count(query: RunQuery): Promise<number> {
