@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { sql } from 'kysely'
 import { openNativeDatabase } from '../src/adapters/native/client.js'
 import { type NativeBackendConfig, parseConfig } from '../src/config.js'
-import { BackendsDocument, CreateExperimentDocument, ExperimentsDocument, RunsDocument } from './generated/graphql.js'
+import { BackendsDocument, CreateExperimentDocument, CreateRunDocument, ExperimentsDocument, RunsDocument } from './generated/graphql.js'
 import { describePostgres, nativeBackendConfig } from './support/engines.js'
 import { type TestGateway, errorCodes, startTestGateway } from './support/gateway.js'
 import { startTcpProxy } from './support/tcp-proxy.js'
@@ -104,6 +104,8 @@ describePostgres('unexpected errors', () => {
     const backend = nativeBackendConfig('postgres')
     const gw = await startTestGateway({ backends: [backend] })
     try {
+      const experiment = (await gw.data(CreateExperimentDocument, { input: { name: 'doomed' } })).createExperiment
+      await gw.data(CreateRunDocument, { input: { experimentId: experiment.id } })
       // Break the store under the gateway: the next query fails inside PostgreSQL.
       const database = await openNativeDatabase(parseConfig({ backends: [backend] }).backends[0] as NativeBackendConfig)
       await sql`drop table run_tags cascade`.execute(database.db)
