@@ -18,6 +18,7 @@ import pg from 'pg'
 import { type MlflowPeer, pythonPeersVenv, startMlflow } from '../test/peers/mlflow.js'
 import { findPostgresBinDir, startPostgres } from '../test/peers/postgres.js'
 import { freePort } from '../test/support/free-port.js'
+import { mlflowApi } from '../test/support/mlflow-api.js'
 import { percentile, startGatewayProcess } from './support/gateway-process.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100)
@@ -27,23 +28,7 @@ const CLIENTS = 4
 const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 10_000)
 const SEARCH_SAMPLES = Number(process.env.BENCH_SEARCH_SAMPLES ?? 30)
 
-/** A minimal MLflow REST client: what a training job's `mlflow` package sends. */
-function restClient(base: string) {
-  return async <T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body: Record<string, unknown>): Promise<T> => {
-    const url = new URL(`${base}/api/2.0/mlflow/${path}`)
-    if (method === 'GET') for (const [name, value] of Object.entries(body)) url.searchParams.set(name, String(value))
-    const response = await fetch(url, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: method === 'POST' ? JSON.stringify(body) : undefined,
-    })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`)
-    return JSON.parse(text) as T
-  }
-}
-
-type Rest = ReturnType<typeof restClient>
+type Rest = ReturnType<typeof mlflowApi>
 
 /** Runs `tasks` on `lanes` concurrent workers. */
 async function inLanes(count: number, lanes: number, task: (index: number) => Promise<void>): Promise<void> {
@@ -58,15 +43,14 @@ async function inLanes(count: number, lanes: number, task: (index: number) => Pr
 async function createRuns(rest: Rest, experimentId: string, count: number, lanes: number): Promise<string[]> {
   const ids: string[] = new Array(count)
   await inLanes(count, lanes, async (index) => {
-    const { run } = await rest<{ run: { info: { run_id: string } } }>('POST', 'runs/create', { experiment_id: experimentId, run_name: `run-${index}`, start_time: Date.now() })
-    ids[index] = run.info.run_id
+    ids[index] = await rest.createRun(experimentId, { name: `run-${index}` })
   })
   return ids
 }
 
 /** The logging workload: each run's 10 × 1,000 points in calls of 1,000 metrics (100 steps of 10 keys). */
 async function loggingRate(rest: Rest, name: string): Promise<number> {
-  const { experiment_id: experimentId } = await rest<{ experiment_id: string }>('POST', 'experiments/create', { name: `${name}-logging-${Date.now()}` })
+  const experimentId = await rest.createExperiment(`${name}-logging-${Date.now()}`)
   const runIds = await createRuns(rest, experimentId, RUNS, CLIENTS)
   const stepsPerCall = 1000 / KEYS
   const calls = runIds.flatMap((runId) => Array.from({ length: STEPS / stepsPerCall }, (_, call) => ({ runId, firstStep: call * stepsPerCall })))
@@ -78,7 +62,7 @@ async function loggingRate(rest: Rest, name: string): Promise<number> {
     for (let step = firstStep; step < firstStep + stepsPerCall; step++) {
       for (let key = 0; key < KEYS; key++) metrics.push({ key: `metric_${key}`, value: Math.sin(step / 50 + key), timestamp, step })
     }
-    await rest('POST', 'runs/log-batch', { run_id: runId, metrics })
+    await rest.post('runs/log-batch', { run_id: runId, metrics })
   })
   const seconds = (performance.now() - started) / 1000
   return (RUNS * KEYS * STEPS) / seconds
@@ -86,13 +70,12 @@ async function loggingRate(rest: Rest, name: string): Promise<number> {
 
 /** 10,000 runs with an `acc` metric, then `runs/search` filtered and ordered by it: p50 and p99 in ms. */
 async function searchLatency(rest: Rest, name: string): Promise<{ p50Ms: number; p99Ms: number; returned: number }> {
-  const { experiment_id: experimentId } = await rest<{ experiment_id: string }>('POST', 'experiments/create', { name: `${name}-search-${Date.now()}` })
+  const experimentId = await rest.createExperiment(`${name}-search-${Date.now()}`)
   const runIds = await createRuns(rest, experimentId, SEARCH_RUNS, 8)
   await inLanes(runIds.length, 8, async (index) => {
-    await rest('POST', 'runs/log-batch', {
-      run_id: runIds[index],
-      metrics: [{ key: 'acc', value: (index * 7919) % SEARCH_RUNS / SEARCH_RUNS, timestamp: Date.now(), step: 0 }],
-      params: [{ key: 'depth', value: String(index % 8) }],
+    await rest.logBatch(runIds[index], {
+      metrics: [{ key: 'acc', value: ((index * 7919) % SEARCH_RUNS) / SEARCH_RUNS, timestamp: Date.now(), step: 0 }],
+      params: { depth: String(index % 8) },
     })
   })
   const request = { experiment_ids: [experimentId], filter: 'metrics.acc > 0.5', order_by: ['metrics.acc DESC'], max_results: 100 }
@@ -100,7 +83,7 @@ async function searchLatency(rest: Rest, name: string): Promise<{ p50Ms: number;
   let returned = 0
   for (let i = 0; i < SEARCH_SAMPLES + 3; i++) {
     const started = performance.now()
-    const { runs } = await rest<{ runs: unknown[] }>('POST', 'runs/search', request)
+    const { runs } = await rest.post<{ runs: unknown[] }>('runs/search', request)
     if (i >= 3) latencies.push(performance.now() - started)
     returned = runs.length
   }
@@ -135,7 +118,7 @@ async function main() {
   try {
     // MLflow's server with as many workers as cores; mlgate is one Node process.
     mlflow = await startMlflow(venv, await freePort(), { backendStoreUri: mlflowStoreUri, proxiedArtifacts: true, workers: cpus().length })
-    const servers = { mlgate: restClient(`http://127.0.0.1:${gateway.port}`), mlflow: restClient(mlflow.url) }
+    const servers = { mlgate: mlflowApi(`http://127.0.0.1:${gateway.port}`), mlflow: mlflowApi(mlflow.url) }
 
     const logging: Record<string, number> = {}
     for (const [name, rest] of Object.entries(servers)) {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { MlflowApiError, invalidParameter } from './errors.js'
-import { parseParams } from './params.js'
+import { parseParams, runIdOf } from './params.js'
 import { requireRun } from './runs.js'
 import type { Route } from './route.js'
 
@@ -134,9 +134,8 @@ export function artifactRoutes(store: ArtifactStore): Route[] {
       method: 'GET',
       path: 'artifacts/list',
       async handle(params, target) {
-        const request = parseParams(z.object({ run_id: z.string().optional(), run_uuid: z.string().optional(), path: z.string().default('') }), params)
-        const runId = request.run_id || request.run_uuid
-        if (!runId) throw invalidParameter("Missing value for required parameter 'run_id'.")
+        const request = parseParams(z.object({ path: z.string().default('') }), params)
+        const runId = runIdOf(params)
         const run = await requireRun(target, runId)
         const root = run.artifactUri ?? ''
         const base = store.pathOfUri(root)

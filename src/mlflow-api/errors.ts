@@ -1,32 +1,24 @@
 import { GatewayError } from '../errors.js'
 
-/** MLflow's error codes this API answers with, and the HTTP status MLflow's server gives each. */
-export const MLFLOW_ERROR_STATUS = {
-  INVALID_PARAMETER_VALUE: 400,
-  RESOURCE_ALREADY_EXISTS: 400,
-  BAD_REQUEST: 400,
-  MALFORMED_REQUEST: 400,
-  PERMISSION_DENIED: 403,
-  RESOURCE_DOES_NOT_EXIST: 404,
-  ENDPOINT_NOT_FOUND: 404,
-  INTERNAL_ERROR: 500,
-  NOT_IMPLEMENTED: 501,
-  TEMPORARILY_UNAVAILABLE: 503,
-} as const
+/**
+ * MLflow's error codes this API answers with: the HTTP status MLflow's
+ * server gives each, and the classification MLflow 3 adds to the body
+ * (mlflow/error_classification.py).
+ */
+const MLFLOW_ERRORS = {
+  INVALID_PARAMETER_VALUE: { status: 400, sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' },
+  RESOURCE_ALREADY_EXISTS: { status: 400, sqlstate: 'KAM00', error_class: 'RESOURCE_ALREADY_EXISTS' },
+  BAD_REQUEST: { status: 400, sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' },
+  MALFORMED_REQUEST: { status: 400 },
+  PERMISSION_DENIED: { status: 403, sqlstate: 'KAM00', error_class: 'PERMISSION_DENIED' },
+  RESOURCE_DOES_NOT_EXIST: { status: 404, sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
+  ENDPOINT_NOT_FOUND: { status: 404, sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
+  INTERNAL_ERROR: { status: 500, sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
+  NOT_IMPLEMENTED: { status: 501 },
+  TEMPORARILY_UNAVAILABLE: { status: 503, sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
+} as const satisfies Record<string, { status: number; sqlstate?: string; error_class?: string }>
 
-export type MlflowErrorCode = keyof typeof MLFLOW_ERROR_STATUS
-
-/** The classification MLflow 3's server adds to an error body (mlflow/error_classification.py). */
-const CLASSIFICATION: Partial<Record<MlflowErrorCode, { sqlstate: string; error_class: string }>> = {
-  INVALID_PARAMETER_VALUE: { sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' },
-  RESOURCE_ALREADY_EXISTS: { sqlstate: 'KAM00', error_class: 'RESOURCE_ALREADY_EXISTS' },
-  BAD_REQUEST: { sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' },
-  PERMISSION_DENIED: { sqlstate: 'KAM00', error_class: 'PERMISSION_DENIED' },
-  RESOURCE_DOES_NOT_EXIST: { sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
-  ENDPOINT_NOT_FOUND: { sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
-  INTERNAL_ERROR: { sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
-  TEMPORARILY_UNAVAILABLE: { sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
-}
+export type MlflowErrorCode = keyof typeof MLFLOW_ERRORS
 
 /** An answer in MLflow's error shape: `{"error_code", "message"}` with MLflow's status. */
 export class MlflowApiError extends Error {
@@ -39,12 +31,13 @@ export class MlflowApiError extends Error {
   }
 
   get status(): number {
-    return MLFLOW_ERROR_STATUS[this.errorCode]
+    return MLFLOW_ERRORS[this.errorCode].status
   }
 
   /** The body MLflow's server answers with. */
   toJson() {
-    return { error_code: this.errorCode, message: this.message, ...CLASSIFICATION[this.errorCode] }
+    const { status: _, ...classification } = MLFLOW_ERRORS[this.errorCode]
+    return { error_code: this.errorCode, message: this.message, ...classification }
   }
 }
 

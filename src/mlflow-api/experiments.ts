@@ -2,12 +2,11 @@ import { z } from 'zod'
 import type { Experiment } from '../domain.js'
 import type { ExperimentFilter, LifecycleView } from '../federation/filter.js'
 import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
-import { PAGE_SIZE } from '../federation/merged-list.js'
-import { checkTags } from '../federation/write-limits.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { pageOf, offsetFromToken, pageSize, readAll } from './paging.js'
-import { int64, keyValues, parseParams, repeated, required } from './params.js'
+import { int64 } from '../mlflow-wire.js'
+import { keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { experimentJson, nonEmpty } from './wire.js'
@@ -112,8 +111,7 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/set-experiment-tag',
     async handle(params, target) {
       const { experiment_id: id, key, value } = parseParams(z.object({ experiment_id: required, key: required, value: z.string() }), params)
-      checkTags([{ key, value }])
-      await target.writer.setExperimentTags(id, [{ key, value }])
+      await target.federation().tracking.setExperimentTags(target.key(id), [{ key, value }])
       return {}
     },
   },
@@ -137,7 +135,7 @@ export async function requireExperiment(target: ApiTarget, id: string): Promise<
 /** Every experiment that matches (experiments number in the hundreds, not millions: this API sorts them itself). */
 function allExperiments(target: ApiTarget, filter: ExperimentFilter, lifecycle: LifecycleView): Promise<Experiment[]> {
   const { tracking } = target.federation()
-  return readAll((after) => tracking.listExperiments({ backends: null, first: PAGE_SIZE.max, after, filter, lifecycle }))
+  return readAll((first, after) => tracking.listExperiments({ backends: null, first, after, filter, lifecycle }))
 }
 
 const EXPERIMENT_ORDER_KEYS: Record<string, (experiment: Experiment) => string | number> = {

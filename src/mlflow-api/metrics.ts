@@ -2,10 +2,11 @@ import { z } from 'zod'
 import type { MetricPoint } from '../domain.js'
 import { invalidParameter } from './errors.js'
 import { offsetFromToken, pageOf } from './paging.js'
-import { int64, parseParams, repeated, required } from './params.js'
+import { int64 } from '../mlflow-wire.js'
+import { parseParams, repeated, required, runIdOf } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { requireRun } from './runs.js'
+import { requireRuns } from './runs.js'
 import { metricJson, nonEmpty } from './wire.js'
 
 /** MLflow's bulk-interval limits: runs per request, and sampled steps per run. */
@@ -17,11 +18,11 @@ export const metricRoutes: Route[] = [
     path: 'metrics/get-history',
     async handle(params, target) {
       const request = parseParams(
-        z.object({ run_id: z.string().optional(), run_uuid: z.string().optional(), metric_key: required, max_results: int64.optional(), page_token: z.string().optional() }),
+        z.object({ metric_key: required, max_results: int64.optional(), page_token: z.string().optional() }),
         params,
       )
-      const runId = request.run_id || request.run_uuid
-      if (!runId) throw invalidParameter("Missing value for required parameter 'run_id'.")
+      const runId = runIdOf(params)
+      await requireRuns(target, [runId])
       const points = await fullHistory(target, runId, request.metric_key, null, null)
       // Without max_results MLflow answers the whole history at once.
       const page = pageOf(points, offsetFromToken(request.page_token), request.max_results ?? Math.max(points.length, 1))
@@ -53,6 +54,7 @@ export const metricRoutes: Route[] = [
       if (maxResults < 1 || maxResults > BULK_INTERVAL.maxResults) {
         throw invalidParameter(`max_results must be between 1 and ${BULK_INTERVAL.maxResults}.`)
       }
+      await requireRuns(target, request.run_ids)
       const histories = await Promise.all(
         request.run_ids.map(async (runId) => ({ runId, points: await fullHistory(target, runId, request.metric_key, request.start_step ?? null, request.end_step ?? null) })),
       )
@@ -69,7 +71,6 @@ export const metricRoutes: Route[] = [
 
 /** Every point of one metric in a step range, in step then timestamp order. */
 async function fullHistory(target: ApiTarget, runId: string, key: string, minStep: number | null, maxStep: number | null): Promise<MetricPoint[]> {
-  await requireRun(target, runId)
   const series = await target.tracking.metricHistory({ runId, key, maxPoints: Number.MAX_SAFE_INTEGER, minStep, maxStep })
   return series.points
 }

@@ -1,16 +1,14 @@
 import { z } from 'zod'
 import { modelVersionId } from '../adapters/model-version-id.js'
 import type { ModelVersion } from '../domain.js'
-import { PAGE_SIZE } from '../federation/merged-list.js'
 import { parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
-import { checkTags } from '../federation/write-limits.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
-import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
-import { bool, int64, keyValues, parseParams, repeated, required } from './params.js'
-import { requireModel } from './registered-models.js'
+import { collectPage, pageSize } from './paging.js'
+import { int64 } from '../mlflow-wire.js'
+import { bool, keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, nonEmpty, stageFromWire } from './wire.js'
+import { modelVersionJson, nonEmpty } from './wire.js'
 
 /** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
 const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })
@@ -36,7 +34,7 @@ export const modelVersionRoutes: Route[] = [
         }),
         params,
       )
-      await requireModel(target, request.name)
+      // The store refuses a version of a model that does not exist (RESOURCE_DOES_NOT_EXIST).
       const version = await target.federation().models.createModelVersion({
         model: target.key(request.name),
         source: request.source,
@@ -67,8 +65,10 @@ export const modelVersionRoutes: Route[] = [
       const size = pageSize(request.max_results, { default: 10_000, max: 200_000 })
       const filter = request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] }
       const { models } = target.federation()
-      const versions = await readAll((after) => models.listModelVersions({ backends: null, models: null, first: PAGE_SIZE.max, after, filter }))
-      const page = pageOf(versions, offsetFromToken(request.page_token), size)
+      // Listed in the federation layer's version order (model name, then newest first), paged by its cursor.
+      const page = await collectPage(size, request.page_token || null, (first, after) =>
+        models.listModelVersions({ backends: null, models: null, first, after, filter }),
+      )
       return {
         ...nonEmpty('model_versions', page.items.map((version) => modelVersionJson(version, { withAliases: false }))),
         ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
@@ -96,10 +96,8 @@ export const modelVersionRoutes: Route[] = [
     method: 'POST',
     path: 'model-versions/transition-stage',
     async handle(params, target) {
-      const request = parseParams(z.object({ stage: required, archive_existing_versions: bool.default(false) }), params)
-      const stage = stageFromWire(request.stage)
-      if (!stage) throw invalidParameter(`Invalid Model Version stage: ${request.stage}. Value must be one of None, Staging, Production, Archived.`)
-      const version = await target.federation().models.transitionModelVersion(target.key(idOf(params)), stage, request.archive_existing_versions)
+      const request = parseParams(z.object({ stage, archive_existing_versions: bool.default(false) }), params)
+      const version = await target.federation().models.transitionModelVersion(target.key(idOf(params)), request.stage, request.archive_existing_versions)
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },
@@ -108,8 +106,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/set-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ key: required, value: z.string() }), params)
-      checkTags([{ key: request.key, value: request.value }])
-      await target.registryWriter.setModelVersionTags(idOf(params), [request])
+      await target.federation().models.setModelVersionTags(target.key(idOf(params)), [request])
       return {}
     },
   },

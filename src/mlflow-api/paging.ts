@@ -1,4 +1,5 @@
 import type { MergedPage } from '../federation/merge.js'
+import { PAGE_SIZE } from '../federation/merged-list.js'
 import { invalidParameter } from './errors.js'
 
 /**
@@ -37,14 +38,28 @@ export function pageSize(requested: number | undefined, defaults: { default: num
   return size
 }
 
-/** Reads every page of one of the federation layer's lists. */
-export async function readAll<T>(list: (after: string | null) => Promise<MergedPage<T>>): Promise<T[]> {
-  const all: T[] = []
-  let after: string | null = null
+/**
+ * A page of `size` items read from one of the federation layer's lists,
+ * which pages by at most 1,000 (MLflow allows larger pages). The token is
+ * the federation cursor after the last item, when more follow.
+ */
+export async function collectPage<T>(
+  size: number,
+  after: string | null,
+  list: (first: number, after: string | null) => Promise<MergedPage<T>>,
+): Promise<{ items: T[]; nextPageToken: string | undefined }> {
+  const items: T[] = []
+  let cursor = after
   for (;;) {
-    const page = await list(after)
-    all.push(...page.edges.map((edge) => edge.node))
-    if (!page.hasNextPage || page.edges.length === 0) return all
-    after = page.edges[page.edges.length - 1].cursor
+    const page = await list(Math.min(size - items.length, PAGE_SIZE.max), cursor)
+    items.push(...page.edges.map((edge) => edge.node))
+    cursor = page.edges.at(-1)?.cursor ?? cursor
+    if (!page.hasNextPage || page.edges.length === 0) return { items, nextPageToken: undefined }
+    if (items.length >= size) return { items, nextPageToken: cursor ?? undefined }
   }
+}
+
+/** Every item of one of the federation layer's lists. */
+export async function readAll<T>(list: (first: number, after: string | null) => Promise<MergedPage<T>>): Promise<T[]> {
+  return (await collectPage(Number.POSITIVE_INFINITY, null, list)).items
 }

@@ -1,16 +1,16 @@
 import { z } from 'zod'
 import type { RegisteredModel } from '../domain.js'
 import { parseMlflowModelFilter } from '../federation/mlflow-filter.js'
-import { checkAlias, checkModelName, checkTags } from '../federation/write-limits.js'
-import { MlflowApiError, invalidParameter } from './errors.js'
+import { checkModelName } from '../federation/write-limits.js'
+import { MlflowApiError } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
-import { int64, keyValues, parseParams, repeated, required } from './params.js'
+import { int64 } from '../mlflow-wire.js'
+import { keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, nonEmpty, registeredModelJson, stageFromWire } from './wire.js'
+import { modelVersionJson, nonEmpty, registeredModelJson } from './wire.js'
 import { modelVersionId } from '../adapters/model-version-id.js'
-import { PAGE_SIZE } from '../federation/merged-list.js'
 
 const name = z.object({ name: required })
 
@@ -23,7 +23,7 @@ export const registeredModelRoutes: Route[] = [
       const request = parseParams(z.object({ name: required, tags: keyValues, description: z.string().optional() }), params)
       const model = await target.federation().models.createRegisteredModel({
         backendId: target.id,
-        name: checkModelName(request.name),
+        name: request.name,
         description: request.description ?? null,
         tags: request.tags,
       })
@@ -50,7 +50,7 @@ export const registeredModelRoutes: Route[] = [
         const size = pageSize(request.max_results, { default: 100, max: 1000 })
         const filter = request.filter ? parseMlflowModelFilter(request.filter, 'filter') : { all: [] }
         const { models } = target.federation()
-        const all = await readAll((after) => models.listRegisteredModels({ backends: null, first: PAGE_SIZE.max, after, filter }))
+        const all = await readAll((first, after) => models.listRegisteredModels({ backends: null, first, after, filter }))
         const sorted = sortByOrderClauses(all, request.order_by, MODEL_ORDER_KEYS, [{ entity: 'attribute', key: 'name', ascending: true }], 'registered models')
         const page = pageOf(sorted, offsetFromToken(request.page_token), size)
         const latest = await Promise.all(page.items.map((model) => target.registry.latestVersions(model.nativeId)))
@@ -93,14 +93,9 @@ export const registeredModelRoutes: Route[] = [
       method,
       path: 'registered-models/get-latest-versions',
       async handle(params, target) {
-        const request = parseParams(z.object({ name: required, stages: repeated(z.string()).default([]) }), params)
-        const stages = request.stages.map((stage) => {
-          const parsed = stageFromWire(stage)
-          if (!parsed) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`)
-          return parsed
-        })
-        await requireModel(target, request.name)
-        const latest = await target.registry.latestVersions(request.name)
+        const { name: modelName, stages } = parseParams(z.object({ name: required, stages: repeated(stage).default([]) }), params)
+        await requireModel(target, modelName)
+        const latest = await target.registry.latestVersions(modelName)
         const chosen = stages.length === 0 ? latest : latest.filter((version) => stages.includes(version.stage ?? 'NONE'))
         return nonEmpty('model_versions', chosen.map((version) => modelVersionJson(version, { withAliases: true })))
       },
@@ -111,8 +106,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/set-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, key: required, value: z.string() }), params)
-      checkTags([{ key: request.key, value: request.value }])
-      await target.registryWriter.setRegisteredModelTags(request.name, [{ key: request.key, value: request.value }])
+      await target.federation().models.setRegisteredModelTags(target.key(request.name), [{ key: request.key, value: request.value }])
       return {}
     },
   },
@@ -130,8 +124,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/alias',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, alias: required, version: required }), params)
-      checkAlias(request.alias)
-      await target.registryWriter.setModelAlias(request.name, request.alias, modelVersionId(request.name, Number(request.version)))
+      await target.federation().models.setModelAlias(target.key(request.name), request.alias, target.key(modelVersionId(request.name, Number(request.version))))
       return {}
     },
   },

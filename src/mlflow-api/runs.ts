@@ -3,33 +3,19 @@ import { z } from 'zod'
 import type { RunOrder } from '../adapters/backend.js'
 import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
-import { PAGE_SIZE } from '../federation/merged-list.js'
 import { checkDatasetInputs, checkMetrics, checkParams, checkTags } from '../federation/write-limits.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { VIEW_TYPES, viewType } from './experiments.js'
 import { parseOrderBy } from './order-by.js'
-import { pageSize } from './paging.js'
-import { double, int64, keyValue, keyValues, parseParams, repeated, required } from './params.js'
+import { collectPage, pageSize } from './paging.js'
+import { datasetInputFromWire, datasetInputSchema, double, int64, keyValue } from '../mlflow-wire.js'
+import { keyValues, parseParams, repeated, required, runIdOf } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { nonEmpty, runInfoJson, runJson } from './wire.js'
 
 /** MLflow names a run after this tag too, and keeps the two in step. */
 const RUN_NAME_TAG = 'mlflow.runName'
-
-/** Requests name a run by `run_id` or, from older clients, `run_uuid`. */
-const runRef = z
-  .object({ run_id: z.string().optional(), run_uuid: z.string().optional() })
-  .transform((ref, ctx) => {
-    const id = ref.run_id || ref.run_uuid
-    if (!id) {
-      ctx.addIssue({ code: 'custom', path: ['run_id'], message: 'required' })
-      return z.NEVER
-    }
-    return id
-  })
-
-const runIdOf = (params: Record<string, unknown>) => parseParams(runRef, params)
 
 const metric = z.object({
   key: required,
@@ -108,8 +94,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/log-metric',
     async handle(params, target) {
-      const runId = runIdOf(params)
-      await logMetrics(target, runId, [parseParams(metric, params)])
+      await logBatch(target, runIdOf(params), { metrics: [parseParams(metric, params)], params: [], tags: [] })
       return {}
     },
   },
@@ -117,16 +102,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/log-batch',
     async handle(params, target) {
-      const runId = runIdOf(params)
-      const request = parseParams(z.object({ metrics: repeated(metric).default([]), params: keyValues, tags: keyValues }), params)
-      checkParams(request.params)
-      checkTags(request.tags)
-      const { plain, linked } = splitLinkedMetrics(request.metrics)
-      checkMetrics(plain)
-      await target.writer.logBatch(runId, { metrics: plain, params: request.params, tags: request.tags })
-      await linkMetrics(target, runId, linked)
-      const runName = request.tags.findLast((tag) => tag.key === RUN_NAME_TAG)
-      if (runName) await target.writer.updateRun(runId, { name: runName.value })
+      await logBatch(target, runIdOf(params), parseParams(z.object({ metrics: repeated(metric).default([]), params: keyValues, tags: keyValues }), params))
       return {}
     },
   },
@@ -134,10 +110,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/log-parameter',
     async handle(params, target) {
-      const runId = runIdOf(params)
-      const param = parseParams(keyValue.extend({ key: required }), params)
-      checkParams([param])
-      await target.writer.logParams(runId, [param])
+      await logBatch(target, runIdOf(params), { metrics: [], params: [parseParams(keyValue.extend({ key: required }), params)], tags: [] })
       return {}
     },
   },
@@ -145,9 +118,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/set-tag',
     async handle(params, target) {
-      const runId = runIdOf(params)
-      const tag = parseParams(keyValue.extend({ key: required }), params)
-      await setTags(target, runId, [tag])
+      await logBatch(target, runIdOf(params), { metrics: [], params: [], tags: [parseParams(keyValue.extend({ key: required }), params)] })
       return {}
     },
   },
@@ -167,34 +138,12 @@ export const runRoutes: Route[] = [
       const runId = runIdOf(params)
       const request = parseParams(
         z.object({
-          datasets: repeated(
-            z.object({
-              tags: keyValues,
-              dataset: z.object({
-                name: required,
-                digest: required,
-                source_type: z.string().optional(),
-                source: z.string().optional(),
-                schema: z.string().optional(),
-                profile: z.string().optional(),
-              }),
-            }),
-          ).default([]),
+          datasets: repeated(datasetInputSchema).default([]),
           models: repeated(z.object({ model_id: required })).default([]),
         }),
         params,
       )
-      const inputs = request.datasets.map((input) => ({
-        dataset: {
-          name: input.dataset.name,
-          digest: input.dataset.digest,
-          sourceType: input.dataset.source_type ?? null,
-          source: input.dataset.source ?? null,
-          schema: input.dataset.schema ?? null,
-          profile: input.dataset.profile ?? null,
-        },
-        context: input.tags.find((tag) => tag.key === 'mlflow.data.context')?.value ?? null,
-      }))
+      const inputs = request.datasets.map(datasetInputFromWire)
       checkDatasetInputs(inputs)
       if (inputs.length > 0) await target.writer.logInputs(runId, inputs)
       return {}
@@ -227,62 +176,64 @@ export const runRoutes: Route[] = [
       )
       const size = pageSize(request.max_results, { default: 1000, max: 50_000 })
       const { tracking } = target.federation()
-      const runs: Run[] = []
-      let after = request.page_token || null
-      let hasMore = true
-      // The federation layer pages by at most 1,000; MLflow allows larger pages.
-      while (runs.length < size && hasMore) {
-        const page = await tracking.listRuns({
+      const filter = request.filter ? parseMlflowFilter(request.filter, 'filter') : { all: [] }
+      const page = await collectPage(size, request.page_token || null, (first, after) =>
+        tracking.listRuns({
           backends: null,
           experiments: request.experiment_ids.map((id) => target.key(id)),
-          filter: request.filter ? parseMlflowFilter(request.filter, 'filter') : { all: [] },
+          filter,
           lifecycle: VIEW_TYPES[request.run_view_type],
           orderBy: request.order_by.map(toRunOrder),
-          first: Math.min(size - runs.length, PAGE_SIZE.max),
+          first,
           after,
-        })
-        runs.push(...page.edges.map((edge) => edge.node))
-        hasMore = page.hasNextPage
-        after = page.edges.at(-1)?.cursor ?? after
-      }
-      return { ...nonEmpty('runs', runs.map(runJson)), ...(hasMore && after && { next_page_token: after }) }
+        }),
+      )
+      return { ...nonEmpty('runs', page.items.map(runJson)), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
     },
   },
 ]
 
 export async function requireRun(target: ApiTarget, runId: string): Promise<Run> {
-  const [run] = await target.tracking.getRuns([runId])
-  if (!run) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runId} not found`)
-  return run
+  return (await requireRuns(target, [runId]))[0]
 }
 
-/** Setting `mlflow.runName` renames the run, as on MLflow's server. */
-async function setTags(target: ApiTarget, runId: string, tags: KeyValue[]): Promise<void> {
-  checkTags(tags)
-  await target.writer.setRunTags(runId, tags)
-  const runName = tags.findLast((tag) => tag.key === RUN_NAME_TAG)
-  if (runName) await target.writer.updateRun(runId, { name: runName.value })
+/** The runs, read in one batch; the first missing one is RESOURCE_DOES_NOT_EXIST. */
+export async function requireRuns(target: ApiTarget, runIds: readonly string[]): Promise<Run[]> {
+  const runs = await target.tracking.getRuns(runIds)
+  return runs.map((run, index) => {
+    if (!run) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runIds[index]} not found`)
+    return run
+  })
 }
 
 type WireMetric = z.output<typeof metric>
 
-async function logMetrics(target: ApiTarget, runId: string, metrics: WireMetric[]): Promise<void> {
-  const { plain, linked } = splitLinkedMetrics(metrics)
+/**
+ * MLflow's log-batch, which log-metric and set-tag are single-entry cases of:
+ * checked against MLflow's limits, written in one call, and, as on MLflow's
+ * server, setting `mlflow.runName` renames the run.
+ */
+async function logBatch(target: ApiTarget, runId: string, batch: { metrics: WireMetric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
+  checkParams(batch.params)
+  checkTags(batch.tags)
+  const { plain, linked } = splitLinkedMetrics(batch.metrics)
   checkMetrics(plain)
-  if (plain.length > 0) await target.writer.logMetrics(runId, plain)
-  await linkMetrics(target, runId, linked)
+  await target.writer.logBatch(runId, { metrics: plain, params: batch.params, tags: batch.tags })
+  for (const [modelId, metrics] of linked) {
+    checkMetrics(metrics)
+    const fresh = await notYetLogged(target, runId, metrics)
+    if (fresh.length > 0) await target.writer.logMetrics(runId, fresh)
+    await target.loggedModels.linkMetrics(modelId, runId, metrics)
+  }
+  const runName = batch.tags.findLast((tag) => tag.key === RUN_NAME_TAG)
+  if (runName) await target.writer.updateRun(runId, { name: runName.value })
 }
 
 function toMetricWrite(wire: WireMetric): MetricWrite {
   return { key: wire.key, value: wire.value, step: wire.step, timestamp: new Date(wire.timestamp) }
 }
 
-/**
- * Points that name a logged model are also that model's metrics. MLflow's
- * `log_model` sends a run's points again with the new model's id; its server
- * keeps one copy of a point logged twice, so here a linked point that is
- * already in the run's history is not appended again (it is only linked).
- */
+/** Points that name a logged model (`model_id`) are linked to it; the rest are the run's alone. */
 function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; linked: Map<string, MetricWrite[]> } {
   const plain: MetricWrite[] = []
   const linked = new Map<string, MetricWrite[]>()
@@ -293,22 +244,27 @@ function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; link
   return { plain, linked }
 }
 
-async function linkMetrics(target: ApiTarget, runId: string, linked: Map<string, MetricWrite[]>): Promise<void> {
-  for (const [modelId, metrics] of linked) {
-    checkMetrics(metrics)
-    const fresh: MetricWrite[] = []
-    for (const point of metrics) {
-      const history = await target.tracking.metricHistory({ runId, key: point.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: point.step, maxStep: point.step })
-      const logged = history.points.some(
-        (existing) => existing.timestamp.getTime() === point.timestamp.getTime() && Object.is(existing.value, point.value),
-      )
-      if (!logged && !fresh.some((other) => other.key === point.key && other.step === point.step && other.timestamp.getTime() === point.timestamp.getTime())) {
-        fresh.push(point)
-      }
+const pointKey = (point: MetricWrite) => `${point.step}:${point.timestamp.getTime()}:${point.value}`
+
+/**
+ * MLflow's `log_model` sends a run's points again with the new model's id;
+ * its server keeps one copy of a point logged twice. The points not yet in
+ * the run's history, read once per key over the points' step range.
+ */
+async function notYetLogged(target: ApiTarget, runId: string, points: MetricWrite[]): Promise<MetricWrite[]> {
+  const byKey = new Map<string, MetricWrite[]>()
+  for (const point of points) byKey.set(point.key, [...(byKey.get(point.key) ?? []), point])
+  const fresh: MetricWrite[] = []
+  for (const [key, keyed] of byKey) {
+    const steps = keyed.map((point) => point.step)
+    const history = await target.tracking.metricHistory({ runId, key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: Math.min(...steps), maxStep: Math.max(...steps) })
+    const logged = new Set(history.points.map((point) => pointKey({ key, ...point })))
+    for (const point of keyed) {
+      if (!logged.has(pointKey(point))) fresh.push(point)
+      logged.add(pointKey(point))
     }
-    if (fresh.length > 0) await target.writer.logMetrics(runId, fresh)
-    await target.loggedModels.linkMetrics(modelId, runId, metrics)
   }
+  return fresh
 }
 
 const ORDER_ATTRIBUTES: Record<string, RunOrder['field']> = { start_time: 'startTime', created: 'startTime', end_time: 'endTime', run_name: 'name' }

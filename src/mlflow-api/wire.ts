@@ -1,27 +1,12 @@
-import type { Experiment, KeyValue, LoggedModel, MetricPoint, ModelStage, ModelVersion, RegisteredModel, Run, Tags } from '../domain.js'
+import type { Experiment, KeyValue, LoggedModel, MetricPoint, ModelVersion, RegisteredModel, Run, Tags } from '../domain.js'
+import { WIRE_STAGES, datasetInputToWire, wireDouble } from '../mlflow-wire.js'
 
 /**
  * The gateway's records in MLflow's JSON, field for field as MLflow's
  * server writes them (protobuf JSON: int64 times as numbers, NaN and
- * infinities as strings, empty lists and unset fields left out).
+ * infinities as strings, empty lists and unset fields left out). The pieces
+ * the MLflow adapter reads too are in `src/mlflow-wire.ts`.
  */
-
-export type WireValue = number | 'NaN' | 'Infinity' | '-Infinity'
-
-export function wireDouble(value: number): WireValue {
-  if (Number.isNaN(value)) return 'NaN'
-  if (value === Infinity) return 'Infinity'
-  if (value === -Infinity) return '-Infinity'
-  return value
-}
-
-/** MLflow's stage names. */
-export const WIRE_STAGE: Record<ModelStage, string> = { NONE: 'None', STAGING: 'Staging', PRODUCTION: 'Production', ARCHIVED: 'Archived' }
-
-export function stageFromWire(text: string): ModelStage | null {
-  const found = Object.entries(WIRE_STAGE).find(([, wire]) => wire.toLowerCase() === text.toLowerCase())
-  return found ? (found[0] as ModelStage) : null
-}
 
 /** Every MLflow API answer is in the default workspace. */
 const WORKSPACE = 'default'
@@ -74,20 +59,7 @@ export function runJson(run: Run) {
       ...nonEmpty('params', keyValuesOf(run.params)),
       ...nonEmpty('tags', keyValuesOf(run.tags)),
     },
-    inputs: nonEmpty(
-      'dataset_inputs',
-      run.datasets.map((input) => ({
-        ...nonEmpty('tags', input.context === null ? [] : [{ key: 'mlflow.data.context', value: input.context }]),
-        dataset: {
-          name: input.dataset.name,
-          digest: input.dataset.digest,
-          ...(input.dataset.sourceType !== null && { source_type: input.dataset.sourceType }),
-          ...(input.dataset.source !== null && { source: input.dataset.source }),
-          ...(input.dataset.schema !== null && { schema: input.dataset.schema }),
-          ...(input.dataset.profile !== null && { profile: input.dataset.profile }),
-        },
-      })),
-    ),
+    inputs: nonEmpty('dataset_inputs', run.datasets.map(datasetInputToWire)),
     outputs: nonEmpty('model_outputs', run.modelOutputs.map((output) => ({ model_id: output.modelId, step: output.step }))),
   }
 }
@@ -99,7 +71,7 @@ export function modelVersionJson(version: ModelVersion, options: { withAliases: 
     version: String(version.version),
     creation_timestamp: version.createdAt.getTime(),
     last_updated_timestamp: version.updatedAt.getTime(),
-    current_stage: WIRE_STAGE[version.stage ?? 'NONE'],
+    current_stage: WIRE_STAGES[version.stage ?? 'NONE'],
     description: version.description ?? '',
     ...(version.source !== null && { source: version.source }),
     ...(version.runId !== null && { run_id: version.runId }),

@@ -4,11 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
-
-interface Answer {
-  status: number
-  body: Record<string, unknown> & { error_code?: string; message?: string }
-}
+import { mlflowApi } from '../support/mlflow-api.js'
 
 /** The MLflow API's edges, through plain HTTP: errors, atomic batches, paging, renames and deletes. */
 describeEachEngine('the MLflow REST API', (engine) => {
@@ -26,17 +22,8 @@ describeEachEngine('the MLflow REST API', (engine) => {
     rmSync(artifactsDir, { recursive: true, force: true })
   })
 
-  const call = async (method: string, path: string, body?: unknown, prefix = '/api/2.0/mlflow/'): Promise<Answer> => {
-    const url = new URL(`${base}${prefix}${path}`)
-    if (method === 'GET' && body) for (const [name, value] of Object.entries(body)) url.searchParams.append(name, String(value))
-    const response = await fetch(url, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: method === 'GET' || body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as Answer['body'] }
-  }
-  const ok = async (method: string, path: string, body?: unknown) => {
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, prefix?: string) => mlflowApi(base).request(method, path, body, prefix)
+  const ok = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => {
     const answer = await call(method, path, body)
     expect(answer, `${method} ${path}`).toMatchObject({ status: 200 })
     return answer.body
@@ -145,6 +132,7 @@ describeEachEngine('the MLflow REST API', (engine) => {
 
   it('renames and deletes registered models and versions', async () => {
     await ok('POST', 'registered-models/create', { name: 'churn', description: 'v1' })
+    expect(await call('POST', 'model-versions/create', { name: 'no-such-model', source: 's3://x' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } })
     for (let i = 0; i < 2; i++) await ok('POST', 'model-versions/create', { name: 'churn', source: `s3://models/churn/${i}` })
     await ok('POST', 'registered-models/alias', { name: 'churn', alias: 'prod', version: '2' })
     await ok('POST', 'model-versions/set-tag', { name: 'churn', version: '1', key: 'k', value: 'v' })
@@ -167,9 +155,10 @@ describeEachEngine('the MLflow REST API', (engine) => {
     expect((await fetch(`${artifacts}/1/run/artifacts/a.txt`, { method: 'PUT', body: 'hello' })).status).toBe(200)
     expect(await (await fetch(`${artifacts}/1/run/artifacts/a.txt`)).text()).toBe('hello')
     expect(await (await fetch(`${artifacts}?path=1/run/artifacts`)).json()).toEqual({ files: [{ path: 'a.txt', is_dir: false, file_size: 5 }] })
-    const escape = await fetch(`${artifacts}/1/..%2F..%2F..%2Fescaped.txt`, { method: 'PUT', body: 'x' })
+    // Two levels up from `1/` is the artifacts directory's parent, where the test looks for the file.
+    const escape = await fetch(`${artifacts}/1/..%2F..%2Fescaped-${process.pid}.txt`, { method: 'PUT', body: 'x' })
     expect(escape.status).toBe(400)
-    expect(readdirSync(join(artifactsDir, '..')).includes('escaped.txt')).toBe(false)
+    expect(readdirSync(join(artifactsDir, '..'))).not.toContain(`escaped-${process.pid}.txt`)
     expect((await fetch(`${artifacts}/1/run/artifacts/missing.txt`)).status).toBe(404)
   })
 })

@@ -1,18 +1,27 @@
 /** Seeding and reading an MLflow server through its own REST API, as its users would. */
 export function mlflowApi(baseUrl: string) {
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const url = new URL(`${baseUrl}/api/2.0/mlflow/${path}`)
+  /**
+   * Any call, answered with its status and JSON body, errors included. GET
+   * sends `body` as query parameters; a string body is sent as it is.
+   */
+  const request = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, prefix = '/api/2.0/mlflow/') => {
+    const url = new URL(`${baseUrl}${prefix}${path}`)
     if (method === 'GET' && body) for (const [k, v] of Object.entries(body)) url.searchParams.set(k, String(v))
     const response = await fetch(url, {
       method,
       headers: { 'content-type': 'application/json' },
-      body: method === 'POST' ? JSON.stringify(body) : undefined,
+      body: method === 'GET' || body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
     const text = await response.text()
-    if (!response.ok) throw new Error(`MLflow ${path}: ${response.status} ${text}`)
-    return (text ? JSON.parse(text) : {}) as T
+    return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { error_code?: string; message?: string } }
+  }
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const answer = await request(method, path, body)
+    if (answer.status !== 200) throw new Error(`MLflow ${path}: ${answer.status} ${answer.text.slice(0, 300)}`)
+    return answer.body as T
   }
   return {
+    request,
     post: <T = Record<string, unknown>>(path: string, body: unknown) => call<T>('POST', path, body),
     get: <T = Record<string, unknown>>(path: string, query: Record<string, string | number>) => call<T>('GET', path, query),
     async createExperiment(name: string): Promise<string> {

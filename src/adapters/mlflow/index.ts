@@ -1,5 +1,5 @@
 import type { MlflowBackendConfig } from '../../config.js'
-import { DATASET_CONTEXT_TAG, type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { LifecycleView } from '../../federation/filter.js'
 import type {
@@ -24,7 +24,8 @@ import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './fi
 import { MlflowLiveMetrics } from './live.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { MlflowModelRegistry } from './model-registry.js'
-import { toExperiment, toMetricPoint, toRun, toWireValue } from './map.js'
+import { datasetInputToWire, wireDouble } from '../../mlflow-wire.js'
+import { toExperiment, toMetricPoint, toRun } from './map.js'
 import {
   createExperimentResponse,
   getExperimentResponse,
@@ -256,7 +257,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   private async logBatch(runId: string, batch: { metrics?: MetricWrite[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
     await this.client.post('runs/log-batch', {
       run_id: runId,
-      metrics: (batch.metrics ?? []).map((m) => ({ key: m.key, value: toWireValue(m.value), step: m.step, timestamp: m.timestamp.getTime() })),
+      metrics: (batch.metrics ?? []).map((m) => ({ key: m.key, value: wireDouble(m.value), step: m.step, timestamp: m.timestamp.getTime() })),
       params: batch.params ?? [],
       tags: batch.tags ?? [],
     })
@@ -343,17 +344,7 @@ export class MlflowBackend implements Backend, TrackingReader {
       logInputs: async (runId, inputs) => {
         await this.client.post('runs/log-inputs', {
           run_id: runId,
-          datasets: inputs.map((input) => ({
-            tags: input.context === null ? [] : [{ key: DATASET_CONTEXT_TAG, value: input.context }],
-            dataset: {
-              name: input.dataset.name,
-              digest: input.dataset.digest,
-              source_type: input.dataset.sourceType ?? undefined,
-              source: input.dataset.source ?? undefined,
-              schema: input.dataset.schema ?? undefined,
-              profile: input.dataset.profile ?? undefined,
-            },
-          })),
+          datasets: inputs.map(datasetInputToWire),
         })
       },
     }

@@ -1,4 +1,5 @@
-import { DATASET_CONTEXT_TAG, type Experiment, type LatestMetric, type MetricPoint, type ModelVersion, type RegisteredModel, type Run } from '../../domain.js'
+import { datasetInputFromWire } from '../../mlflow-wire.js'
+import type { Experiment, LatestMetric, MetricPoint, ModelVersion, RegisteredModel, Run } from '../../domain.js'
 import { modelVersionId } from '../model-version-id.js'
 import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from './wire.js'
 
@@ -45,17 +46,7 @@ export function toRun(backendId: string, wire: WireRun): Run {
     params: toRecord(wire.data.params),
     tags,
     metrics: wire.data.metrics.map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-    datasets: wire.inputs.dataset_inputs.map((input) => ({
-      dataset: {
-        name: input.dataset.name,
-        digest: input.dataset.digest,
-        sourceType: orNull(input.dataset.source_type),
-        source: orNull(input.dataset.source),
-        schema: orNull(input.dataset.schema),
-        profile: orNull(input.dataset.profile),
-      },
-      context: toRecord(input.tags)[DATASET_CONTEXT_TAG] ?? null,
-    })),
+    datasets: wire.inputs.dataset_inputs.map(datasetInputFromWire),
     modelOutputs: wire.outputs.model_outputs.map((output) => ({ modelId: output.model_id, step: output.step })),
   }
 }
@@ -69,10 +60,6 @@ export function toMetricPoint(wire: WireMetric): MetricPoint {
 }
 
 /** A gateway value as MLflow's JSON wants it (non-finite values as strings). */
-export function toWireValue(value: number): number | string {
-  return Number.isFinite(value) ? value : String(value)
-}
-
 /** MLflow sends "" for a missing description or run id. */
 const orNull = (value: string | undefined) => (value ? value : null)
 

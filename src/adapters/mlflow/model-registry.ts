@@ -6,12 +6,12 @@ import type { MlflowClient } from './client.js'
 import { compileModelVersionFilter, compileRegisteredModelFilter, nameInClause } from './filter.js'
 import { toModelVersion, toRegisteredModel } from './map.js'
 import {
-  WIRE_STAGES,
   getModelVersionResponse,
   getRegisteredModelResponse,
   searchModelVersionsResponse,
   searchRegisteredModelsResponse,
 } from './wire.js'
+import { WIRE_STAGES } from '../../mlflow-wire.js'
 
 /** What `model-versions/search` answers: versions without their aliases (the resolver reads them from the model). */
 const SEARCHED = { aliasesFrom: 'unknown' } as const

@@ -1,13 +1,11 @@
 import { z } from 'zod'
+import { datasetInputSchema, double, int64, keyValue, stageFromWire } from '../../mlflow-wire.js'
 
 /**
  * The MLflow REST API 2.0 shapes this adapter reads, validated at the
- * boundary. Numbers may arrive as strings (int64 fields in protobuf JSON;
- * "NaN"/"Infinity" for doubles); optional fields may be missing.
+ * boundary (the shared pieces of MLflow's JSON are in `src/mlflow-wire.ts`);
+ * optional fields may be missing.
  */
-const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number)
-const double = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]).transform(Number)
-const keyValue = z.object({ key: z.string(), value: z.string().default('') })
 
 export const experimentSchema = z.object({
   experiment_id: z.string(),
@@ -47,21 +45,7 @@ export const runSchema = z.object({
     .default({ metrics: [], params: [], tags: [] }),
   inputs: z
     .object({
-      dataset_inputs: z
-        .array(
-          z.object({
-            tags: z.array(keyValue).default([]),
-            dataset: z.object({
-              name: z.string(),
-              digest: z.string(),
-              source_type: z.string().optional(),
-              source: z.string().optional(),
-              schema: z.string().optional(),
-              profile: z.string().optional(),
-            }),
-          }),
-        )
-        .default([]),
+      dataset_inputs: z.array(datasetInputSchema).default([]),
     })
     .default({ dataset_inputs: [] }),
   outputs: z
@@ -87,8 +71,6 @@ export const metricHistoryResponse = z.object({
   next_page_token: z.string().optional(),
 })
 
-const STAGES = { None: 'NONE', Staging: 'STAGING', Production: 'PRODUCTION', Archived: 'ARCHIVED' } as const
-
 export const modelVersionSchema = z.object({
   name: z.string(),
   version: int64,
@@ -98,7 +80,7 @@ export const modelVersionSchema = z.object({
     .string()
     .optional()
     // MLflow spells stages in title case, and older servers in any case.
-    .transform((stage) => Object.entries(STAGES).find(([wire]) => wire.toLowerCase() === (stage ?? 'None').toLowerCase())?.[1] ?? 'NONE'),
+    .transform((stage) => stageFromWire(stage ?? 'None') ?? 'NONE'),
   description: z.string().optional(),
   source: z.string().optional(),
   run_id: z.string().optional(),
@@ -128,14 +110,6 @@ export const searchModelVersionsResponse = z.object({
   next_page_token: z.string().optional(),
 })
 export const getModelVersionResponse = z.object({ model_version: modelVersionSchema })
-
-/** MLflow's stage names as its API takes them. */
-export const WIRE_STAGES: Record<(typeof STAGES)[keyof typeof STAGES], keyof typeof STAGES> = {
-  NONE: 'None',
-  STAGING: 'Staging',
-  PRODUCTION: 'Production',
-  ARCHIVED: 'Archived',
-}
 
 export type WireExperiment = z.infer<typeof experimentSchema>
 export type WireRun = z.infer<typeof runSchema>
