@@ -62,6 +62,10 @@ export async function startMlflow(
         ...process.env,
         MLFLOW_DISABLE_TELEMETRY: 'true',
         DO_NOT_TRACK: 'true',
+        // MLflow 3's server starts job consumers (huey) for GenAI scorers, which
+        // none of our tests or benchmarks use; idle, they still poll and took
+        // ~90% of a core from whatever else ran beside them.
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
         ...(options.adminPassword && {
           MLFLOW_AUTH_ADMIN_PASSWORD: options.adminPassword,
           MLFLOW_FLASK_SERVER_SECRET_KEY: 'mlgate-tests',
