@@ -105,14 +105,17 @@ const higherThan = (a: BatchPoint, b: BatchPoint) =>
  * sorting them three times inside the INSERT.
  */
 export function summarizeBatch(points: readonly BatchPoint[]): RollupDelta[] {
-  const deltas = new Map<string, RollupDelta>()
+  // Per key, per width, bucket → delta: number-keyed maps, no composite string per point and width.
+  const byKey = new Map<string, Map<number, RollupDelta>[]>()
   for (const point of points) {
-    for (const width of ROLLUP_WIDTHS) {
+    let levels = byKey.get(point.key)
+    if (!levels) byKey.set(point.key, (levels = ROLLUP_WIDTHS.map(() => new Map<number, RollupDelta>())))
+    for (let level = 0; level < ROLLUP_WIDTHS.length; level++) {
+      const width = ROLLUP_WIDTHS[level]
       const bucket = Math.floor(point.step / width)
-      const id = `${point.key}\u0000${width}\u0000${bucket}`
-      const delta = deltas.get(id)
+      const delta = levels[level].get(bucket)
       if (!delta) {
-        deltas.set(id, { key: point.key, width, bucket, count: 1, min: point, max: point })
+        levels[level].set(bucket, { key: point.key, width, bucket, count: 1, min: point, max: point })
         continue
       }
       delta.count += 1
@@ -120,8 +123,12 @@ export function summarizeBatch(points: readonly BatchPoint[]): RollupDelta[] {
       if (higherThan(point, delta.max)) delta.max = point
     }
   }
-  // A fixed order, so concurrent batches for one run lock rollup rows in the same order (no deadlocks).
-  return [...deltas.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.width - b.width || a.bucket - b.bucket))
+  // A fixed order (key, width, bucket), so concurrent batches for one run lock rollup rows in the same order (no deadlocks).
+  const deltas: RollupDelta[] = []
+  for (const key of [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const level of byKey.get(key) ?? []) deltas.push(...[...level.values()].sort((a, b) => a.bucket - b.bucket))
+  }
+  return deltas
 }
 
 /** MLflow's "latest" point per key: highest step, then latest timestamp, then largest value. */

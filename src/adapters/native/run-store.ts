@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { type DatasetInput, type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
-import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunOrder, RunQuery, UpdateRunInput } from '../backend.js'
+import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunQuery, UpdateRunInput } from '../backend.js'
 import type { Database } from './db/schema.js'
 import { isExperimentId } from './experiment-store.js'
-import { compileRunFilter } from './filter.js'
 import { type RunRow, toRun } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
+import { pageRunIds, runQueryCondition } from './run-page.js'
 
 /** Runs, their params and tags. Metric points live in `metric-store.ts`. */
 export class RunStore {
@@ -18,45 +18,10 @@ export class RunStore {
     private readonly runsChannel: string,
   ) {}
 
-  /**
-   * One page in two steps: the page's ids in order (each order value computed
-   * once per matching run), then those runs whole. Building every matching
-   * run's params, tags and metrics before the sort and limit would cost a
-   * thousand times more on a large experiment.
-   */
+  /** One page in two steps: the page's ids in order (see `run-page.ts`), then those runs whole. */
   async list(query: RunQuery, page: PageRequest): Promise<Page<Run>> {
     const offset = pageOffset(page, this.backendId)
-    // The first metric order reads its values through one join; any further ones per run.
-    const joined = query.orderBy.findIndex((order) => order.field === 'metric')
-    const matching = this.db
-      .selectFrom('runs')
-      .select('runs.id')
-      .$if(joined >= 0, (qb) =>
-        qb.leftJoin('latest_metrics as order_metric', (join) =>
-          join.onRef('order_metric.run_id', '=', 'runs.id').on('order_metric.key', '=', query.orderBy[joined].metricKey ?? ''),
-        ),
-      )
-      .select(query.orderBy.map((order, index) => (index === joined ? sql.ref('order_metric.value') : orderExpression(order)).as(`order_${index}`)))
-      .where((eb) => this.compileQuery(eb, query))
-      // OFFSET 0 keeps PostgreSQL from flattening this subquery, which would
-      // evaluate each order subquery once per use (three times per run) instead of once.
-      .offset(0)
-      .as('matching')
-    let select = this.db.selectFrom(matching).select('matching.id')
-    // MLflow's order (see federation/ordering.ts): missing values, then NaN, last in either direction.
-    query.orderBy.forEach((order, index) => {
-      const value = sql.ref(`matching.order_${index}`)
-      select = select.orderBy(sql`${value} is null`)
-      if (order.field === 'metric') select = select.orderBy(sql`${value} = 'NaN'`)
-      select = select.orderBy(value, order.direction)
-    })
-    // The last tie-breaker: the id in byte order, as the federation layer compares ids.
-    const rows = await select
-      .orderBy(sql`matching.id collate "C"`)
-      .limit(page.first + 1)
-      .offset(offset)
-      .execute()
-    const runs = await this.getMany(rows.map((row) => row.id))
+    const runs = await this.getMany(await pageRunIds(this.db, query, page.first + 1, offset))
     return pageFromRows(runs.filter((run): run is Run => run !== null), page, offset)
   }
 
@@ -64,7 +29,7 @@ export class RunStore {
     const row = await this.db
       .selectFrom('runs')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where((eb) => this.compileQuery(eb, query))
+      .where((eb) => runQueryCondition(eb, query))
       .executeTakeFirstOrThrow()
     return Number(row.count)
   }
@@ -271,13 +236,6 @@ export class RunStore {
       .execute()
   }
 
-  private compileQuery(eb: Parameters<typeof compileRunFilter>[0], query: RunQuery) {
-    const filter = compileRunFilter(eb, query.filter, query.lifecycle)
-    if (query.experimentIds === null) return filter
-    const ids = query.experimentIds.filter(isExperimentId).map(Number)
-    return eb.and([filter, ids.length === 0 ? sql.lit(false) : eb('runs.experiment_id', 'in', ids)])
-  }
-
   private selectRuns(db: Kysely<Database>) {
     return db
       .selectFrom('runs')
@@ -295,18 +253,5 @@ export class RunStore {
         sql<RunRow['model_outputs']>`(select json_agg(json_build_object('modelId', o.model_id, 'step', o.step) order by o.model_id)
           from run_outputs o where o.run_id = runs.id)`.as('model_outputs'),
       ])
-  }
-}
-
-function orderExpression(order: RunOrder): RawBuilder<unknown> {
-  switch (order.field) {
-    case 'startTime':
-      return sql`runs.start_time`
-    case 'endTime':
-      return sql`runs.end_time`
-    case 'name':
-      return sql`runs.name collate "C"`
-    case 'metric':
-      return sql`(select lm.value from latest_metrics lm where lm.run_id = runs.id and lm.key = ${order.metricKey ?? ''})`
   }
 }
