@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql'
 import { type Plugin, isAsyncIterable } from 'graphql-yoga'
+import { Readable } from 'node:stream'
 
 /**
  * GraphQL over SSE for subscriptions, writing each event as one chunk and
@@ -23,41 +24,56 @@ export function sseResultsPlugin(): Plugin {
       if (!isAsyncIterable(result) || !acceptsEventStream(request)) return
       setResultProcessor((events, fetchAPI) => {
         if (!isAsyncIterable(events)) throw new Error('an SSE stream needs a stream of results')
-        const iterator = events[Symbol.asyncIterator]()
-        let ping: NodeJS.Timeout | undefined
-        const body = new fetchAPI.ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(PING) // some browsers wait for a first chunk before they see the headers
-            ping = setInterval(() => {
-              if (controller.desiredSize === null) clearInterval(ping)
-              else if (controller.desiredSize > 0) controller.enqueue(PING)
-            }, PING_MS)
-          },
-          async pull(controller) {
-            try {
-              const step = await iterator.next()
-              if (step.value != null) controller.enqueue(encodeNext(step.value))
-              if (step.done) {
-                controller.enqueue(COMPLETE)
-                clearInterval(ping)
-                controller.close()
-              }
-            } catch (error) {
-              clearInterval(ping)
-              controller.error(error)
-            }
-          },
-          async cancel() {
-            clearInterval(ping)
-            await iterator.return?.()
-          },
-        })
-        return new fetchAPI.Response(body, {
+        // A Node stream, which yoga's fetch ponyfill (used on Node) pipes straight into the
+        // response: a WHATWG stream would add a bridge between every event and its write.
+        const body = new SseStream(events[Symbol.asyncIterator]())
+        return new fetchAPI.Response(body as unknown as ReadableStream<Uint8Array>, {
           status: 200,
           headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
         })
       }, 'text/event-stream')
     },
+  }
+}
+
+/** One subscriber's events as SSE frames, read as the response can take them; destroyed (client gone), it ends the subscription. */
+class SseStream extends Readable {
+  private readonly ping: NodeJS.Timeout
+  /** A ping pushed while an event is awaited makes Node ask again; one `next()` at a time keeps events in order. */
+  private waiting = false
+
+  constructor(private readonly events: AsyncIterator<ExecutionResult>) {
+    super()
+    this.push(PING) // some browsers wait for a first chunk before they see the headers
+    this.ping = setInterval(() => {
+      if (this.readableLength < this.readableHighWaterMark) this.push(PING)
+    }, PING_MS)
+  }
+
+  override _read(): void {
+    if (this.waiting) return
+    this.waiting = true
+    this.events.next().then(
+      (step) => {
+        this.waiting = false
+        if (this.destroyed) return
+        if (step.value != null) this.push(encodeNext(step.value))
+        if (step.done) {
+          clearInterval(this.ping)
+          this.push(COMPLETE)
+          this.push(null)
+        }
+      },
+      (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+    )
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearInterval(this.ping)
+    Promise.resolve(this.events.return?.()).then(
+      () => callback(error),
+      () => callback(error),
+    )
   }
 }
 
