@@ -22,6 +22,9 @@ const IDLE_SUBSCRIBERS = Number(process.env.BENCH_IDLE_SUBSCRIBERS ?? 10_000)
 const BATCHES = 200
 const POINTS_PER_BATCH = 100
 
+/** `{"data":{"metricUpdates":{"key":…,"points":[{"step":N},…`: the first step is the batch's. */
+const FIRST_STEP = /"points":\[\{"step":(-?\d+)/
+
 const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY })
 
 /** One GraphQL-over-SSE subscription on a raw HTTP request (light enough to open 10,000). */
@@ -90,7 +93,9 @@ async function main() {
     const latencies: number[] = []
     const subscribers = await openMany(SUBSCRIBERS, () =>
       subscribe(gateway.port, runId, (data) => {
-        const firstStep = (JSON.parse(data) as { data: { metricUpdates: { points: { step: number }[] } } }).data.metricUpdates.points[0].step
+        // The event's first step, without parsing the whole event: this one process stands in for
+        // 1,000 dashboards on their own machines, and its parsing would otherwise queue behind itself.
+        const firstStep = Number(FIRST_STEP.exec(data)?.[1])
         const sent = sentAt.get(firstStep)
         if (sent !== undefined) latencies.push(performance.now() - sent)
       }),

@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url'
 /** The TypeScript loader by absolute URL: a gateway process may run in a directory with no node_modules. */
 const LOADER = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href
 const MAIN = resolve('src/main.ts')
+/** Node flags `npm start` runs the gateway with (package.json): a 32 MB young generation, see docs/architecture.md. */
+const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=32']
 
 /**
  * The real `mlgate` command as a child process. GATEWAY_NODE_ARGS passes
@@ -14,7 +16,7 @@ const MAIN = resolve('src/main.ts')
  */
 export function spawnMlgate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   const nodeArgs = process.env.GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  return spawn(process.execPath, [...nodeArgs, '--import', LOADER, MAIN, ...args], {
+  return spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', LOADER, MAIN, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
