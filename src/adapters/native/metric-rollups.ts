@@ -125,8 +125,8 @@ export function summarizeBatch(points: readonly BatchPoint[]): RollupDelta[] {
   }
   // A fixed order (key, width, bucket), so concurrent batches for one run lock rollup rows in the same order (no deadlocks).
   const deltas: RollupDelta[] = []
-  for (const key of [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    for (const level of byKey.get(key) ?? []) deltas.push(...[...level.values()].sort((a, b) => a.bucket - b.bucket))
+  for (const [, levels] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const level of levels) deltas.push(...[...level.values()].sort((a, b) => a.bucket - b.bucket))
   }
   return deltas
 }
