@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from './config.js'
+import { isLoopbackHost } from './http/cross-site.js'
+import { logUnexpected } from './log.js'
 import { createGateway } from './server.js'
 
 /**
@@ -48,10 +50,18 @@ async function main(): Promise<void> {
 
   const gateway = await createGateway(config)
   const bound = await gateway.listen(port, host)
+  guardTheProcess()
   const shownHost = host.includes(':') ? `[${host}]` : host
   console.log(`mlgate: config from ${source}`)
   console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
   console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
+  if (!isLoopbackHost(host)) {
+    console.warn(
+      `mlgate: WARNING: listening on ${host}, beyond this machine. Anyone who can reach it can read every backend, ` +
+        'write runs, models and artifacts, and promote model versions with the gateway\'s own credentials: there is no access control yet. ' +
+        'Bind to 127.0.0.1 or put it behind an authenticating proxy.',
+    )
+  }
 
   const shutdown = async (signal: string) => {
     console.log(`mlgate: ${signal} received, finishing in-flight requests`)
@@ -61,6 +71,16 @@ async function main(): Promise<void> {
   }
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   process.once('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/**
+ * Once the gateway is serving, a rejection nobody awaited is a bug in some
+ * request's or poller's work: it is logged (without its data) and the
+ * gateway keeps serving everyone else. Before this point (config, migrations,
+ * listening) a failure ends the process with a message, as it must.
+ */
+function guardTheProcess(): void {
+  process.on('unhandledRejection', (reason) => logUnexpected('unhandled failure in background work (the gateway keeps serving)', reason))
 }
 
 main().catch((error: unknown) => {

@@ -109,6 +109,49 @@ const sagemakerBackendSchema = z
   })
   .strict()
 
+/**
+ * Every limit a client's request meets, in one place, with defaults safe for
+ * a gateway anyone on the network can reach. Each refusal is a coded error
+ * (BAD_USER_INPUT, QUERY_TOO_COMPLEX or RATE_LIMITED); see docs/architecture.md.
+ */
+export const limitsSchema = z
+  .object({
+    /** GraphQL: the deepest selection (a field inside a field ...). */
+    queryDepth: z.number().int().min(1).default(15),
+    /** GraphQL: aliased fields in one operation (alias bombs repeat a costly field under many names). */
+    queryAliases: z.number().int().min(0).default(30),
+    /** GraphQL: lexical tokens in one document, checked while parsing, before any other work. */
+    queryTokens: z.number().int().min(100).default(5000),
+    /** GraphQL: fields selected in one operation, aliases included. */
+    queryBreadth: z.number().int().min(1).default(1000),
+    /** GraphQL: the estimated cost, in which a list costs its `first` times its selection. */
+    queryCost: z.number().int().min(1).default(50_000),
+    /** Clauses of one filter (typed or MLflow's syntax); MLflow's own server sets none. */
+    filterClauses: z.number().int().min(1).max(1000).default(50),
+    /** Keys of one `orderBy`. */
+    orderKeys: z.number().int().min(1).max(100).default(10),
+    /** Any one string a client sends (a name, a filter, a description), in characters. */
+    stringLength: z.number().int().min(256).default(65_536),
+    /** Experiment and run names, as MLflow's SQL store sizes them (VARCHAR(256) and VARCHAR(250)). */
+    experimentNameLength: z.number().int().min(1).default(256),
+    runNameLength: z.number().int().min(1).default(250),
+    /** A JSON request body (GraphQL or the MLflow API); a 1,000-metric log-batch is about 100 KB. */
+    requestBodyBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+    /** One artifact upload through the MLflow artifact proxy. */
+    uploadBytes: z.number().int().min(1).default(1024 * 1024 * 1024),
+    /** Live subscriptions on one graphql-ws socket. */
+    subscriptionsPerConnection: z.number().int().min(1).default(50),
+    /** Live subscriptions from one client address, over every transport. */
+    subscriptionsPerClient: z.number().int().min(1).default(50),
+    /** One graphql-ws message. */
+    wsMessageBytes: z.number().int().min(1024).default(1024 * 1024),
+    /** Every statement on a PostgreSQL server is cancelled past this (PGlite cannot interrupt one; the limits above bound it). */
+    statementTimeoutMs: z.number().int().min(100).default(5000),
+  })
+  .strict()
+
+export type Limits = z.infer<typeof limitsSchema>
+
 export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema, sagemakerBackendSchema])
 
 export const configSchema = z
@@ -119,9 +162,19 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** How long shutdown waits for in-flight requests before closing them. */
         shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+        /**
+         * Web origins (scheme://host[:port]) whose pages may call the gateway from a browser.
+         * Default: none, so only pages the gateway serves itself (same origin).
+         */
+        corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://dash.example.com')).default([]),
+        /**
+         * Host names (the Host header, port aside) the gateway answers to; anything else is refused (DNS rebinding).
+         * Default: the loopback names and the bound address when bound to loopback; any host otherwise.
+         */
+        allowedHosts: z.array(z.string().min(1)).optional(),
       })
       .strict()
-      .default({ port: 4000, host: '127.0.0.1', shutdownTimeoutMs: 10_000 }),
+      .default({ port: 4000, host: '127.0.0.1', shutdownTimeoutMs: 10_000, corsOrigins: [] }),
     /** MLflow's REST API (`/api/2.0/mlflow/...`) over one backend, so stock MLflow clients log into mlgate. */
     mlflowApi: z
       .object({
@@ -133,6 +186,7 @@ export const configSchema = z
       })
       .strict()
       .default({ enabled: true, artifactsDir: './.mlgate/artifacts' }),
+    limits: limitsSchema.default(limitsSchema.parse({})),
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')

@@ -13,19 +13,37 @@ export const ERROR_CODES = [
   'BACKEND_UNAVAILABLE',
   'BACKEND_TIMEOUT',
   'BACKEND_AUTH',
+  /** A backend answered, but not usefully: an upstream 4xx or an answer that is not what its API promises. */
+  'BACKEND_ERROR',
+  /** The request is not allowed from where it came (a cross-site page, an unknown Host). */
+  'FORBIDDEN',
+  /** Past a configured limit on the shape or cost of a request (see `limits:`). */
+  'QUERY_TOO_COMPLEX',
+  /** Past a configured limit on how much one client may hold at once; retry later. */
+  'RATE_LIMITED',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
+/** A backend that is down, too slow, refuses us or answers nonsense: its part of an answer is missing, the rest stands. */
+export const BACKEND_FAILURE_CODES = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH', 'BACKEND_ERROR'] as const satisfies readonly ErrorCode[]
+
+export function isBackendFailure(error: unknown): error is GatewayError {
+  return error instanceof GatewayError && (BACKEND_FAILURE_CODES as readonly ErrorCode[]).includes(error.code)
+}
+
 export class GatewayError extends Error {
   readonly code: ErrorCode
   readonly backend: string | undefined
+  /** For RATE_LIMITED: when trying again makes sense (answered as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined
 
-  constructor(code: ErrorCode, message: string, options: { backend?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { backend?: string; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(message, { cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.backend = options.backend
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -36,3 +54,5 @@ export const unsupported = (message: string, backend?: string) => new GatewayErr
 
 export const badInput = (message: string, backend?: string) =>
   new GatewayError('BAD_USER_INPUT', message, { backend })
+
+export const tooComplex = (message: string) => new GatewayError('QUERY_TOO_COMPLEX', message)

@@ -1,5 +1,6 @@
-import { type Server, createServer } from 'node:http'
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention'
 import { createYoga } from 'graphql-yoga'
 import { createBackend } from './adapters/registry.js'
 import type { GatewayConfig } from './config.js'
@@ -7,11 +8,17 @@ import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
 import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
 import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
+import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
+import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
+import { graphqlBodyRefusal, sendCodedError } from './http/coded-answers.js'
 import { serveGraphqlWs } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
 import { sseResultsPlugin } from './http/sse-results.js'
 import { type MlflowApi, createMlflowApi } from './mlflow-api/index.js'
+import { SubscriptionQuota } from './live/subscription-quota.js'
+import { logUnexpected } from './log.js'
+import { rememberSecrets } from './redact.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -26,6 +33,7 @@ export interface Gateway {
 
 /** Connects every backend (migrating the native ones), then builds the GraphQL and HTTP layers. */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+  rememberSecrets(config)
   const backends: GuardedBackend[] = []
   try {
     for (const backendConfig of config.backends) {
@@ -38,26 +46,60 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const registry = new BackendRegistry(backends)
   const shutdown = new AbortController()
 
+  const { limits } = config
+  const subscriptionQuota = new SubscriptionQuota(limits.subscriptionsPerClient)
+  let policy = crossSitePolicy({ boundHost: config.server.host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'mlgate' },
+    // Same origin only unless origins are listed (server.corsOrigins); the Origin check in front refuses the rest.
+    cors: config.server.corsOrigins.length > 0 ? { origin: config.server.corsOrigins, credentials: true } : false,
     // Subscriptions end when their client leaves (the request's signal) or the gateway shuts down.
-    context: ({ request }) => createContext(registry, request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal]),
+    context: ({ request, req }) =>
+      createContext({
+        registry,
+        limits,
+        signals: request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal],
+        // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
+        clientAddress: (req as IncomingMessage | undefined)?.socket?.remoteAddress ?? 'in-process',
+        subscriptionQuota,
+      }),
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
     logging: false,
-    plugins: [partialFailuresPlugin(), errorCodesPlugin(), sharedSubscriptionEventsPlugin(), sseResultsPlugin()],
+    plugins: [
+      // Browsers post forms and text/plain without a preflight: those need a header no form can set.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'x-mlgate-csrf'] }),
+      ...graphqlLimitPlugins(limits),
+      partialFailuresPlugin(),
+      errorCodesPlugin(),
+      sharedSubscriptionEventsPlugin(),
+      sseResultsPlugin(),
+    ],
   })
 
   const mlflowApi = mlflowApiFor(config, registry)
-  const server = createServer(async (request, response) => {
+  const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
+    const refusal = crossSiteRefusal(request, policy)
+    if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
     if (await handleHealthRoutes(request, response, registry)) return
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
+    const bodyRefusal = graphqlBodyRefusal(request, limits)
+    if (bodyRefusal) return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message)
     await yoga(request, response)
+  }
+  const server = createServer((request, response) => {
+    // Every request has an owner for its failure: a coded answer, and a log line without its data.
+    routeRequest(request, response).catch((error: unknown) => {
+      logUnexpected(`${request.method} ${(request.url ?? '').split('?')[0].slice(0, 200)} failed`, error)
+      if (!response.headersSent) sendCodedError(response, 500, 'INTERNAL', 'Unexpected error.')
+      else response.destroy()
+    })
   })
-  const webSockets = serveGraphqlWs(yoga, server)
+  const webSockets = serveGraphqlWs(yoga, server, { limits, allows: (request) => crossSiteRefusal(request, policy) === null })
 
   let closing: Promise<void> | null = null
   const close = () =>
@@ -87,6 +129,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     registry,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
+        policy = crossSitePolicy({ boundHost: host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })
         server.once('error', reject)
         server.listen(port, host, () => {
           server.off('error', reject)
@@ -101,5 +144,5 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 function mlflowApiFor(config: GatewayConfig, registry: BackendRegistry): MlflowApi | null {
   if (!config.mlflowApi.enabled) return null
   const backend = config.mlflowApi.backend ? registry.get(config.mlflowApi.backend) : registry.all.find((candidate) => candidate.kind === 'native')
-  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir }) : null
+  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits }) : null
 }

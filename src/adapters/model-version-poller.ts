@@ -2,6 +2,7 @@ import type { ModelVersion } from '../domain.js'
 import { GatewayError } from '../errors.js'
 import type { ModelRegistryReader, ModelVersionEvent, ModelVersionEventKind, ModelVersionEvents, Page } from './backend.js'
 import { joinPoller } from './shared-pollers.js'
+import { logUnexpected } from '../log.js'
 
 /** A watch lists at most this many versions per poll. */
 const MAX_VERSIONS = 10_000
@@ -72,7 +73,7 @@ class Poller {
       this.started = true
     } catch (error) {
       // The backend failed this time (its circuit and /ready say so); compare against the last good state next time.
-      if (!(error instanceof GatewayError)) console.error('mlgate: polling a model registry failed:', error instanceof Error ? error.message : error)
+      if (!(error instanceof GatewayError)) logUnexpected('polling a model registry failed', error)
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.intervalMs)
   }

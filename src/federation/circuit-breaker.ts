@@ -1,5 +1,6 @@
+import { redactSecrets } from '../redact.js'
 import type { Backend } from '../adapters/backend.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError, isBackendFailure } from '../errors.js'
 
 /**
  * A circuit breaker per backend. After `failureThreshold` consecutive
@@ -15,7 +16,6 @@ export interface CircuitOptions {
   openMs: number
 }
 
-const BACKEND_FAILURES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
 
 export class CircuitBreaker {
   state: CircuitState = 'CLOSED'
@@ -39,7 +39,7 @@ export class CircuitBreaker {
       this.succeeded(performance.now() - started)
       return result
     } catch (error) {
-      if (error instanceof GatewayError && BACKEND_FAILURES.includes(error.code)) this.failed(error)
+      if (isBackendFailure(error)) this.failed(error)
       else this.succeeded(performance.now() - started) // the backend answered; the request was wrong
       throw error
     } finally {
@@ -69,7 +69,7 @@ export class CircuitBreaker {
 
   private failed(error: GatewayError): void {
     this.failures += 1
-    this.lastError = error.message
+    this.lastError = redactSecrets(error.message)
     this.checkedAt = new Date()
     if (this.state === 'HALF_OPEN' || this.failures >= this.options.failureThreshold) {
       this.state = 'OPEN'

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../redact.js'
 import { GatewayError } from '../errors.js'
 import type { CircuitState } from './circuit-breaker.js'
 import type { GuardedBackend } from './registry.js'
@@ -24,8 +25,8 @@ export async function checkBackendHealth(backend: GuardedBackend, timeoutMs = 20
     ])
     return { up: true, circuit: backend.circuit.state, latencyMs: Math.round((performance.now() - started) * 100) / 100, lastError: null, checkedAt: new Date() }
   } catch (error) {
-    // Only our own messages, which name no host or credential, leave this function.
-    const message = error instanceof GatewayError ? error.message : 'the backend did not answer'
+    // Only our own messages leave this function, scrubbed of anything an upstream echoed back.
+    const message = error instanceof GatewayError ? redactSecrets(error.message) : 'the backend did not answer'
     return { up: false, circuit: backend.circuit.state, latencyMs: null, lastError: message, checkedAt: new Date() }
   } finally {
     clearTimeout(timer)

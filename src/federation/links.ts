@@ -9,7 +9,7 @@ import {
   SAGEMAKER_PACKAGE_TAG,
   type UnresolvedRef,
 } from '../domain.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError, isBackendFailure } from '../errors.js'
 import { type NodeRecord, globalIdOf } from '../ids.js'
 import type { ModelVersionFilter, RunFilter } from './filter.js'
 import type { Loaders } from './loaders.js'
@@ -35,8 +35,6 @@ export interface Link {
 /** Links found per source record, by the source's global id. */
 export type LinkMap = Map<string, Link[]>
 
-/** Failures are BACKEND_* errors; anything else is a bug and propagates. */
-const BACKEND_FAILURES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
 
 /**
  * How records point at each other, across backends, resolved a batch at a
@@ -305,7 +303,7 @@ export class Links {
     try {
       return await read
     } catch (error) {
-      if (!(error instanceof GatewayError) || !BACKEND_FAILURES.includes(error.code)) throw error
+      if (!isBackendFailure(error)) throw error
       failed?.add(backendId)
       this.reportFailure(error)
       return null

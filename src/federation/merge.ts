@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../adapters/backend.js'
-import { GatewayError } from '../errors.js'
+import { GatewayError, isBackendFailure } from '../errors.js'
 import { type BackendPosition, type MergedPosition, encodeCursor } from './cursor.js'
 
 /** One backend's part of a merged list: its pages, already sorted in the merge's order. */
@@ -20,8 +20,15 @@ export interface MergedPage<T> {
   failures: GatewayError[]
 }
 
-/** Failures a merged list survives: a backend that is down, slow or refuses us. Anything else is a bug. */
-const PARTIAL_FAILURE_CODES: readonly GatewayError['code'][] = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_AUTH']
+/**
+ * Whether a merged list survives this failure: any coded error of one
+ * backend (down, slow, refusing us, or answering with an error of its own)
+ * fails that backend's part, and the other backends' items still stand.
+ * Anything else is a bug and fails the field.
+ */
+function isPartialFailure(error: unknown): error is GatewayError {
+  return isBackendFailure(error) || (error instanceof GatewayError && error.backend !== undefined)
+}
 
 const START: BackendPosition = { token: null, offset: 0, done: false }
 
@@ -48,9 +55,8 @@ export async function mergeSortedPages<T>(options: {
   const readers: Reader<T>[] = []
   settled.forEach((outcome, index) => {
     if (outcome.status === 'fulfilled') return readers.push(outcome.value)
-    const error = outcome.reason
-    if (!(error instanceof GatewayError) || !PARTIAL_FAILURE_CODES.includes(error.code)) throw error
-    failures.push(error)
+    if (!isPartialFailure(outcome.reason)) throw outcome.reason
+    failures.push(outcome.reason)
     // A failed backend keeps its place in the cursor: the next page asks it again from there.
     const position = after?.[sources[index].backendId] ?? START
     readers.push({ backendId: sources[index].backendId, items: [], positionAfter: () => position, hasMoreAfter: () => false })

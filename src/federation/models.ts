@@ -7,6 +7,8 @@ import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged
 import { compareModelVersions, compareRegisteredModels } from './ordering.js'
 import type { BackendRegistry } from './registry.js'
 import { matchesModelVersionFilter, matchesRegisteredModelFilter } from './residual.js'
+import type { Limits } from '../config.js'
+import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import { checkAlias, checkModelName, checkTags } from './write-limits.js'
 
 export interface RegisteredModelListArgs extends ListArgs {
@@ -29,6 +31,7 @@ export class ModelFederation {
   constructor(
     private readonly registry: BackendRegistry,
     private readonly loaders: Loaders,
+    private readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
   registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
@@ -49,6 +52,7 @@ export class ModelFederation {
   }
 
   listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
+    checkListShape(this.limits, args)
     const backends = this.registry.select(args.backends, 'modelRegistry')
     const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planModelFilter(args.filter)]))
     const queryFor = (backend: Backend): RegisteredModelQuery => ({ filter: plans.get(backend.id)!.pushed })
@@ -63,6 +67,7 @@ export class ModelFederation {
   }
 
   listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
+    checkListShape(this.limits, args)
     let backends = this.registry.select(args.backends, 'modelRegistry')
     const modelsByBackend = new Map<string, string[]>()
     if (args.models) {

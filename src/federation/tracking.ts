@@ -7,7 +7,9 @@ import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from './residual.js'
 import type { BackendRegistry } from './registry.js'
-import { checkDatasetInputs, checkMetrics, checkParams, checkTags } from './write-limits.js'
+import type { Limits } from '../config.js'
+import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
+import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
 
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 
@@ -35,7 +37,10 @@ export interface ExperimentListArgs extends ListArgs {
 export class TrackingFederation {
   readonly loaders: Loaders
 
-  constructor(readonly registry: BackendRegistry) {
+  constructor(
+    readonly registry: BackendRegistry,
+    readonly limits: Limits = DEFAULT_LIMITS,
+  ) {
     this.loaders = createLoaders(registry)
   }
 
@@ -50,6 +55,7 @@ export class TrackingFederation {
   }
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
+    checkListShape(this.limits, args)
     const backends = this.registry.select(args.backends, 'tracking')
     const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planExperimentFilter(args.filter)]))
     const queryFor = (backend: Backend): ExperimentQuery => ({ filter: plans.get(backend.id)!.pushed, lifecycle: args.lifecycle })
@@ -63,6 +69,7 @@ export class TrackingFederation {
   }
 
   listRuns(args: RunListArgs): Promise<ListPage<Run>> {
+    checkListShape(this.limits, args)
     const orderBy = withRunTieBreakers(args.orderBy.length > 0 ? args.orderBy : DEFAULT_RUN_ORDER)
     for (const order of orderBy) {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
@@ -114,8 +121,7 @@ export class TrackingFederation {
   // Writes: checked here, so every backend refuses the same input the same way.
 
   async createExperiment(input: { backendId: string | null; name: string; tags: KeyValue[] }): Promise<Experiment> {
-    const name = input.name.trim()
-    if (name.length === 0) throw badInput('experiment name must not be empty')
+    const name = checkExperimentName(input.name, this.limits)
     checkTags(input.tags)
     const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('writer')
     return this.registry.writerOf(backend).createExperiment({ name, tags: input.tags })
@@ -136,6 +142,7 @@ export class TrackingFederation {
     tags: KeyValue[]
     params: KeyValue[]
   }): Promise<Run> {
+    checkRunName(input.name, this.limits)
     checkTags(input.tags)
     checkParams(input.params)
     return this.writerFor(input.experiment).createRun({
@@ -149,6 +156,7 @@ export class TrackingFederation {
   }
 
   updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
+    checkRunName(patch.name, this.limits)
     return this.afterRunWrite(key, this.writerFor(key).updateRun(key.nativeId, patch))
   }
 

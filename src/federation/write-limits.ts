@@ -1,4 +1,5 @@
 import type { DatasetInput, KeyValue, MetricWrite } from '../domain.js'
+import type { Limits } from '../config.js'
 import { badInput } from '../errors.js'
 
 /**
@@ -90,4 +91,21 @@ export function checkDatasetInputs(inputs: DatasetInput[]): void {
     if (input.dataset.name.trim().length === 0 || input.dataset.name.length > 500) throw badInput(`datasets[${index}]: name must be 1-500 characters`)
     if (input.dataset.digest.trim().length === 0 || input.dataset.digest.length > 36) throw badInput(`datasets[${index}]: digest must be 1-36 characters`)
   })
+}
+
+/** An experiment name, trimmed: present and within limits.experimentNameLength (MLflow's SQL store holds 256). */
+export function checkExperimentName(name: string, limits: Limits): string {
+  const trimmed = name.trim()
+  if (trimmed.length === 0) throw badInput('experiment name must not be empty')
+  if (trimmed.length > limits.experimentNameLength) {
+    throw badInput(`experiment name is ${trimmed.length} characters long; the limit is ${limits.experimentNameLength} (limits.experimentNameLength)`)
+  }
+  return trimmed
+}
+
+/** A run name within limits.runNameLength (MLflow's SQL store holds 250). */
+export function checkRunName(name: string | null | undefined, limits: Limits): void {
+  if (name && name.length > limits.runNameLength) {
+    throw badInput(`run name is ${name.length} characters long; the limit is ${limits.runNameLength} (limits.runNameLength)`)
+  }
 }

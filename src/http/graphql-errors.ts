@@ -2,6 +2,8 @@ import { GraphQLError } from 'graphql'
 import { type Plugin, isAsyncIterable } from 'graphql-yoga'
 import type { GatewayContext } from '../context.js'
 import { GatewayError } from '../errors.js'
+import { redactSecrets } from '../redact.js'
+import { logUnexpected } from '../log.js'
 
 /**
  * Every error a client sees carries `extensions.code`. A GatewayError keeps
@@ -17,9 +19,14 @@ export function maskError(error: unknown): Error {
   while (isGraphQLError(original) && original.originalError) original = original.originalError
   const location = graphQLError ? { nodes: graphQLError.nodes, path: graphQLError.path } : {}
   if (original instanceof GatewayError) {
-    return new GraphQLError(original.message, {
+    const retry = original.retryAfterSeconds
+    return new GraphQLError(redactSecrets(original.message), {
       ...location,
-      extensions: { code: original.code, ...(original.backend !== undefined && { backend: original.backend }) },
+      extensions: {
+        code: original.code,
+        ...(original.backend !== undefined && { backend: original.backend }),
+        ...(retry !== undefined && { retryAfterSeconds: retry, http: { status: 429, headers: { 'retry-after': String(retry) } } }),
+      },
     })
   }
   if (isGraphQLError(original)) {
@@ -29,7 +36,7 @@ export function maskError(error: unknown): Error {
       extensions: { ...original.extensions, code: original.extensions?.code ?? 'BAD_USER_INPUT' },
     })
   }
-  console.error('mlgate: unexpected error while resolving', graphQLError?.path?.join('.') ?? '', original)
+  logUnexpected(`unexpected error while resolving ${graphQLError?.path?.join('.') ?? 'a request'}`, original)
   return new GraphQLError('Unexpected error.', { ...location, extensions: { code: 'INTERNAL' } })
 }
 
@@ -65,7 +72,7 @@ export function partialFailuresPlugin(): Plugin<GatewayContext> {
           if (failures.length === 0 || isAsyncIterable(result)) return
           const errors = failures.map(
             ({ error, path }) =>
-              new GraphQLError(error.message, { path, extensions: { code: error.code, ...(error.backend !== undefined && { backend: error.backend }) } }),
+              new GraphQLError(redactSecrets(error.message), { path, extensions: { code: error.code, ...(error.backend !== undefined && { backend: error.backend }) } }),
           )
           setResult({ ...result, errors: [...(result.errors ?? []), ...errors] })
         },

@@ -1,9 +1,11 @@
-import type { Server } from 'node:http'
-import type { ExecutionArgs } from 'graphql'
+import type { IncomingMessage, Server } from 'node:http'
+import { type ExecutionArgs, GraphQLError, type DocumentNode } from 'graphql'
 import type { YogaServerInstance } from 'graphql-yoga'
 import { useServer } from 'graphql-ws/use/ws'
-import { WebSocketServer } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
+import type { Limits } from '../config.js'
 import type { GatewayContext } from '../context.js'
+import { maskError } from './graphql-errors.js'
 
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown
@@ -13,31 +15,76 @@ type EnvelopedRoot = {
 /**
  * GraphQL over WebSocket (the graphql-ws protocol) on yoga's endpoint,
  * beside SSE. Operations run through yoga's envelope, so the same context,
- * plugins and error masking apply as over HTTP.
+ * plugins, limits and error masking apply as over HTTP. A socket is opened
+ * only for an allowed Host and Origin (`allows`), a message is at most
+ * limits.wsMessageBytes, a socket holds at most
+ * limits.subscriptionsPerConnection operations, and a bad operation (a
+ * syntax error, say) fails that operation alone: the socket's other
+ * subscriptions go on.
  */
-export function serveGraphqlWs(yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>, server: Server): { close(): Promise<void> } {
-  const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint })
+export function serveGraphqlWs(
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
+  server: Server,
+  options: { limits: Limits; allows: (request: IncomingMessage) => boolean },
+): { close(): Promise<void> } {
+  const { limits } = options
+  const webSockets = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: limits.wsMessageBytes,
+    verifyClient: ({ req }: { req: IncomingMessage }) => options.allows(req),
+  })
+  /** The operations each socket has running, by operation id. */
+  const running = new WeakMap<WebSocket, Set<string>>()
+  const operationsOf = (socket: WebSocket) => {
+    let ids = running.get(socket)
+    if (!ids) {
+      ids = new Set()
+      running.set(socket, ids)
+    }
+    return ids
+  }
   const protocol = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
-      onSubscribe: async (context, _id, payload) => {
+      onSubscribe: async (context, id, payload) => {
+        const operations = operationsOf(context.extra.socket)
+        if (operations.size >= limits.subscriptionsPerConnection) {
+          return [
+            new GraphQLError(`this socket already runs ${operations.size} operations; the limit is ${limits.subscriptionsPerConnection} (limits.subscriptionsPerConnection)`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ]
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...context,
           req: context.extra.request,
           socket: context.extra.socket,
           params: payload,
         })
+        let document: DocumentNode
+        try {
+          document = parse(payload.query)
+        } catch (error) {
+          // Returned, not thrown: a thrown error closes the whole socket in graphql-ws.
+          return [maskError(error) as GraphQLError]
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         }
         const errors = validate(args.schema, args.document)
-        return errors.length > 0 ? errors : args
+        if (errors.length > 0) return errors.map((error: GraphQLError) => maskError(error) as GraphQLError)
+        operations.add(id)
+        return args
+      },
+      onComplete: (context, id) => {
+        running.get(context.extra.socket)?.delete(id)
       },
     },
     webSockets,

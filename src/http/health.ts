@@ -4,7 +4,8 @@ import type { BackendRegistry } from '../federation/registry.js'
 
 /**
  * `GET /health`: the process is up (liveness). `GET /ready`: every backend
- * answers (readiness), with each backend's status, 503 when any does not.
+ * answers (readiness), with each backend's status (no error text: see
+ * `backends { health }` in GraphQL for that), 503 when any does not.
  * Returns false for any other request.
  */
 export async function handleHealthRoutes(request: IncomingMessage, response: ServerResponse, registry: BackendRegistry): Promise<boolean> {
@@ -22,7 +23,8 @@ export async function handleHealthRoutes(request: IncomingMessage, response: Ser
       backends: Object.fromEntries(
         checks.map(([id, health]) => [
           id,
-          { state: health.up ? 'UP' : 'DOWN', circuit: health.circuit, latencyMs: health.latencyMs, lastError: health.lastError },
+          // Status only: /ready answers anyone, and an upstream's error text is no one's business here.
+          { state: health.up ? 'UP' : 'DOWN', circuit: health.circuit, latencyMs: health.latencyMs },
         ]),
       ),
     })

@@ -1,7 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, resolve, sep } from 'node:path'
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
@@ -27,18 +28,36 @@ export interface FileInfo {
 export class ArtifactStore {
   private readonly root: string
 
-  constructor(directory: string) {
+  constructor(
+    directory: string,
+    /** The largest upload accepted (limits.uploadBytes). */
+    private readonly maxUploadBytes: number,
+  ) {
     this.root = resolve(directory)
   }
 
-  /** A path under the root, refusing anything that would leave it (`..`, absolute paths). */
-  locate(relative: string): string {
+  /**
+   * A path under the root, refusing anything that would leave it (`..`,
+   * absolute paths) and any symlink on the way: a link planted under the
+   * root must not lead reads, writes or deletes outside it. `target: 'file'`
+   * also refuses the root itself (`//`, `%2F`): no upload replaces it and
+   * no delete removes it.
+   */
+  async locate(relative: string, target: 'file' | 'directory'): Promise<string> {
     const segments = relative.split('/').filter((segment) => segment.length > 0)
     if (segments.some((segment) => segment === '..' || segment === '.' || segment.includes('\\') || segment.includes('\0'))) {
       throw invalidParameter(`Invalid artifact path: '${relative}'`)
     }
+    if (target === 'file' && segments.length === 0) throw invalidParameter('An artifact path must name a file or directory under the root')
     const located = resolve(this.root, ...segments)
     if (located !== this.root && !located.startsWith(this.root + sep)) throw invalidParameter(`Invalid artifact path: '${relative}'`)
+    let current = this.root
+    for (const segment of segments) {
+      current = join(current, segment)
+      const info = await lstat(current).catch(() => null)
+      if (!info) break
+      if (info.isSymbolicLink()) throw invalidParameter(`Invalid artifact path: '${relative}' (symbolic links are not followed)`)
+    }
     return located
   }
 
@@ -49,7 +68,7 @@ export class ArtifactStore {
   }
 
   async list(relative: string): Promise<FileInfo[]> {
-    const directory = this.locate(relative)
+    const directory = await this.locate(relative, 'directory')
     let entries
     try {
       entries = await readdir(directory, { withFileTypes: true })
@@ -58,7 +77,8 @@ export class ArtifactStore {
     }
     const files = await Promise.all(
       entries
-        .filter((entry) => !entry.name.startsWith('.upload-'))
+        // Half-written uploads and links (which are never followed) are not artifacts.
+        .filter((entry) => !entry.name.startsWith('.upload-') && !entry.isSymbolicLink())
         .map(async (entry): Promise<FileInfo> =>
           entry.isDirectory() ? { path: entry.name, is_dir: true } : { path: entry.name, is_dir: false, file_size: (await stat(join(directory, entry.name))).size },
         ),
@@ -66,32 +86,49 @@ export class ArtifactStore {
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   }
 
-  /** Streams the request body into place; a failed upload leaves no partial file. */
+  /** Streams the request body into a temporary file, then into place; a failed or oversized upload leaves nothing. */
   async upload(relative: string, body: IncomingMessage): Promise<void> {
-    const file = this.locate(relative)
+    const file = await this.locate(relative, 'file')
+    const declared = Number(body.headers['content-length'])
+    if (Number.isFinite(declared) && declared > this.maxUploadBytes) throw this.tooLarge()
     await mkdir(dirname(file), { recursive: true })
     const partial = join(dirname(file), `.upload-${randomUUID()}`)
+    let received = 0
+    const limit = this.maxUploadBytes
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length
+        done(received > limit ? new UploadTooLarge() : null, chunk)
+      },
+    })
     try {
-      await pipeline(body, createWriteStream(partial))
+      await pipeline(body, counted, createWriteStream(partial, { flags: 'wx' }))
       await rename(partial, file)
     } catch (error) {
       await rm(partial, { force: true })
-      throw error
+      throw error instanceof UploadTooLarge ? this.tooLarge() : error
     }
   }
 
   async download(relative: string, response: ServerResponse): Promise<void> {
-    const file = this.locate(relative)
-    const info = await stat(file).catch(() => null)
+    const file = await this.locate(relative, 'file')
+    const info = await lstat(file).catch(() => null)
     if (!info?.isFile()) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size })
     await pipeline(createReadStream(file), response)
   }
 
   async delete(relative: string): Promise<void> {
-    await rm(this.locate(relative), { recursive: true, force: true })
+    // rm removes a link inside the tree as a link, never what it points to.
+    await rm(await this.locate(relative, 'file'), { recursive: true, force: true })
+  }
+
+  private tooLarge(): MlflowApiError {
+    return invalidParameter(`Artifact upload exceeds ${this.maxUploadBytes} bytes (limits.uploadBytes)`)
   }
 }
+
+class UploadTooLarge extends Error {}
 
 /**
  * `/api/2.0/mlflow-artifacts/artifacts[/<path>]`: PUT uploads, GET downloads

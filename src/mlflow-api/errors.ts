@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js'
+import { redactSecrets } from '../redact.js'
 
 /**
  * MLflow's error codes this API answers with: the HTTP status MLflow's
@@ -15,6 +16,7 @@ const MLFLOW_ERRORS = {
   ENDPOINT_NOT_FOUND: { status: 404, sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
   INTERNAL_ERROR: { status: 500, sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
   NOT_IMPLEMENTED: { status: 501 },
+  REQUEST_LIMIT_EXCEEDED: { status: 429, sqlstate: 'KAM00', error_class: 'REQUEST_LIMIT_EXCEEDED' },
   TEMPORARILY_UNAVAILABLE: { status: 503, sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
 } as const satisfies Record<string, { status: number; sqlstate?: string; error_class?: string }>
 
@@ -52,20 +54,27 @@ export const invalidParameter = (message: string) => new MlflowApiError('INVALID
 export function toMlflowError(error: unknown, conflict: 'RESOURCE_ALREADY_EXISTS' | 'INVALID_PARAMETER_VALUE'): MlflowApiError {
   if (error instanceof MlflowApiError) return error
   if (!(error instanceof GatewayError)) return new MlflowApiError('INTERNAL_ERROR', 'internal error')
+  const message = redactSecrets(error.message)
   switch (error.code) {
     case 'NOT_FOUND':
-      return new MlflowApiError('RESOURCE_DOES_NOT_EXIST', error.message)
+      return new MlflowApiError('RESOURCE_DOES_NOT_EXIST', message)
     case 'BAD_USER_INPUT':
-      return new MlflowApiError('INVALID_PARAMETER_VALUE', error.message)
+      return new MlflowApiError('INVALID_PARAMETER_VALUE', message)
     case 'CONFLICT':
-      return new MlflowApiError(conflict, error.message)
+      return new MlflowApiError(conflict, message)
     case 'UNSUPPORTED':
-      return new MlflowApiError('NOT_IMPLEMENTED', error.message)
+      return new MlflowApiError('NOT_IMPLEMENTED', message)
     case 'BACKEND_AUTH':
-      return new MlflowApiError('PERMISSION_DENIED', error.message)
+    case 'FORBIDDEN':
+      return new MlflowApiError('PERMISSION_DENIED', message)
     case 'BACKEND_UNAVAILABLE':
     case 'BACKEND_TIMEOUT':
-      return new MlflowApiError('TEMPORARILY_UNAVAILABLE', error.message)
+    case 'BACKEND_ERROR':
+      return new MlflowApiError('TEMPORARILY_UNAVAILABLE', message)
+    case 'QUERY_TOO_COMPLEX':
+      return new MlflowApiError('INVALID_PARAMETER_VALUE', message)
+    case 'RATE_LIMITED':
+      return new MlflowApiError('REQUEST_LIMIT_EXCEEDED', message)
     case 'INTERNAL':
       return new MlflowApiError('INTERNAL_ERROR', 'internal error')
   }

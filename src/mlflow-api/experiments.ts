@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checkExperimentName } from '../federation/write-limits.js'
 import type { Experiment } from '../domain.js'
 import type { ExperimentFilter, LifecycleView } from '../federation/filter.js'
 import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
@@ -85,7 +86,7 @@ export const experimentRoutes: Route[] = [
       const { experiment_id: id, new_name: name } = parseParams(z.object({ experiment_id: required, new_name: z.string().optional() }), params)
       if (name !== undefined) {
         if (name.trim().length === 0) throw invalidParameter('The experiment name must not be empty.')
-        await target.writer.renameExperiment(id, name.trim())
+        await target.writer.renameExperiment(id, checkExperimentName(name, target.limits))
       }
       return {}
     },

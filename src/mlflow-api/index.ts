@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GuardedBackend } from '../federation/registry.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
-import { MlflowApiError, toMlflowError } from './errors.js'
+import type { Limits } from '../config.js'
+import { findStringProblem } from '../input-strings.js'
+import { MlflowApiError, invalidParameter, toMlflowError } from './errors.js'
 import { experimentRoutes } from './experiments.js'
 import { loggedModelRoutes } from './logged-models.js'
 import { metricRoutes } from './metrics.js'
@@ -10,18 +12,17 @@ import { registeredModelRoutes } from './registered-models.js'
 import type { HttpMethod, Route } from './route.js'
 import { runRoutes } from './runs.js'
 import { ApiTarget } from './target.js'
+import { logUnexpected } from '../log.js'
 
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']
 const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
 
-/** A log-batch of 1,000 metrics is ~100 KB; this leaves room for large tag values. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024
-
 export interface MlflowApiOptions {
   /** The backend MLflow clients read and write. */
   backend: GuardedBackend
   artifactsDir: string
+  limits: Limits
 }
 
 export interface MlflowApi {
@@ -31,8 +32,9 @@ export interface MlflowApi {
 
 /** MLflow's REST API 2.0 over one backend: the endpoints `mlflow`'s Python client calls, and the artifact proxy. */
 export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
-  const target = new ApiTarget(options.backend)
-  const artifacts = new ArtifactStore(options.artifactsDir)
+  const { limits } = options
+  const target = new ApiTarget(options.backend, limits)
+  const artifacts = new ArtifactStore(options.artifactsDir, limits.uploadBytes)
   const router = new Router([
     ...experimentRoutes,
     ...runRoutes,
@@ -45,12 +47,13 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
 
   return {
     async handle(request, response) {
-      const url = new URL(request.url ?? '/', 'http://mlgate')
+      const url = parseRequestUrl(request.url)
+      if (!url) return false
       const method = request.method ?? 'GET'
       const artifactPrefix = ARTIFACT_PREFIXES.find((prefix) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
       if (artifactPrefix) {
-        const path = decodeURIComponent(url.pathname.slice(artifactPrefix.length).replace(/^\//, ''))
         return answer(response, 'INVALID_PARAMETER_VALUE', async () => {
+          const path = decodePathPart(url.pathname.slice(artifactPrefix.length).replace(/^\//, ''))
           if (!(await handleArtifactRequest(artifacts, method, path, url, request, response))) {
             throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No artifact endpoint for ${method} ${url.pathname}`)
           }
@@ -59,16 +62,43 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
       const prefix = API_PREFIXES.find((candidate) => url.pathname.startsWith(candidate))
       if (!prefix) return false
       const path = url.pathname.slice(prefix.length)
-      const match = router.match(method, path)
+      let match: ReturnType<Router['match']>
+      try {
+        match = router.match(method, path)
+      } catch (error) {
+        sendError(response, toMlflowError(error, 'INVALID_PARAMETER_VALUE'))
+        return true
+      }
       if (!match) {
         sendError(response, new MlflowApiError('ENDPOINT_NOT_FOUND', `No API endpoint for ${method} ${url.pathname}`))
         return true
       }
-      return answer(response, match.route.conflict ?? 'INVALID_PARAMETER_VALUE', async () => {
-        const params = { ...queryParams(url), ...(await readJsonBody(request)), ...match.pathParams }
-        sendJson(response, await match.route.handle(params, target))
+      const { route, pathParams } = match
+      return answer(response, route.conflict ?? 'INVALID_PARAMETER_VALUE', async () => {
+        const params = { ...queryParams(url), ...(await readJsonBody(request, limits.requestBodyBytes)), ...pathParams }
+        const problem = findStringProblem(params, limits.stringLength)
+        if (problem) throw invalidParameter(`Invalid value: ${problem}`)
+        sendJson(response, await route.handle(params, target))
       })
     },
+  }
+}
+
+/** The request's URL, or null when it is not one (`//`, say): then it is not this API's request. */
+function parseRequestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://mlgate')
+  } catch {
+    return null
+  }
+}
+
+/** A percent-decoded path part; a malformed escape (`%ZZ`, a cut UTF-8 sequence) is the client's mistake. */
+function decodePathPart(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    throw invalidParameter(`Invalid percent-encoding in path: '${text.slice(0, 200)}'`)
   }
 }
 
@@ -78,7 +108,7 @@ async function answer(response: ServerResponse, conflict: 'RESOURCE_ALREADY_EXIS
     await handle()
   } catch (error) {
     const mlflowError = toMlflowError(error, conflict)
-    if (mlflowError.errorCode === 'INTERNAL_ERROR') console.error('mlgate: unexpected error in the MLflow API', error)
+    if (mlflowError.errorCode === 'INTERNAL_ERROR') logUnexpected('unexpected error in the MLflow API', error)
     if (!response.headersSent) sendError(response, mlflowError)
     else response.destroy()
   }
@@ -99,12 +129,12 @@ function queryParams(url: URL): Record<string, unknown> {
   return params
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of request) {
     size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) throw new MlflowApiError('INVALID_PARAMETER_VALUE', `request body exceeds ${MAX_BODY_BYTES} bytes`)
+    if (size > maxBytes) throw new MlflowApiError('INVALID_PARAMETER_VALUE', `request body exceeds ${maxBytes} bytes (limits.requestBodyBytes)`)
     chunks.push(chunk as Buffer)
   }
   if (size === 0) return {}
@@ -136,7 +166,7 @@ class Router {
       const pathParams: Record<string, string> = {}
       const matches = pattern.every((part, index) => {
         if (part.startsWith(':')) {
-          pathParams[part.slice(1)] = decodeURIComponent(segments[index])
+          pathParams[part.slice(1)] = decodePathPart(segments[index])
           return segments[index].length > 0
         }
         return part === segments[index]

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { RunOrder } from '../adapters/backend.js'
 import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
-import { checkDatasetInputs, checkMetrics, checkParams, checkTags } from '../federation/write-limits.js'
+import { checkDatasetInputs, checkMetrics, checkParams, checkRunName, checkTags } from '../federation/write-limits.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { VIEW_TYPES, viewType } from './experiments.js'
 import { parseOrderBy } from './order-by.js'
@@ -65,6 +65,7 @@ export const runRoutes: Route[] = [
     async handle(params, target) {
       const runId = runIdOf(params)
       const request = parseParams(z.object({ status: z.enum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().optional() }), params)
+      checkRunName(request.run_name, target.limits)
       const run = await target.writer.updateRun(runId, {
         ...(request.status && { status: request.status }),
         ...(request.end_time !== undefined && { endTime: new Date(request.end_time) }),

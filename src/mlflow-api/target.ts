@@ -1,3 +1,4 @@
+import type { Limits } from '../config.js'
 import type { LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
 import { ModelFederation } from '../federation/models.js'
 import type { GuardedBackend } from '../federation/registry.js'
@@ -15,7 +16,10 @@ export class ApiTarget {
   /** A registry of the target alone: lists through the federation layer span just this backend. */
   private readonly scope: BackendRegistry
 
-  constructor(readonly backend: GuardedBackend) {
+  constructor(
+    readonly backend: GuardedBackend,
+    readonly limits: Limits,
+  ) {
     this.scope = new BackendRegistry([backend])
   }
 
@@ -49,8 +53,8 @@ export class ApiTarget {
 
   /** Fresh federation objects (their loaders live for one API call). */
   federation(): { tracking: TrackingFederation; models: ModelFederation } {
-    const tracking = new TrackingFederation(this.scope)
-    return { tracking, models: new ModelFederation(this.scope, tracking.loaders) }
+    const tracking = new TrackingFederation(this.scope, this.limits)
+    return { tracking, models: new ModelFederation(this.scope, tracking.loaders, this.limits) }
   }
 
   private part<T>(part: T | null, missing: string): T {

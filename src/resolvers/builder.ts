@@ -1,8 +1,10 @@
 import SchemaBuilder, { type ObjectRef } from '@pothos/core'
+import ComplexityPlugin from '@pothos/plugin-complexity'
 import { GraphQLError, Kind } from 'graphql'
 import type { GatewayContext } from '../context.js'
 import type { MergedEdge } from '../federation/merge.js'
-import type { ListPage } from '../federation/merged-list.js'
+import { type ListPage, PAGE_SIZE } from '../federation/merged-list.js'
+import { HISTORY_POINTS } from '../federation/tracking.js'
 
 /** The one schema builder. Every resolver file adds its types and fields to it. */
 export const builder = new SchemaBuilder<{
@@ -15,6 +17,26 @@ export const builder = new SchemaBuilder<{
   }
 }>({
   defaultFieldNullability: false,
+  plugins: [ComplexityPlugin],
+  complexity: {
+    // The cost of an operation is estimated from its shape before anything runs (limits.queryCost, queryDepth, queryBreadth).
+    limit: (context) => ({ complexity: context.limits.queryCost, depth: context.limits.queryDepth, breadth: context.limits.queryBreadth }),
+    fieldComplexity: (args, _context, field) => {
+      // A page costs its size times its selection: `first` (or the default page size) is the multiplier.
+      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: typeof args.first === 'number' ? Math.max(0, args.first) : PAGE_SIZE.default }
+      // Lookups by a list of ids cost one each.
+      if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length }
+      // A history costs by the points it may return, a hundred to a unit.
+      if (field.name === 'metricHistory') return { field: Math.ceil((typeof args.maxPoints === 'number' ? args.maxPoints : HISTORY_POINTS.default) / 100), multiplier: 1 }
+      // Other lists (params, tags, points) are bounded by what is stored, not by the query.
+      return { field: 1, multiplier: 1 }
+    },
+    complexityError: (kind, result) => {
+      const [measured, limit, setting] =
+        kind === 'Depth' ? [result.depth, result.maxDepth, 'queryDepth'] : kind === 'Breadth' ? [result.breadth, result.maxBreadth, 'queryBreadth'] : [result.complexity, result.maxComplexity, 'queryCost']
+      return new GraphQLError(`the operation's ${kind.toLowerCase()} is ${measured}; the limit is ${limit} (limits.${setting})`, { extensions: { code: 'QUERY_TOO_COMPLEX' } })
+    },
+  },
 })
 
 builder.queryType({})

@@ -1,3 +1,4 @@
+import type { GatewayContext } from '../context.js'
 import { TrackingFederation } from '../federation/tracking.js'
 import { decodeGlobalIdOf } from '../ids.js'
 import { MODEL_VERSION_EVENT_KINDS, RUN_EVENT_KINDS } from '../adapters/backend.js'
@@ -71,10 +72,10 @@ builder.subscriptionFields((t) => ({
       keys: t.arg.stringList({ description: 'Only these metric keys (default: all).' }),
       since: t.arg.string(),
     },
-    subscribe: (_, args, { federation, signal }) =>
-      abortable(signal, (stop) =>
+    subscribe: (_, args, context) =>
+      liveStream(context, (stop) =>
         metricUpdates({
-          registry: federation.registry,
+          registry: context.federation.registry,
           runs: args.runIds.map((id) => decodeGlobalIdOf('Run', id)),
           keys: args.keys ?? null,
           since: args.since ?? null,
@@ -87,9 +88,9 @@ builder.subscriptionFields((t) => ({
     type: RunEventRef,
     description: "Changes to an experiment's runs as they happen (native: pushed; MLflow: polled).",
     args: { experimentId: t.arg.id({ required: true }) },
-    subscribe: (_, args, { federation, signal }) =>
-      abortable(signal, (stop) =>
-        runUpdates({ registry: federation.registry, experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
+    subscribe: (_, args, context) =>
+      liveStream(context, (stop) =>
+        runUpdates({ registry: context.federation.registry, experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
       ),
     resolve: (event) => event,
   }),
@@ -99,32 +100,51 @@ builder.subscriptionFields((t) => ({
       'Changes to the versions of one registered model, or of every model when modelId is omitted. Registries are polled by one ' +
       'shared poller per watched model (native every registryPollMs, MLflow every poll.intervalMs, SageMaker every poll.intervalMs, default 30 s).',
     args: { modelId: t.arg.id() },
-    subscribe: (_, args, { federation, signal }) =>
-      abortable(signal, (stop) =>
-        modelVersionUpdates({ registry: federation.registry, model: args.modelId ? decodeGlobalIdOf('RegisteredModel', args.modelId) : null, signal: stop }),
+    subscribe: (_, args, context) =>
+      liveStream(context, (stop) =>
+        modelVersionUpdates({ registry: context.federation.registry, model: args.modelId ? decodeGlobalIdOf('RegisteredModel', args.modelId) : null, signal: stop }),
       ),
     resolve: (event) => event,
   }),
 }))
 
 /**
- * An async iterator whose `return()` (the client unsubscribed) ends the
- * stream at once: an async generator waiting for its next event would
- * otherwise hold `return()` until that event came.
+ * A subscription's stream, holding one of its client's subscription slots
+ * (limits.subscriptionsPerClient) until it ends. Its `return()` (the client
+ * unsubscribed) ends the stream at once: an async generator waiting for its
+ * next event would otherwise hold `return()` until that event came.
  */
-function abortable<T>(outer: AbortSignal, start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const release = context.subscriptionQuota.acquire(context.clientAddress)
+  const outer = context.signal
   const controller = new AbortController()
   const stop = () => controller.abort()
   outer.addEventListener('abort', stop, { once: true })
   const generator = start(controller.signal)
+  const finish = () => {
+    release()
+    outer.removeEventListener('abort', stop)
+  }
   return {
-    next: () => generator.next(),
+    next: async () => {
+      try {
+        const result = await generator.next()
+        if (result.done) finish()
+        return result
+      } catch (error) {
+        finish()
+        throw error
+      }
+    },
     return: async (value?: unknown) => {
       stop()
-      outer.removeEventListener('abort', stop)
+      finish()
       return generator.return(value as T)
     },
-    throw: (error?: unknown) => generator.throw(error),
+    throw: (error?: unknown) => {
+      finish()
+      return generator.throw(error)
+    },
     [Symbol.asyncIterator]() {
       return this
     },

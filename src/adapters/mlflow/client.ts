@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.js'
+import { redactSecrets } from '../../redact.js'
 import { ReadCache } from '../read-cache.js'
 import { Semaphore } from '../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
@@ -118,7 +119,12 @@ export class MlflowClient {
         throw this.transportError(error)
       }
       if (!response.ok) throw this.httpError(response.status, text)
-      return parseMlflowJson(text) as T
+      try {
+        return parseMlflowJson(text) as T
+      } catch {
+        // A proxy's HTML page with status 200, a truncated answer: the backend failed, not the request.
+        throw new GatewayError('BACKEND_ERROR', `backend "${this.options.backendId}" answered with something that is not JSON`, { backend: this.options.backendId })
+      }
     })
   }
 
@@ -140,7 +146,8 @@ export class MlflowClient {
       // Not MLflow's JSON error body (a proxy's HTML page, say): the status decides.
     }
     const mlflowCode = typeof body.error_code === 'string' ? body.error_code : undefined
-    const message = typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${status}`
+    // Upstream text may echo what we sent it, credentials included.
+    const message = typeof body.message === 'string' ? redactSecrets(body.message.slice(0, 500)) : `HTTP ${status}`
     if (status === 401 || status === 403) {
       return new GatewayError('BACKEND_AUTH', `backend "${backend}" refused the credentials (HTTP ${status})`, { backend })
     }
@@ -154,7 +161,8 @@ export class MlflowClient {
       return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" failed (HTTP ${status})`, { backend })
     }
     if (status === 404) return new GatewayError('UNSUPPORTED', `backend "${backend}" does not offer this endpoint`, { backend })
-    return new GatewayError('BAD_USER_INPUT', `backend "${backend}": ${message}`, { backend })
+    // A 4xx with no MLflow error code of ours to map: the backend refused, and says why.
+    return new GatewayError('BACKEND_ERROR', `backend "${backend}" refused the request (HTTP ${status}): ${message}`, { backend })
   }
 }
 

@@ -2,6 +2,7 @@ import type { MetricPoint, Run } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { LiveMetrics, MetricBatch, RunEvent } from '../backend.js'
 import { joinPoller } from '../shared-pollers.js'
+import { logUnexpected } from '../../log.js'
 
 /**
  * Live points from an MLflow server, which cannot push: one shared poller
@@ -111,7 +112,7 @@ class RunPoller {
       if (run) await this.emitNewPoints(run)
     } catch (error) {
       // A failed poll is retried at the next tick; subscribers keep waiting.
-      if (!(error instanceof GatewayError)) console.error('mlgate: polling MLflow failed:', error instanceof Error ? error.message : error)
+      if (!(error instanceof GatewayError)) logUnexpected('polling MLflow failed', error)
     }
     // The tick that sees the run leave RUNNING was the final poll.
     if (!finished && !this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
@@ -183,7 +184,7 @@ class ExperimentPoller {
       }
       this.known = known
     } catch (error) {
-      if (!(error instanceof GatewayError)) console.error('mlgate: polling MLflow failed:', error instanceof Error ? error.message : error)
+      if (!(error instanceof GatewayError)) logUnexpected('polling MLflow failed', error)
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
   }

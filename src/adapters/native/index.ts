@@ -61,7 +61,7 @@ class NativeBackend implements Backend, TrackingReader {
     this.metrics = new MetricStore(database.db, channels.metrics)
     this.models = new RegisteredModelStore(database.db, id)
     this.versions = new ModelVersionStore(database.db, id, this.models)
-    this.live = new NativeLiveMetrics(database, channels)
+    this.live = new NativeLiveMetrics(id, database, channels)
     this.loggedModels = guardedStore(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),

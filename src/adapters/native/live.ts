@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely'
 import { GatewayError } from '../../errors.js'
 import { type LiveMetrics, type MetricBatch, RUN_EVENT_KINDS, type RunEvent, type RunEventKind } from '../backend.js'
-import type { NativeDatabase } from './client.js'
+import { type NativeDatabase, isConnectionFailure, unavailable } from './client.js'
 import type { Database } from './db/schema.js'
 import { toMetricPoint } from './map.js'
+import { logUnexpected } from '../../log.js'
 
 /**
  * Live points from the native store. The metrics table is the log: every
@@ -29,6 +30,7 @@ export class NativeLiveMetrics implements LiveMetrics {
   private readonly channel: string
 
   constructor(
+    private readonly backendId: string,
     private readonly database: NativeDatabase,
     private readonly channels: { metrics: string; runs: string },
   ) {
@@ -37,7 +39,9 @@ export class NativeLiveMetrics implements LiveMetrics {
 
   /** Run changes: each commit that creates or changes a run NOTIFYs `<experiment>:<run>:<kind>`. */
   watchRuns(experimentId: string, listener: (event: RunEvent) => void): () => void {
-    this.stopListeningRuns ??= this.database.listen(this.channels.runs, (payload) => this.onRunNotify(payload), () => {})
+    this.stopListeningRuns ??= this.startListening(this.channels.runs, (payload) => this.onRunNotify(payload), () => {}, () => {
+      this.stopListeningRuns = null
+    })
     let listeners = this.runWatchers.get(experimentId)
     if (!listeners) {
       listeners = new Set()
@@ -60,7 +64,9 @@ export class NativeLiveMetrics implements LiveMetrics {
   }
 
   watch(runId: string, listener: (batches: MetricBatch[]) => void): () => void {
-    this.stopListening ??= this.database.listen(this.channel, (payload) => this.onNotify(payload), () => this.onResume())
+    this.stopListening ??= this.startListening(this.channel, (payload) => this.onNotify(payload), () => this.onResume(), () => {
+      this.stopListening = null
+    })
     let listeners = this.watchers.get(runId)
     if (!listeners) {
       listeners = new Set()
@@ -86,14 +92,30 @@ export class NativeLiveMetrics implements LiveMetrics {
     return this.listening
   }
 
+  /**
+   * LISTENs on a channel. A failed LISTEN (the database is down) is
+   * forgotten by `forget`, so the next subscription tries again instead of
+   * inheriting the failure; its callers see BACKEND_UNAVAILABLE from `ready()`.
+   */
+  private startListening(channel: string, onPayload: (payload: string) => void, onResume: () => void, forget: () => void): Promise<() => Promise<void>> {
+    return this.database.listen(channel, onPayload, onResume).catch((error: unknown) => {
+      forget()
+      throw isConnectionFailure(error) ? unavailable(this.backendId, error) : error
+    })
+  }
+
   /** Counts a watcher once its channel is listened to (and `prepare` is done); returns how to uncount it. */
   private countWhenListening(listen: Promise<unknown>, prepare: () => Promise<void> = async () => {}): { stop(): void } {
     let state: 'pending' | 'counted' | 'stopped' = 'pending'
-    void listen.then(prepare).then(() => {
-      if (state !== 'pending') return
-      state = 'counted'
-      this.listening += 1
-    })
+    // A failure here is the subscriber's to report (it awaits `ready()`); this only keeps the count.
+    listen.then(prepare).then(
+      () => {
+        if (state !== 'pending') return
+        state = 'counted'
+        this.listening += 1
+      },
+      () => {},
+    )
     return {
       stop: () => {
         if (state === 'counted') this.listening -= 1
@@ -132,7 +154,7 @@ export class NativeLiveMetrics implements LiveMetrics {
   }
 
   async close(): Promise<void> {
-    const stops = await Promise.all([this.stopListening, this.stopListeningRuns])
+    const stops = await Promise.all([this.stopListening?.catch(() => null), this.stopListeningRuns?.catch(() => null)])
     this.stopListening = null
     this.stopListeningRuns = null
     await Promise.all(stops.map((stop) => stop?.()))
@@ -166,7 +188,7 @@ export class NativeLiveMetrics implements LiveMetrics {
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((error: unknown) => {
-      console.error('mlgate: reading new metric points failed:', error instanceof Error ? error.message : error)
+      logUnexpected('reading new metric points failed', error)
     })
   }
 
