@@ -63,14 +63,20 @@ async function main(): Promise<void> {
     )
   }
 
+  let stopping = false
   const shutdown = async (signal: string) => {
+    // Ctrl-C under `npm start` arrives twice (the terminal signals the process group, and npm
+    // forwards its own copy): later signals must not cut the graceful stop short. It is
+    // bounded anyway, by server.shutdownTimeoutMs.
+    if (stopping) return
+    stopping = true
     console.log(`mlgate: ${signal} received, finishing in-flight requests`)
     await gateway.close()
     console.log('mlgate: stopped')
     process.exit(0)
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
-  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
 }
 
 /**

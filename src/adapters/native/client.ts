@@ -6,6 +6,7 @@ import type { NativeBackendConfig } from '../../config.js'
 import { GatewayError } from '../../errors.js'
 import type { Database } from './db/schema.js'
 import { PGliteDialect } from './db/pglite-dialect.js'
+import { lockDataDir } from './data-dir-lock.js'
 import { migrationProvider } from './migrations/index.js'
 
 /** The native store's connection: Kysely over a `pg` pool, or over embedded PGlite. */
@@ -63,9 +64,19 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
     }
   }
 
-  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true })
+  let unlock: () => Promise<void> = async () => {}
+  if (!config.dataDir.startsWith('memory://')) {
+    mkdirSync(config.dataDir, { recursive: true })
+    unlock = await lockDataDir(config.dataDir)
+  }
   // PGlite returns int8 as a JS number already.
-  const pglite = await PGlite.create(config.dataDir)
+  let pglite: PGlite
+  try {
+    pglite = await PGlite.create(config.dataDir)
+  } catch (error) {
+    await unlock()
+    throw error
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
   if (config.schema !== 'public') {
     await sql`create schema if not exists ${sql.id(config.schema)}`.execute(db)
@@ -82,6 +93,7 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
     close: async () => {
       await db.destroy()
       await pglite.close()
+      await unlock()
     },
   }
 }
