@@ -127,7 +127,7 @@ export const limitsSchema = z
     /** GraphQL: the estimated cost, in which a list costs its `first` times its selection. */
     queryCost: z.number().int().min(1).default(50_000),
     /** Clauses of one filter (typed or MLflow's syntax); MLflow's own server sets none. */
-    filterClauses: z.number().int().min(1).max(1000).default(50),
+    filterClauses: z.number().int().min(1).max(1000).default(20),
     /** Keys of one `orderBy`. */
     orderKeys: z.number().int().min(1).max(100).default(10),
     /** Any one string a client sends (a name, a filter, a description), in characters. */

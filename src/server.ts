@@ -19,6 +19,7 @@ import { type MlflowApi, createMlflowApi } from './mlflow-api/index.js'
 import { SubscriptionQuota } from './live/subscription-quota.js'
 import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
+import { runInRequestScope } from './request-scope.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -37,7 +38,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const backends: GuardedBackend[] = []
   try {
     for (const backendConfig of config.backends) {
-      backends.push(withCircuitBreaker(await createBackend(backendConfig), backendConfig.circuitBreaker))
+      backends.push(withCircuitBreaker(await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs }), backendConfig.circuitBreaker))
     }
   } catch (error) {
     await Promise.allSettled(backends.map((backend) => backend.close()))
@@ -93,7 +94,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   }
   const server = createServer((request, response) => {
     // Every request has an owner for its failure: a coded answer, and a log line without its data.
-    routeRequest(request, response).catch((error: unknown) => {
+    // The request's work can see when its client leaves (request-scope.ts): the native store then cancels its statements.
+    const left = new AbortController()
+    response.once('close', () => {
+      if (!response.writableFinished) left.abort()
+    })
+    runInRequestScope(left.signal, () => routeRequest(request, response)).catch((error: unknown) => {
       logUnexpected(`${request.method} ${(request.url ?? '').split('?')[0].slice(0, 200)} failed`, error)
       if (!response.headersSent) sendCodedError(response, 500, 'INTERNAL', 'Unexpected error.')
       else response.destroy()

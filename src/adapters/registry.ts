@@ -5,10 +5,10 @@ import { createNativeBackend } from './native/index.js'
 import { createSagemakerBackend } from './sagemaker/index.js'
 
 /** The adapter registry: one line per backend kind. */
-export function createBackend(config: BackendConfig): Promise<Backend> {
+export function createBackend(config: BackendConfig, options: { statementTimeoutMs?: number } = {}): Promise<Backend> {
   switch (config.kind) {
     case 'native':
-      return createNativeBackend(config)
+      return createNativeBackend(config, options)
     case 'mlflow':
       return createMlflowBackend(config)
     case 'sagemaker':

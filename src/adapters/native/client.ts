@@ -7,6 +7,7 @@ import { GatewayError } from '../../errors.js'
 import type { Database } from './db/schema.js'
 import { PGliteDialect } from './db/pglite-dialect.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { cancellablePool } from './cancellable-pool.js'
 import { migrationProvider } from './migrations/index.js'
 
 /** The native store's connection: Kysely over a `pg` pool, or over embedded PGlite. */
@@ -23,8 +24,10 @@ export interface NativeDatabase {
 
 const INT8_OID = 20
 
-export async function openNativeDatabase(config: NativeBackendConfig): Promise<NativeDatabase> {
+export async function openNativeDatabase(config: NativeBackendConfig, options: { statementTimeoutMs?: number } = {}): Promise<NativeDatabase> {
   if (config.database) {
+    // Every statement of the gateway's sessions is bounded (limits.statementTimeoutMs); migrations lift it (migrateToLatest).
+    const timeout = options.statementTimeoutMs ? ` -c statement_timeout=${options.statementTimeoutMs}` : ''
     const pool = new pg.Pool({
       connectionString: config.database,
       max: config.poolSize,
@@ -34,7 +37,7 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
       // Random reads cost as SSDs and a warm cache make them (PostgreSQL's default of 4 assumes
       // spinning disks): reading a page's 100 runs by primary key, the default chose a scan of
       // all 10,000 (1.4 ms) over the index (0.4 ms).
-      options: `-c search_path=${config.schema} -c jit=off -c random_page_cost=1.1`,
+      options: `-c search_path=${config.schema} -c jit=off -c random_page_cost=1.1${timeout}`,
       // int8 holds epoch milliseconds and counts, all far below 2^53.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -43,7 +46,7 @@ export async function openNativeDatabase(config: NativeBackendConfig): Promise<N
     })
     // An idle client that loses its server emits 'error'; without a listener that kills the process.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: cancellablePool(pool, config.database) }) })
     const listeners = new Set<PostgresListener>()
     return {
       db,
@@ -156,13 +159,22 @@ class PostgresListener {
  * it migrates, and tolerates losing the race to create its own tables.
  */
 export async function migrateToLatest(db: Kysely<Database>, schema: string): Promise<void> {
-  await ensureSchema(db, schema)
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) {
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
-    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error })
-  }
+  // One pinned session, with no statement timeout: building an index on a large table may take minutes.
+  await db.connection().execute(async (session) => {
+    const engine = (await sql<{ v: string }>`select current_setting('statement_timeout') as v`.execute(session)).rows[0]?.v
+    if (engine !== undefined && engine !== '0') await sql`set statement_timeout = 0`.execute(session)
+    try {
+      await ensureSchema(session, schema)
+      const migrator = new Migrator({ db: session, provider: migrationProvider, migrationTableSchema: schema })
+      const { error, results } = await migrator.migrateToLatest()
+      if (error) {
+        const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
+        throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error })
+      }
+    } finally {
+      if (engine !== undefined && engine !== '0') await sql`reset statement_timeout`.execute(session)
+    }
+  })
 }
 
 async function ensureSchema(db: Kysely<Database>, schema: string): Promise<void> {
@@ -191,6 +203,39 @@ export function isConnectionFailure(error: unknown): boolean {
   const code = databaseErrorCode(error)
   if (!code) return error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(error.message)
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')
+}
+
+/**
+ * PostgreSQL errors that the request's input caused: a value the column
+ * cannot hold (out of range, not valid text), a pattern it cannot read, a
+ * statement past its timeout. They become BAD_USER_INPUT (or
+ * QUERY_TOO_COMPLEX) naming the column when PostgreSQL does, never quoting
+ * the value or the SQL. Null for any other error.
+ */
+export function inputErrorOf(error: unknown, backendId: string): GatewayError | null {
+  const code = databaseErrorCode(error)
+  if (!code) return null
+  const column = error && typeof error === 'object' && 'column' in error && typeof error.column === 'string' ? ` (${error.column})` : ''
+  if (code === '57014') {
+    return new GatewayError('QUERY_TOO_COMPLEX', `the query ran past the statement timeout (limits.statementTimeoutMs) on backend "${backendId}"; narrow it`, { backend: backendId })
+  }
+  const reason = INPUT_ERRORS[code]
+  return reason ? new GatewayError('BAD_USER_INPUT', `${reason}${column}`, { backend: backendId }) : null
+}
+
+const INPUT_ERRORS: Record<string, string> = {
+  '22001': 'a value is too long for the store',
+  '22003': 'a number is out of the range the store holds',
+  '22008': 'a time is out of the range the store holds',
+  '22021': 'a string holds a character the store cannot hold (such as U+0000)',
+  '22P05': 'a string holds a character the store cannot hold',
+  '22P02': 'a value is not of the type the store expects',
+  '22025': 'a LIKE pattern has an invalid escape',
+  '2201B': 'a pattern is not a valid regular expression',
+  '54000': 'a value is too large for the store to index',
+  '54001': 'the query is too complex for the store',
+  '54011': 'the query selects too many columns',
+  '54023': 'the query has too many arguments',
 }
 
 export function unavailable(backendId: string, cause: unknown): GatewayError {

@@ -14,7 +14,17 @@ import type {
 } from '../../federation/filter.js'
 import type { Database } from './db/schema.js'
 
-/** The native store pushes down every predicate: the whole filter becomes SQL. */
+/**
+ * The native store pushes down every predicate: the whole filter becomes SQL.
+ *
+ * Each key-value clause is an EXISTS over its table, kept a correlated
+ * subplan with OFFSET 0 (PostgreSQL will not turn an EXISTS with an OFFSET
+ * into a join: subselect.c, simplify_EXISTS_query). As joins, N clauses gave
+ * the planner an N-way join order to search, and a search's time grew with
+ * N² and worse (PGlite, 500 runs: 100 clauses 4.6 s, 200 clauses 32 s);
+ * as subplans each clause is one index probe per candidate run, evaluated
+ * only while the earlier clauses hold, and the cost grows linearly.
+ */
 
 const STRING_SQL = { EQ: '=', NEQ: '<>', LIKE: 'like', ILIKE: 'ilike' } as const satisfies Record<StringOp, string>
 const NUMBER_SQL = { EQ: '=', NEQ: '<>', GT: '>', GTE: '>=', LT: '<', LTE: '<=' } as const satisfies Record<NumberOp, string>
@@ -46,7 +56,8 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate): Expressi
           .select(sql.lit(1).as('one'))
           .whereRef('kv.run_id', '=', 'runs.id')
           .where('kv.key', '=', predicate.key)
-          .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+          .where('kv.value', STRING_SQL[predicate.op], predicate.value)
+          .offset(0),
       )
     case 'tag':
       return eb.exists(
@@ -55,7 +66,8 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate): Expressi
           .select(sql.lit(1).as('one'))
           .whereRef('kv.run_id', '=', 'runs.id')
           .where('kv.key', '=', predicate.key)
-          .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+          .where('kv.value', STRING_SQL[predicate.op], predicate.value)
+          .offset(0),
       )
     case 'metric': {
       // MLflow's semantics: a run without the metric matches no comparison on
@@ -68,7 +80,7 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate): Expressi
         .where('lm.key', '=', predicate.key)
         .where('lm.value', NUMBER_SQL[predicate.op], predicate.value)
       if (predicate.op !== 'NEQ') latest = latest.where('lm.value', '<>', Number.NaN)
-      return eb.exists(latest)
+      return eb.exists(latest.offset(0))
     }
     case 'startTime':
     case 'endTime':
@@ -103,7 +115,8 @@ function compileExperimentPredicate(eb: ExperimentsBuilder, predicate: Experimen
       .select(sql.lit(1).as('one'))
       .whereRef('kv.experiment_id', '=', 'experiments.id')
       .where('kv.key', '=', predicate.key)
-      .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+      .where('kv.value', STRING_SQL[predicate.op], predicate.value)
+      .offset(0),
   )
 }
 
@@ -121,7 +134,8 @@ export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: Register
               .select(sql.lit(1).as('one'))
               .whereRef('kv.model_name', '=', 'registered_models.name')
               .where('kv.key', '=', predicate.key)
-              .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+              .where('kv.value', STRING_SQL[predicate.op], predicate.value)
+              .offset(0),
           ),
     ),
   )
@@ -143,7 +157,8 @@ function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersi
           .whereRef('kv.model_name', '=', 'model_versions.model_name')
           .whereRef('kv.version', '=', 'model_versions.version')
           .where('kv.key', '=', predicate.key)
-          .where('kv.value', STRING_SQL[predicate.op], predicate.value),
+          .where('kv.value', STRING_SQL[predicate.op], predicate.value)
+          .offset(0),
       )
     case 'stage':
       return stageIn(eb, predicate.values)

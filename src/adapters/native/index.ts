@@ -5,7 +5,7 @@ import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
 import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../backend.js'
 import { parseModelVersionId } from '../model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
-import { type NativeDatabase, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
+import { type NativeDatabase, inputErrorOf, isConnectionFailure, migrateToLatest, openNativeDatabase, unavailable } from './client.js'
 import type { Database } from './db/schema.js'
 import { ExperimentStore } from './experiment-store.js'
 import { NativeLoggedModelStore } from './logged-model-store.js'
@@ -21,8 +21,8 @@ const NATIVE_CAPABILITIES: Capabilities = {
 }
 
 /** Opens the database, migrates it, and returns the backend. */
-export async function createNativeBackend(config: NativeBackendConfig): Promise<Backend> {
-  const database = await openNativeDatabase(config)
+export async function createNativeBackend(config: NativeBackendConfig, options: { statementTimeoutMs?: number } = {}): Promise<Backend> {
+  const database = await openNativeDatabase(config, options)
   try {
     await migrateToLatest(database.db, config.schema)
   } catch (error) {
@@ -166,13 +166,17 @@ class NativeBackend implements Backend, TrackingReader {
     if (written !== metrics.length) throw new GatewayError('INTERNAL', `logBatch wrote ${written} of ${metrics.length} points`, { backend: this.id })
   }
 
-  /** A lost database connection becomes BACKEND_UNAVAILABLE naming this backend; other errors pass unchanged. */
+  /**
+   * A lost database connection becomes BACKEND_UNAVAILABLE naming this backend, an error the
+   * input caused BAD_USER_INPUT (or QUERY_TOO_COMPLEX past the statement timeout); others pass unchanged.
+   */
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation()
     } catch (error) {
-      if (!(error instanceof GatewayError) && isConnectionFailure(error)) throw unavailable(this.id, error)
-      throw error
+      if (error instanceof GatewayError) throw error
+      if (isConnectionFailure(error)) throw unavailable(this.id, error)
+      throw inputErrorOf(error, this.id) ?? error
     }
   }
 }

@@ -1,0 +1,66 @@
+import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely'
+import pg from 'pg'
+import { currentRequestSignal } from '../../request-scope.js'
+
+/**
+ * The pg pool as Kysely sees it, with one addition: a statement issued for
+ * an HTTP request is cancelled (PostgreSQL's pg_cancel_backend, sent on a
+ * separate short-lived connection) when that request's client goes away.
+ * Without it, a client that left a heavy search kept a pool connection
+ * and a server process busy until the statement finished.
+ */
+export function cancellablePool(pool: pg.Pool, connectionString: string): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect()
+      // A connection whose statement was cancelled is closed, not pooled: a cancel still in
+      // flight must not reach the next statement on it.
+      const state = { cancelled: false }
+      const wrapped = {
+        query(sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) {
+          if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never)
+          return queryCancellable(client, connectionString, sqlOrCursor, parameters ?? [], state)
+        },
+        release: () => client.release(state.cancelled),
+      }
+      return wrapped as PostgresPoolClient
+    },
+    end: () => pool.end(),
+  }
+}
+
+async function queryCancellable<R>(
+  client: pg.PoolClient,
+  connectionString: string,
+  text: string,
+  parameters: ReadonlyArray<unknown>,
+  state: { cancelled: boolean },
+): Promise<PostgresQueryResult<R>> {
+  const signal = currentRequestSignal()
+  if (!signal) return client.query(text, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>
+  if (signal.aborted) throw new Error('the client went away before the statement ran')
+  const pid = (client as unknown as { processID: number | null }).processID
+  const cancel = () => {
+    state.cancelled = true
+    if (pid !== null) void cancelBackend(connectionString, pid)
+  }
+  signal.addEventListener('abort', cancel, { once: true })
+  try {
+    return (await client.query(text, [...parameters])) as unknown as PostgresQueryResult<R>
+  } finally {
+    signal.removeEventListener('abort', cancel)
+  }
+}
+
+async function cancelBackend(connectionString: string, pid: number): Promise<void> {
+  const canceller = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 })
+  canceller.on('error', () => {})
+  try {
+    await canceller.connect()
+    await canceller.query('select pg_cancel_backend($1)', [pid])
+  } catch {
+    // Best effort: the statement timeout still bounds it.
+  } finally {
+    await canceller.end().catch(() => {})
+  }
+}
