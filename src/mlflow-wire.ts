@@ -9,7 +9,7 @@ import { DATASET_CONTEXT_TAG, type DatasetInput, type ModelStage } from './domai
  * "-Infinity"; query strings send everything as strings.
  */
 
-export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)])
+export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int())])
 
 export const double = z.union([
   z.number(),

@@ -234,6 +234,14 @@ class Parser<P> {
     return Number(token.value)
   }
 
+  /** Epoch milliseconds: an integer a timestamp column can hold (what PostgreSQL's int8 and JavaScript both represent exactly). */
+  timeValue(what: string): number {
+    const token = this.peek()
+    const value = this.numberValue()
+    if (!Number.isSafeInteger(value)) throw this.error(token, `${what} must be an integer number of milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER}`)
+    return value
+  }
+
   stringValue(): string {
     const token = this.next()
     if (token.kind !== 'string') throw this.error(token, "expected a quoted string such as 'value'")
@@ -281,7 +289,7 @@ function runComparison({ entity, key, keyToken, operator }: Clause, parser: Pars
   }
   const attribute = key.toLowerCase()
   if (attribute in TIME_ATTRIBUTES) {
-    return { field: TIME_ATTRIBUTES[attribute], op: parser.numberOperator(operator, attribute), value: parser.numberValue() }
+    return { field: TIME_ATTRIBUTES[attribute], op: parser.numberOperator(operator, attribute), value: parser.timeValue(attribute) }
   }
   if (attribute in STRING_ATTRIBUTES) {
     const field = STRING_ATTRIBUTES[attribute]

@@ -96,9 +96,9 @@ export class ModelFederation {
 
   async createRegisteredModel(input: { backendId: string | null; name: string; description: string | null; tags: KeyValue[] }): Promise<RegisteredModel> {
     const name = checkModelName(input.name)
-    checkTags(input.tags)
+    const tags = checkTags(input.tags)
     const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('modelRegistryWriter')
-    return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags: input.tags })
+    return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
   }
 
   async createModelVersion(input: {
@@ -109,13 +109,13 @@ export class ModelFederation {
     tags: KeyValue[]
   }): Promise<ModelVersion> {
     if (input.source.trim().length === 0) throw badInput('source must not be empty')
-    checkTags(input.tags)
+    const tags = checkTags(input.tags)
     const version = await this.writerOf(this.registry.get(input.model.backendId)).createModelVersion({
       modelId: input.model.nativeId,
       source: input.source,
       runId: input.runId,
       description: input.description,
-      tags: input.tags,
+      tags,
     })
     this.forgetRegistryReads()
     return version
@@ -142,13 +142,11 @@ export class ModelFederation {
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
-    checkTags(tags)
-    return this.afterModelWrite(key, this.writerOf(this.registry.get(key.backendId)).setRegisteredModelTags(key.nativeId, tags))
+    return this.afterModelWrite(key, this.writerOf(this.registry.get(key.backendId)).setRegisteredModelTags(key.nativeId, checkTags(tags)))
   }
 
   setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
-    checkTags(tags)
-    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionTags(key.nativeId, tags))
+    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionTags(key.nativeId, checkTags(tags)))
   }
 
   private readerOf(backend: Backend) {

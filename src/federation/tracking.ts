@@ -122,14 +122,13 @@ export class TrackingFederation {
 
   async createExperiment(input: { backendId: string | null; name: string; tags: KeyValue[] }): Promise<Experiment> {
     const name = checkExperimentName(input.name, this.limits)
-    checkTags(input.tags)
+    const tags = checkTags(input.tags)
     const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('writer')
-    return this.registry.writerOf(backend).createExperiment({ name, tags: input.tags })
+    return this.registry.writerOf(backend).createExperiment({ name, tags })
   }
 
   async setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
-    checkTags(tags)
-    const experiment = await this.writerFor(key).setExperimentTags(key.nativeId, tags)
+    const experiment = await this.writerFor(key).setExperimentTags(key.nativeId, checkTags(tags))
     this.loaders.experiment.clear(key)
     return experiment
   }
@@ -143,14 +142,14 @@ export class TrackingFederation {
     params: KeyValue[]
   }): Promise<Run> {
     checkRunName(input.name, this.limits)
-    checkTags(input.tags)
+    const tags = checkTags(input.tags)
     checkParams(input.params)
     return this.writerFor(input.experiment).createRun({
       experimentId: input.experiment.nativeId,
       name: input.name,
       status: input.status ?? 'RUNNING',
       startTime: input.startTime ?? new Date(),
-      tags: input.tags,
+      tags,
       params: input.params,
     })
   }
@@ -179,8 +178,7 @@ export class TrackingFederation {
   }
 
   async setRunTags(key: RecordKey, tags: KeyValue[]): Promise<Run> {
-    checkTags(tags)
-    return this.afterRunWrite(key, this.writerFor(key).setRunTags(key.nativeId, tags))
+    return this.afterRunWrite(key, this.writerFor(key).setRunTags(key.nativeId, checkTags(tags)))
   }
 
   async logInputs(key: RecordKey, inputs: DatasetInput[]): Promise<Run> {

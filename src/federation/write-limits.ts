@@ -39,12 +39,15 @@ export function checkParams(params: KeyValue[]): void {
   })
 }
 
-export function checkTags(tags: KeyValue[]): void {
+/** Checks tags and returns them with one entry per key: the last value given wins, as on MLflow's server. */
+export function checkTags(tags: KeyValue[]): KeyValue[] {
   checkCount('tags', tags.length, WRITE_LIMITS.tagsPerCall)
   tags.forEach((tag, index) => {
     checkKey(`tags[${index}]`, tag.key)
     checkValue(`tags[${index}]`, tag, WRITE_LIMITS.tagValueLength)
   })
+  const last = new Map(tags.map((tag) => [tag.key, tag]))
+  return last.size === tags.length ? tags : [...last.values()]
 }
 
 function checkCount(what: string, count: number, limit: number): void {

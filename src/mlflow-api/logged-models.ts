@@ -26,14 +26,14 @@ export const loggedModelRoutes: Route[] = [
         }),
         params,
       )
-      checkTags(request.tags)
+      const tags = checkTags(request.tags)
       checkParams(request.params)
       const model = await target.loggedModels.create({
         experimentId: request.experiment_id,
         name: request.name || null,
         sourceRunId: request.source_run_id || null,
         modelType: request.model_type || null,
-        tags: request.tags,
+        tags,
         params: request.params,
       })
       return { model: loggedModelJson(model) }
@@ -67,8 +67,7 @@ export const loggedModelRoutes: Route[] = [
     path: 'logged-models/:model_id/tags',
     async handle(params, target) {
       const { tags } = parseParams(z.object({ tags: keyValues }), params)
-      checkTags(tags)
-      await target.loggedModels.setTags(modelIdOf(params), tags)
+      await target.loggedModels.setTags(modelIdOf(params), checkTags(tags))
       return {}
     },
   },

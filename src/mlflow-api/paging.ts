@@ -41,7 +41,8 @@ export function pageSize(requested: number | undefined, defaults: { default: num
 /**
  * A page of `size` items read from one of the federation layer's lists,
  * which pages by at most 1,000 (MLflow allows larger pages). The token is
- * the federation cursor after the last item, when more follow.
+ * the federation cursor after the last item, when more follow. A backend
+ * failure fails the page.
  */
 export async function collectPage<T>(
   size: number,
@@ -52,6 +53,8 @@ export async function collectPage<T>(
   let cursor = after
   for (;;) {
     const page = await list(Math.min(size - items.length, PAGE_SIZE.max), cursor)
+    // This API serves one backend: its failure is the whole answer's (MLflow's 503 TEMPORARILY_UNAVAILABLE), never an empty list.
+    if (page.failures.length > 0) throw page.failures[0]
     items.push(...page.edges.map((edge) => edge.node))
     cursor = page.edges.at(-1)?.cursor ?? cursor
     if (!page.hasNextPage || page.edges.length === 0) return { items, nextPageToken: undefined }

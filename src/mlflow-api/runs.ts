@@ -216,10 +216,10 @@ type WireMetric = z.output<typeof metric>
  */
 async function logBatch(target: ApiTarget, runId: string, batch: { metrics: WireMetric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
   checkParams(batch.params)
-  checkTags(batch.tags)
+  const tags = checkTags(batch.tags)
   const { plain, linked } = splitLinkedMetrics(batch.metrics)
   checkMetrics(plain)
-  await target.writer.logBatch(runId, { metrics: plain, params: batch.params, tags: batch.tags })
+  await target.writer.logBatch(runId, { metrics: plain, params: batch.params, tags })
   for (const [modelId, metrics] of linked) {
     checkMetrics(metrics)
     const fresh = await notYetLogged(target, runId, metrics)
