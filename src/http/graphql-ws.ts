@@ -13,6 +13,19 @@ type EnvelopedRoot = {
 }
 
 /**
+ * Runs an operation through yoga's envelope. A failure before any result (a
+ * plugin refusing the variables, say) becomes that operation's coded error:
+ * thrown, graphql-ws would close the whole socket.
+ */
+async function runEnveloped(args: ExecutionArgs, which: keyof EnvelopedRoot): Promise<unknown> {
+  try {
+    return await (args.rootValue as EnvelopedRoot)[which](args)
+  } catch (error) {
+    return { errors: [maskError(error)] }
+  }
+}
+
+/**
  * GraphQL over WebSocket (the graphql-ws protocol) on yoga's endpoint,
  * beside SSE. Operations run through yoga's envelope, so the same context,
  * plugins, limits and error masking apply as over HTTP. A socket is opened
@@ -46,8 +59,8 @@ export function serveGraphqlWs(
   }
   const protocol = useServer(
     {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      execute: (args) => runEnveloped(args, 'execute') as never,
+      subscribe: (args) => runEnveloped(args, 'subscribe') as never,
       onSubscribe: async (context, id, payload) => {
         const operations = operationsOf(context.extra.socket)
         if (operations.size >= limits.subscriptionsPerConnection) {
