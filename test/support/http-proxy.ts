@@ -11,11 +11,17 @@ export interface HttpProxy {
   delayMs: number
   /** When true, every request's connection is reset instead of answered. */
   reset: boolean
+  /**
+   * Answers every request itself, as a misbehaving server or a proxy in
+   * front of one would: a 400 whose message echoes the request's headers
+   * (credentials included), a 404 page, or a 200 that is not JSON.
+   */
+  fault: null | 'echo-headers-400' | 'html-404' | 'not-json-200'
   close(): Promise<void>
 }
 
 export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
-  const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, reset: false, close: async () => {} }
+  const proxy: HttpProxy = { url: '', requests: [], delayMs: 0, reset: false, fault: null, close: async () => {} }
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     // AWS JSON APIs name the operation in a header, not the path: record it too.
     const target = request.headers['x-amz-target']
@@ -26,6 +32,7 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
     }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
+    if (proxy.fault) return answerFault(proxy.fault, request, response)
     if (proxy.delayMs > 0) await new Promise((done) => setTimeout(done, proxy.delayMs))
     try {
       const answer = await fetch(`${upstream}${request.url}`, {
@@ -57,4 +64,18 @@ function forwardedHeaders(request: IncomingMessage): Record<string, string> {
     headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
   return headers
+}
+
+function answerFault(fault: NonNullable<HttpProxy['fault']>, request: IncomingMessage, response: ServerResponse): void {
+  if (fault === 'echo-headers-400') {
+    const echoed = Object.entries(request.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n')
+    response.writeHead(400, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ error_code: 'BAD_REQUEST_FROM_PROXY', message: `rejected request with headers:\n${echoed}` }))
+  } else if (fault === 'html-404') {
+    response.writeHead(404, { 'content-type': 'text/html' })
+    response.end('<html><body>Not Found</body></html>')
+  } else {
+    response.writeHead(200, { 'content-type': 'text/html' })
+    response.end('<html><body>Sign in to continue</body></html>')
+  }
 }

@@ -160,8 +160,7 @@ export class MlflowClient {
     if (status >= 500 || status === 429) {
       return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" failed (HTTP ${status})`, { backend })
     }
-    if (status === 404) return new GatewayError('UNSUPPORTED', `backend "${backend}" does not offer this endpoint`, { backend })
-    // A 4xx with no MLflow error code of ours to map: the backend refused, and says why.
+    // A 4xx with no MLflow error code of ours to map (a 404 page where an endpoint should be, a proxy's refusal): the backend failed.
     return new GatewayError('BACKEND_ERROR', `backend "${backend}" refused the request (HTTP ${status}): ${message}`, { backend })
   }
 }
