@@ -3,27 +3,38 @@ import pg from 'pg'
 import { currentRequestSignal } from '../../request-scope.js'
 
 /**
- * The pg pool as Kysely sees it, with one addition: a statement issued for
+ * The pg pool as Kysely sees it, with two additions. A statement issued for
  * an HTTP request is cancelled (PostgreSQL's pg_cancel_backend, sent on a
  * separate short-lived connection) when that request's client goes away.
  * Without it, a client that left a heavy search kept a pool connection
- * and a server process busy until the statement finished.
+ * and a server process busy until the statement finished. And a client
+ * whose server goes away while it is checked out does not end the process.
  */
 export function cancellablePool(pool: pg.Pool, connectionString: string): PostgresPool {
+  // One wrapper per pg client, as Kysely keys its connections by the client object.
+  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; state: { cancelled: boolean } }>()
   return {
     connect: async () => {
       const client = await pool.connect()
-      // A connection whose statement was cancelled is closed, not pooled: a cancel still in
-      // flight must not reach the next statement on it.
-      const state = { cancelled: false }
-      const wrapped = {
-        query(sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) {
-          if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never)
-          return queryCancellable(client, connectionString, sqlOrCursor, parameters ?? [], state)
-        },
-        release: () => client.release(state.cancelled),
+      let wrapper = wrappers.get(client)
+      if (!wrapper) {
+        // A checked-out client whose server goes away emits 'error' (pg-pool listens only while it
+        // is idle); unheard, that ends the process. Its queries fail on their own, so this only listens.
+        client.on('error', () => {})
+        // A connection whose statement was cancelled is closed, not pooled: a cancel still in
+        // flight must not reach the next statement on it.
+        const state = { cancelled: false }
+        const wrapped = {
+          query(sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) {
+            if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never)
+            return queryCancellable(client, connectionString, sqlOrCursor, parameters ?? [], state)
+          },
+          release: () => client.release(state.cancelled),
+        }
+        wrapper = { client: wrapped as PostgresPoolClient, state }
+        wrappers.set(client, wrapper)
       }
-      return wrapped as PostgresPoolClient
+      return wrapper.client
     },
     end: () => pool.end(),
   }
