@@ -51,10 +51,6 @@ async function main(): Promise<void> {
   const gateway = await createGateway(config)
   const bound = await gateway.listen(port, host)
   guardTheProcess()
-  const shownHost = host.includes(':') ? `[${host}]` : host
-  console.log(`mlgate: config from ${source}`)
-  console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
-  console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
   if (!isLoopbackHost(host)) {
     console.warn(
       `mlgate: WARNING: listening on ${host}, beyond this machine. Anyone who can reach it can read every backend, ` +
@@ -62,6 +58,10 @@ async function main(): Promise<void> {
         'Bind to 127.0.0.1 or put it behind an authenticating proxy.',
     )
   }
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  console.log(`mlgate: config from ${source}`)
+  console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
+  console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
 
   let stopping = false
   const shutdown = async (signal: string) => {
