@@ -7,7 +7,7 @@ import type { GatewayConfig } from './config.js'
 import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
 import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
-import { errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
+import { codedHttpErrorsPlugin, errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
@@ -77,6 +77,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       ...graphqlLimitPlugins(limits),
       partialFailuresPlugin(),
       errorCodesPlugin(),
+      codedHttpErrorsPlugin(),
       sharedSubscriptionEventsPlugin(),
       sseResultsPlugin(),
     ],
@@ -88,6 +89,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
     if (await handleHealthRoutes(request, response, registry)) return
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
+    if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     const bodyRefusal = graphqlBodyRefusal(request, limits)
     if (bodyRefusal) return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message)
     await yoga(request, response)
@@ -104,6 +106,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (!response.headersSent) sendCodedError(response, 500, 'INTERNAL', 'Unexpected error.')
       else response.destroy()
     })
+  })
+  // Requests Node cannot parse as HTTP get a coded answer too (Node's default is an empty 400).
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) {
+      const body = JSON.stringify({ errors: [{ message: 'malformed HTTP request', extensions: { code: 'BAD_USER_INPUT' } }] })
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+    } else socket.destroy()
   })
   const webSockets = serveGraphqlWs(yoga, server, { limits, allows: (request) => crossSiteRefusal(request, policy) === null })
 

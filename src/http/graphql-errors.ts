@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql'
 import { type Plugin, isAsyncIterable } from 'graphql-yoga'
 import type { GatewayContext } from '../context.js'
-import { GatewayError } from '../errors.js'
+import { type ErrorCode, GatewayError } from '../errors.js'
 import { redactSecrets } from '../redact.js'
 import { logUnexpected } from '../log.js'
 
@@ -77,6 +77,28 @@ export function partialFailuresPlugin(): Plugin<GatewayContext> {
           setResult({ ...result, errors: [...(result.errors ?? []), ...errors] })
         },
       }
+    },
+  }
+}
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = { 403: 'FORBIDDEN', 404: 'NOT_FOUND', 429: 'RATE_LIMITED' }
+
+/**
+ * Yoga answers some requests itself before any GraphQL runs (405 for a
+ * method, 406/415 for a media type), with an empty body. Those answers get
+ * the same coded body as every other error, so a client reads
+ * `errors[0].extensions.code` whatever went wrong.
+ */
+export function codedHttpErrorsPlugin(): Plugin {
+  return {
+    onResponse({ response, setResponse }) {
+      if (response.status < 400 || (response.headers.get('content-type') ?? '').match(/json|event-stream/)) return
+      const code = CODE_OF_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL' : 'BAD_USER_INPUT')
+      const headers = new Headers(response.headers)
+      headers.set('content-type', 'application/json; charset=utf-8')
+      headers.delete('content-length')
+      const message = response.statusText || `HTTP ${response.status}`
+      setResponse(new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }))
     },
   }
 }
