@@ -13,6 +13,16 @@ export function runInRequestScope<T>(signal: AbortSignal, work: () => T): T {
   return scope.run({ signal }, work)
 }
 
+/**
+ * Runs work that outlives the request that started it (a shared poller, a
+ * LISTEN connection) outside that request's scope: otherwise everything it
+ * ever does would inherit the first subscriber's request, and be cancelled
+ * when that client leaves.
+ */
+export function detachedFromRequest<T>(work: () => T): T {
+  return scope.exit(work)
+}
+
 /** The current request's signal; undefined outside a request (start-up, pollers). */
 export function currentRequestSignal(): AbortSignal | undefined {
   return scope.getStore()?.signal

@@ -1,3 +1,5 @@
+import { detachedFromRequest } from '../request-scope.js'
+
 /**
  * Pollers shared by every subscriber of one thing (a run, an experiment, a
  * model): one per id, started by the first listener, stopped by the last.
@@ -11,7 +13,8 @@ export interface SharedPoller<L> {
 export function joinPoller<L, P extends SharedPoller<L>>(pollers: Map<string, P>, id: string, start: () => P, listener: L): () => void {
   let poller = pollers.get(id)
   if (!poller) {
-    poller = start()
+    // A poller serves every subscriber: it belongs to no one request.
+    poller = detachedFromRequest(start)
     pollers.set(id, poller)
   }
   const running = poller

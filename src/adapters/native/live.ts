@@ -5,6 +5,7 @@ import { type NativeDatabase, isConnectionFailure, unavailable } from './client.
 import type { Database } from './db/schema.js'
 import { toMetricPoint } from './map.js'
 import { logUnexpected } from '../../log.js'
+import { detachedFromRequest } from '../../request-scope.js'
 
 /**
  * Live points from the native store. The metrics table is the log: every
@@ -98,7 +99,8 @@ export class NativeLiveMetrics implements LiveMetrics {
    * inheriting the failure; its callers see BACKEND_UNAVAILABLE from `ready()`.
    */
   private startListening(channel: string, onPayload: (payload: string) => void, onResume: () => void, forget: () => void): Promise<() => Promise<void>> {
-    return this.database.listen(channel, onPayload, onResume).catch((error: unknown) => {
+    // The LISTEN connection serves every subscriber: it belongs to no one request.
+    return detachedFromRequest(() => this.database.listen(channel, onPayload, onResume)).catch((error: unknown) => {
       forget()
       throw isConnectionFailure(error) ? unavailable(this.backendId, error) : error
     })
@@ -187,7 +189,7 @@ export class NativeLiveMetrics implements LiveMetrics {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => {
+    this.queue = this.queue.then(() => detachedFromRequest(task)).catch((error: unknown) => {
       logUnexpected('reading new metric points failed', error)
     })
   }
