@@ -8,6 +8,7 @@ import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
 import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
 import { codedHttpErrorsPlugin, errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
+import { CostBudget, IN_PROCESS_CLIENT, costBudgetPlugin } from './http/cost-budget.js'
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
@@ -49,6 +50,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const { limits } = config
   const subscriptionQuota = new SubscriptionQuota(limits.subscriptionsPerClient)
+  const costBudget = new CostBudget(limits.queryCostPerClientPerMinute)
   let policy = crossSitePolicy({ boundHost: config.server.host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -65,7 +67,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         limits,
         signals: request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal],
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
-        clientAddress: (req as IncomingMessage | undefined)?.socket?.remoteAddress ?? 'in-process',
+        clientAddress: (req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
         subscriptionQuota,
       }),
     maskedErrors: { maskError },
@@ -75,6 +77,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       // Browsers post forms and text/plain without a preflight: those need a header no form can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'x-mlgate-csrf'] }),
       ...graphqlLimitPlugins(limits),
+      costBudgetPlugin(costBudget, limits.queryCost),
       partialFailuresPlugin(),
       errorCodesPlugin(),
       codedHttpErrorsPlugin(),
@@ -90,8 +93,17 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (await handleHealthRoutes(request, response, registry)) return
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
+    // A client out of budget is refused before its body is read: refusing it stays cheap.
+    const waitSeconds = await costBudget.exhaustedFor(request.socket.remoteAddress ?? IN_PROCESS_CLIENT)
+    if (waitSeconds > 0) {
+      return sendCodedError(response, 429, 'RATE_LIMITED', 'this client has used its query budget (limits.queryCostPerClientPerMinute)', { 'retry-after': String(waitSeconds) })
+    }
     const bodyRefusal = graphqlBodyRefusal(request, limits)
-    if (bodyRefusal) return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message)
+    if (bodyRefusal) {
+      // Close rather than read a refused body to its end: a 17 MB body costs its sender, not the gateway.
+      response.once('finish', () => request.destroy())
+      return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message, { connection: 'close' })
+    }
     await yoga(request, response)
   }
   const server = createServer((request, response) => {

@@ -1,6 +1,6 @@
 import SchemaBuilder, { type ObjectRef } from '@pothos/core'
 import ComplexityPlugin from '@pothos/plugin-complexity'
-import { GraphQLError, Kind } from 'graphql'
+import { GraphQLError, Kind, getNullableType, isListType } from 'graphql'
 import type { GatewayContext } from '../context.js'
 import type { MergedEdge } from '../federation/merge.js'
 import { type ListPage, PAGE_SIZE } from '../federation/merged-list.js'
@@ -23,12 +23,18 @@ export const builder = new SchemaBuilder<{
     limit: (context) => ({ complexity: context.limits.queryCost, depth: context.limits.queryDepth, breadth: context.limits.queryBreadth }),
     fieldComplexity: (args, _context, field) => {
       // A page costs its size times its selection: `first` (or the default page size) is the multiplier.
-      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: typeof args.first === 'number' ? Math.max(0, args.first) : PAGE_SIZE.default }
+      // Each filter clause tests every candidate record (and totalCount counts them all): 500 a clause.
+      if (field.args.some((arg) => arg.name === 'first')) {
+        return { field: 1 + 500 * filterClausesOf(args), multiplier: typeof args.first === 'number' ? Math.max(0, args.first) : PAGE_SIZE.default }
+      }
       // Lookups by a list of ids cost one each.
       if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length }
       // A history costs by the points it may return, a hundred to a unit.
       if (field.name === 'metricHistory') return { field: Math.ceil((typeof args.maxPoints === 'number' ? args.maxPoints : HISTORY_POINTS.default) / 100), multiplier: 1 }
-      // Other lists (params, tags, points) are bounded by what is stored, not by the query.
+      // A connection's items were counted by its `first`.
+      if (field.args.length === 0 && (field.name === 'nodes' || field.name === 'edges')) return { field: 1, multiplier: 1 }
+      // Other lists (params, tags, metrics, points) are as long as what is stored: estimated at ten entries.
+      if (isListType(getNullableType(field.type))) return { field: 1, multiplier: 10 }
       return { field: 1, multiplier: 1 }
     },
     complexityError: (kind, result) => {
@@ -38,6 +44,14 @@ export const builder = new SchemaBuilder<{
     },
   },
 })
+
+/** How many clauses a list's filter arguments hold (typed `filter` fields and MLflow's syntax alike), for the cost estimate. */
+function filterClausesOf(args: Record<string, unknown>): number {
+  const typed = args.filter && typeof args.filter === 'object' ? Object.values(args.filter).filter((value) => value !== null && value !== undefined) : []
+  const typedClauses = typed.reduce<number>((sum, value) => sum + (Array.isArray(value) ? value.length : 1), 0)
+  const mlflow = typeof args.mlflowFilter === 'string' && args.mlflowFilter.trim() !== '' ? args.mlflowFilter.split(/\band\b/i).length : 0
+  return typedClauses + mlflow
+}
 
 builder.queryType({})
 builder.mutationType({})

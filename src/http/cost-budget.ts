@@ -1,0 +1,84 @@
+import { complexityFromQuery } from '@pothos/plugin-complexity'
+import { type DocumentNode, type ExecutionArgs, GraphQLError, Kind } from 'graphql'
+import type { Plugin } from 'graphql-yoga'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import type { GatewayContext } from '../context.js'
+
+/**
+ * How much GraphQL work one client address may ask for: the estimated cost
+ * of its operations (the same estimate the per-query limit uses) is charged
+ * to a budget of limits.queryCostPerClientPerMinute, kept in windows of
+ * ten seconds (rate-limiter-flexible) so a client cannot spend a minute's
+ * budget in one burst. An operation is admitted while the client's window
+ * has budget left, and charged in full (a window may go into debt by one
+ * operation, so a single query at the cost limit always runs); an exhausted
+ * client is refused RATE_LIMITED, with the seconds until its window resets,
+ * at once and before its next body is even read (`exhaustedFor`).
+ *
+ * The per-query limits bound the damage of one request; this bounds the
+ * damage of one client, so ten clients at their limits leave the gateway
+ * and its database to everyone else.
+ */
+export class CostBudget {
+  private readonly limiter: RateLimiterMemory
+  private readonly perWindow: number
+
+  constructor(perMinute: number) {
+    this.perWindow = Math.max(1, Math.ceil(perMinute / 6))
+    this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 })
+  }
+
+  /** Seconds until `client` may spend again; 0 when it may now. */
+  async exhaustedFor(client: string): Promise<number> {
+    const spent = await this.limiter.get(client)
+    return spent && spent.consumedPoints >= this.perWindow ? Math.max(1, Math.ceil(spent.msBeforeNext / 1000)) : 0
+  }
+
+  async charge(client: string, cost: number): Promise<void> {
+    if (cost > 0) await this.limiter.penalty(client, cost)
+  }
+}
+
+/** The client address of operations that come through no socket. */
+export const IN_PROCESS_CLIENT = 'in-process'
+
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`this client has used its query budget (limits.queryCostPerClientPerMinute); retry in ${retryAfterSeconds} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } } },
+  })
+}
+
+/** Charges each operation's estimated cost to its client's budget, refusing clients that have none left. */
+export function costBudgetPlugin(budget: CostBudget, maxQueryCost: number): Plugin {
+  const admit = async (args: ExecutionArgs, stop: (errors: GraphQLError[]) => void) => {
+    const context = args.contextValue as GatewayContext
+    // In-process callers (the embedding application, yoga.fetch) are not network clients.
+    if (context.clientAddress === IN_PROCESS_CLIENT) return
+    const waitSeconds = await budget.exhaustedFor(context.clientAddress)
+    if (waitSeconds > 0) return stop([rateLimited(waitSeconds)])
+    const cost = operationCost(args, context)
+    // Past the per-query limit the operation is refused (QUERY_TOO_COMPLEX) before it runs: nothing to charge.
+    await budget.charge(context.clientAddress, cost > maxQueryCost ? 1 : cost)
+  }
+  return {
+    onExecute: async ({ args, setResultAndStopExecution }) => admit(args, (errors) => setResultAndStopExecution({ errors })),
+    onSubscribe: async ({ args, setResultAndStopExecution }) => admit(args, (errors) => setResultAndStopExecution({ errors })),
+  }
+}
+
+/** The estimated cost of the operation that runs (not merely the document's first), as the complexity plugin counts it. */
+function operationCost(args: ExecutionArgs, context: GatewayContext): number {
+  const operations = args.document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+  const selected = args.operationName ? operations.find((operation) => operation.name?.value === args.operationName) : operations[0]
+  if (!selected) return 0
+  const document: DocumentNode = {
+    ...args.document,
+    definitions: args.document.definitions.filter((definition) => definition === selected || definition.kind === Kind.FRAGMENT_DEFINITION),
+  }
+  try {
+    return complexityFromQuery(document, { schema: args.schema, ctx: context, variables: (args.variableValues ?? {}) as Record<string, unknown> }).complexity
+  } catch {
+    // Variables that do not coerce: execution refuses them, at no cost worth charging.
+    return 0
+  }
+}
