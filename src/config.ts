@@ -125,7 +125,7 @@ export const limitsSchema = z
     /** GraphQL: fields selected in one operation, aliases included. */
     queryBreadth: z.number().int().min(1).default(1000),
     /** GraphQL: the estimated cost, in which a list costs its `first` times its selection. */
-    queryCost: z.number().int().min(1).default(20_000),
+    queryCost: z.number().int().min(1).default(50_000),
     /** Clauses of one filter (typed or MLflow's syntax); MLflow's own server sets none. */
     filterClauses: z.number().int().min(1).max(1000).default(20),
     /** Keys of one `orderBy`. */
@@ -144,6 +144,8 @@ export const limitsSchema = z
      * ten-second windows). A dashboard query of 50 runs with params, metrics and experiment costs about 3,000.
      */
     queryCostPerClientPerMinute: z.number().int().min(1).default(600_000),
+    /** GraphQL operations from this cost up run one at a time (as do those of a client past half its budget window). */
+    heavyQueryCost: z.number().int().min(1).default(5000),
     /** Live subscriptions on one graphql-ws socket. */
     subscriptionsPerConnection: z.number().int().min(1).default(50),
     /** Live subscriptions from one client address, over every transport. */

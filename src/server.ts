@@ -77,7 +77,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       // Browsers post forms and text/plain without a preflight: those need a header no form can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'x-mlgate-csrf'] }),
       ...graphqlLimitPlugins(limits),
-      costBudgetPlugin(costBudget, limits.queryCost),
+      costBudgetPlugin(costBudget, limits),
       partialFailuresPlugin(),
       errorCodesPlugin(),
       codedHttpErrorsPlugin(),

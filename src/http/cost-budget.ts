@@ -2,6 +2,7 @@ import { complexityFromQuery } from '@pothos/plugin-complexity'
 import { type DocumentNode, type ExecutionArgs, GraphQLError, Kind } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { Semaphore } from '../semaphore.js'
 import type { GatewayContext } from '../context.js'
 
 /**
@@ -28,6 +29,12 @@ export class CostBudget {
     this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 })
   }
 
+  /** How much of its current window `client` has spent, as a share of the window (0 for a client not seen lately). */
+  async spentShare(client: string): Promise<number> {
+    const spent = await this.limiter.get(client)
+    return spent ? spent.consumedPoints / this.perWindow : 0
+  }
+
   /** Seconds until `client` may spend again; 0 when it may now. */
   async exhaustedFor(client: string): Promise<number> {
     const spent = await this.limiter.get(client)
@@ -48,21 +55,54 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   })
 }
 
-/** Charges each operation's estimated cost to its client's budget, refusing clients that have none left. */
-export function costBudgetPlugin(budget: CostBudget, maxQueryCost: number): Plugin {
-  const admit = async (args: ExecutionArgs, stop: (errors: GraphQLError[]) => void) => {
+/**
+ * Charges each operation's estimated cost to its client's budget, refusing
+ * clients that have none left, and keeps heavy work in one lane. An
+ * operation is heavy when it costs at least limits.heavyQueryCost, or when
+ * its client has already spent half its window: heavy operations run one
+ * at a time (they share one place, the heavy lane), light ones run at once.
+ * Operations share the event loop (and, on PGlite, the database) by turns,
+ * so without the lane ten clients' heavy queries would each take a tenth of
+ * every light one's time; with it, a light request shares the gateway with
+ * at most one heavy one, whoever sends them.
+ */
+export function costBudgetPlugin(budget: CostBudget, limits: { queryCost: number; heavyQueryCost: number }): Plugin {
+  const heavyLane = new Semaphore(1)
+  const admit = async (args: ExecutionArgs, stop: (errors: GraphQLError[]) => void): Promise<boolean> => {
     const context = args.contextValue as GatewayContext
     // In-process callers (the embedding application, yoga.fetch) are not network clients.
-    if (context.clientAddress === IN_PROCESS_CLIENT) return
+    if (context.clientAddress === IN_PROCESS_CLIENT) return false
     const waitSeconds = await budget.exhaustedFor(context.clientAddress)
-    if (waitSeconds > 0) return stop([rateLimited(waitSeconds)])
+    if (waitSeconds > 0) {
+      stop([rateLimited(waitSeconds)])
+      return false
+    }
     const cost = operationCost(args, context)
     // Past the per-query limit the operation is refused (QUERY_TOO_COMPLEX) before it runs: nothing to charge.
-    await budget.charge(context.clientAddress, cost > maxQueryCost ? 1 : cost)
+    if (cost > limits.queryCost) {
+      await budget.charge(context.clientAddress, 1)
+      return false
+    }
+    const heavy = cost >= limits.heavyQueryCost || (await budget.spentShare(context.clientAddress)) >= 0.5
+    await budget.charge(context.clientAddress, cost)
+    return heavy
   }
   return {
-    onExecute: async ({ args, setResultAndStopExecution }) => admit(args, (errors) => setResultAndStopExecution({ errors })),
-    onSubscribe: async ({ args, setResultAndStopExecution }) => admit(args, (errors) => setResultAndStopExecution({ errors })),
+    onExecute: async ({ args, executeFn, setExecuteFn, setResultAndStopExecution }) => {
+      if (!(await admit(args, (errors) => setResultAndStopExecution({ errors })))) return
+      setExecuteFn(async (executionArgs) => {
+        const release = await heavyLane.hold()
+        try {
+          return await executeFn(executionArgs)
+        } finally {
+          release()
+        }
+      })
+    },
+    // A subscription's events are light one by one; only its start is charged.
+    onSubscribe: async ({ args, setResultAndStopExecution }) => {
+      await admit(args, (errors) => setResultAndStopExecution({ errors }))
+    },
   }
 }
 

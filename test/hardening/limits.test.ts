@@ -41,7 +41,7 @@ describeEachEngine('request limits', (engine) => {
   it('refuses a query whose lists multiply past limits.queryCost, and accepts a dashboard-sized one', async () => {
     const heavy = await graphql('{ runs(first: 1000) { nodes { experiment { runs(first: 1000) { nodes { id name } } } } } }')
     expect(codes(heavy)).toEqual(['QUERY_TOO_COMPLEX'])
-    expect(heavy.errors?.[0].message).toMatch(/complexity is \d+; the limit is 20000/)
+    expect(heavy.errors?.[0].message).toMatch(/complexity is \d+; the limit is 50000/)
     const dashboard = await graphql('{ runs(first: 50) { nodes { id name params { key value } metrics { key value } experiment { name } } } }')
     expect(dashboard.errors).toBeUndefined()
   })

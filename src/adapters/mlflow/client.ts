@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors.js'
 import { redactSecrets } from '../../redact.js'
 import { ReadCache } from '../read-cache.js'
-import { Semaphore } from '../semaphore.js'
+import { Semaphore } from '../../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
 
 /**

@@ -20,7 +20,7 @@ import {
 import type { SagemakerBackendConfig } from '../../config.js'
 import { GatewayError } from '../../errors.js'
 import { ReadCache } from '../read-cache.js'
-import { Semaphore } from '../semaphore.js'
+import { Semaphore } from '../../semaphore.js'
 
 /**
  * The wire to SageMaker's API: the AWS SDK with adaptive retries (it slows

@@ -14,6 +14,17 @@ export class Semaphore {
     }
   }
 
+  /** Waits for a place; resolves with its release (which frees it once, however often called). */
+  async hold(): Promise<() => void> {
+    await this.acquire()
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      this.release()
+    }
+  }
+
   private async acquire(): Promise<void> {
     if (this.active < this.limit) {
       this.active += 1
