@@ -21,6 +21,7 @@
  * Targets: p99 under attack <= 3x p99 alone; no request (normal or hostile)
  * takes more than 1 s. Writes bench/results/hostile.json.
  */
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -35,13 +36,6 @@ const ATTACK_MS = Number(process.env.BENCH_ATTACK_MS ?? 60_000)
 const HOSTILE_CLIENTS = 10
 /** A dashboard that refreshes every second: more often than people look, and within the default query budget. */
 const DASHBOARD_INTERVAL_MS = 1000
-
-const DASHBOARD = `query Dashboard($e: [ID!]) {
-  runs(experimentIds: $e, first: 50, orderBy: [{ field: METRIC, metricKey: "m0", direction: DESC }]) {
-    totalCount
-    nodes { id name status startTime params { key value } metrics { key value step } experiment { name } }
-  }
-}`
 
 interface Answer {
   status: number
@@ -92,24 +86,16 @@ async function seed(port: number): Promise<{ experimentId: string; runIds: strin
   return { experimentId, runIds }
 }
 
-/** The normal client: a dashboard refreshing every DASHBOARD_INTERVAL_MS (or as soon as the last answer came, when slower) until `until`. */
-async function dashboardLatencies(port: number, experimentId: string, until: number): Promise<{ latencies: number[]; failures: number }> {
-  const agent = new Agent({ keepAlive: true, localAddress: '127.0.0.1' } as ConstructorParameters<typeof Agent>[0])
-  const latencies: number[] = []
-  let failures = 0
-  const body = graphqlBody(DASHBOARD, { e: [experimentId] })
-  let next = performance.now()
-  while (performance.now() < until) {
-    const answer = await post(port, agent, body)
-    if (answer.status !== 200 || answer.text.includes('"errors"')) failures += 1
-    latencies.push(answer.ms)
-    next += DASHBOARD_INTERVAL_MS
-    const wait = next - performance.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-    else next = performance.now()
-  }
-  agent.destroy()
-  return { latencies, failures }
+/** The normal client, in its own process (bench/support/dashboard-client.ts), for `durationMs`. */
+function dashboardLatencies(port: number, experimentId: string, durationMs: number): Promise<{ latencies: number[]; failures: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/dashboard-client.ts', String(port), experimentId, String(Math.round(durationMs)), String(DASHBOARD_INTERVAL_MS)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(output) as { latencies: number[]; failures: number }) : reject(new Error(`dashboard client exited with ${code}`))))
+  })
 }
 
 function hostileRequests(experimentId: string, runIds: string[]): { name: string; body: string | Buffer }[] {
@@ -180,8 +166,8 @@ async function measure(engine: 'pglite' | 'postgres', database: string | null) {
     console.log(`${engine}: seeding ${RUNS} runs`)
     const { experimentId, runIds } = await seed(gateway.port)
     // Warm up, then measure alone.
-    await dashboardLatencies(gateway.port, experimentId, performance.now() + 3000)
-    const alone = await dashboardLatencies(gateway.port, experimentId, performance.now() + ALONE_MS)
+    await dashboardLatencies(gateway.port, experimentId, 3000)
+    const alone = await dashboardLatencies(gateway.port, experimentId, ALONE_MS)
     console.log(`${engine}: alone`, summary(alone.latencies))
 
     const stats = new Map<string, { count: number; maxMs: number; statuses: Record<string, number> }>()
@@ -191,7 +177,7 @@ async function measure(engine: 'pglite' | 'postgres', database: string | null) {
     const attackers = Array.from({ length: HOSTILE_CLIENTS }, (_, index) => hostileClient(gateway.port, index, experimentId, runIds, until, stats, stop.signal, flood))
     // Let the attack reach full strength before measuring.
     await new Promise((resolve) => setTimeout(resolve, 2000))
-    const attacked = await dashboardLatencies(gateway.port, experimentId, until)
+    const attacked = await dashboardLatencies(gateway.port, experimentId, until - performance.now())
     await Promise.all(attackers)
     stop.abort()
     const underAttack = summary(attacked.latencies)

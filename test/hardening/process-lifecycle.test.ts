@@ -104,9 +104,12 @@ describe('the gateway process', () => {
   it('warns, naming what is exposed, when bound beyond loopback', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-exposed-'))
     const child = spawnMlgate(['--port', '0', '--host', '0.0.0.0'], { cwd: dir })
-    const listening = await waitForListening(child)
-    expect(listening.output()).toMatch(/WARNING: listening on 0\.0\.0\.0.*no access control/s)
-    child.kill('SIGTERM')
+    try {
+      const listening = await waitForListening(child)
+      expect(listening.output()).toMatch(/WARNING: listening on 0\.0\.0\.0.*no access control/s)
+    } finally {
+      child.kill('SIGTERM')
+    }
     expect(await exitOf(child)).toBe(0)
   })
 })
