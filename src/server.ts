@@ -8,7 +8,7 @@ import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
 import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
 import { codedHttpErrorsPlugin, errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
-import { CostBudget, IN_PROCESS_CLIENT, costBudgetPlugin } from './http/cost-budget.js'
+import { CostBudget, IN_PROCESS_CLIENT, costBudgetPlugin, rateLimited } from './http/cost-budget.js'
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
@@ -96,7 +96,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // A client out of budget is refused before its body is read: refusing it stays cheap.
     const waitSeconds = await costBudget.exhaustedFor(request.socket.remoteAddress ?? IN_PROCESS_CLIENT)
     if (waitSeconds > 0) {
-      return sendCodedError(response, 429, 'RATE_LIMITED', 'this client has used its query budget (limits.queryCostPerClientPerMinute)', { 'retry-after': String(waitSeconds) })
+      return sendCodedError(response, 429, 'RATE_LIMITED', rateLimited(waitSeconds).message, { 'retry-after': String(waitSeconds) })
     }
     const bodyRefusal = graphqlBodyRefusal(request, limits)
     if (bodyRefusal) {
