@@ -12,22 +12,41 @@ export function stringProblem(value: string, maxLength: number): string | null {
   return null
 }
 
-/** The first string in a JSON-like value that `stringProblem` refuses, with where it is. */
-export function findStringProblem(value: unknown, maxLength: number, path = ''): string | null {
+/**
+ * The first string in a JSON-like value that `stringProblem` refuses, with where it is.
+ * Every request body passes through here (a 1,000-metric log-batch holds 2,000 strings),
+ * so the walk builds no paths until it knows there is something to report.
+ */
+export function findStringProblem(value: unknown, maxLength: number): string | null {
+  return hasStringProblem(value, maxLength) ? locateStringProblem(value, maxLength, '') : null
+}
+
+function hasStringProblem(value: unknown, maxLength: number): boolean {
+  if (typeof value === 'string') return value.length > maxLength || value.includes('\0')
+  if (Array.isArray(value)) return value.some((item) => hasStringProblem(item, maxLength))
+  if (value !== null && typeof value === 'object') {
+    for (const key in value) {
+      if (hasStringProblem(key, maxLength) || hasStringProblem((value as Record<string, unknown>)[key], maxLength)) return true
+    }
+  }
+  return false
+}
+
+function locateStringProblem(value: unknown, maxLength: number, path: string): string | null {
   if (typeof value === 'string') {
     const problem = stringProblem(value, maxLength)
     return problem ? `${path || 'a value'} ${problem}` : null
   }
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
-      const found = findStringProblem(value[index], maxLength, `${path}[${index}]`)
+      const found = locateStringProblem(value[index], maxLength, `${path}[${index}]`)
       if (found) return found
     }
     return null
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const found = findStringProblem(key, maxLength, `${path} key`) ?? findStringProblem(item, maxLength, path ? `${path}.${key}` : key)
+      const found = locateStringProblem(key, maxLength, `${path} key`) ?? locateStringProblem(item, maxLength, path ? `${path}.${key}` : key)
       if (found) return found
     }
   }
