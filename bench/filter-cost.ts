@@ -17,7 +17,7 @@ const SAMPLES = 5
 
 async function measure(engine: 'pglite' | 'postgres', database: string | null) {
   const backend = database ? { id: 'local', kind: 'native', database, schema: 'bench_filters' } : { id: 'local', kind: 'native', dataDir: 'memory://' }
-  const gateway = await createGateway(parseConfig({ backends: [backend], limits: { filterClauses: 1000 } }))
+  const gateway = await createGateway(parseConfig({ backends: [backend], limits: { filterClauses: 1000, queryCost: 1_000_000 } }))
   const graphql = async (query: string, variables: unknown) => {
     const response = await gateway.yoga.fetch('http://mlgate/graphql', {
       method: 'POST',
