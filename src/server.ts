@@ -94,7 +94,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
-    const waitSeconds = await costBudget.exhaustedFor(request.socket.remoteAddress ?? IN_PROCESS_CLIENT)
+    const { waitSeconds } = await costBudget.standing(request.socket.remoteAddress ?? IN_PROCESS_CLIENT)
     if (waitSeconds > 0) {
       return sendCodedError(response, 429, 'RATE_LIMITED', rateLimited(waitSeconds).message, { 'retry-after': String(waitSeconds) })
     }

@@ -14,7 +14,7 @@ import type { GatewayContext } from '../context.js'
  * has budget left, and charged in full (a window may go into debt by one
  * operation, so a single query at the cost limit always runs); an exhausted
  * client is refused RATE_LIMITED, with the seconds until its window resets,
- * at once and before its next body is even read (`exhaustedFor`).
+ * at once and before its next body is even read (`standing`, in server.ts).
  *
  * The per-query limits bound the damage of one request; this bounds the
  * damage of one client, so ten clients at their limits leave the gateway
@@ -29,16 +29,15 @@ export class CostBudget {
     this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 })
   }
 
-  /** How much of its current window `client` has spent, as a share of the window (0 for a client not seen lately). */
-  async spentShare(client: string): Promise<number> {
+  /**
+   * Where `client` stands in its current window: the seconds until it may
+   * spend again (0 when it may now), and the share of the window it has spent.
+   */
+  async standing(client: string): Promise<{ waitSeconds: number; spentShare: number }> {
     const spent = await this.limiter.get(client)
-    return spent ? spent.consumedPoints / this.perWindow : 0
-  }
-
-  /** Seconds until `client` may spend again; 0 when it may now. */
-  async exhaustedFor(client: string): Promise<number> {
-    const spent = await this.limiter.get(client)
-    return spent && spent.consumedPoints >= this.perWindow ? Math.max(1, Math.ceil(spent.msBeforeNext / 1000)) : 0
+    if (!spent) return { waitSeconds: 0, spentShare: 0 }
+    const spentShare = spent.consumedPoints / this.perWindow
+    return { waitSeconds: spentShare >= 1 ? Math.max(1, Math.ceil(spent.msBeforeNext / 1000)) : 0, spentShare }
   }
 
   async charge(client: string, cost: number): Promise<void> {
@@ -72,7 +71,7 @@ export function costBudgetPlugin(budget: CostBudget, limits: { queryCost: number
     const context = args.contextValue as GatewayContext
     // In-process callers (the embedding application, yoga.fetch) are not network clients.
     if (context.clientAddress === IN_PROCESS_CLIENT) return false
-    const waitSeconds = await budget.exhaustedFor(context.clientAddress)
+    const { waitSeconds, spentShare } = await budget.standing(context.clientAddress)
     if (waitSeconds > 0) {
       stop([rateLimited(waitSeconds)])
       return false
@@ -83,7 +82,7 @@ export function costBudgetPlugin(budget: CostBudget, limits: { queryCost: number
       await budget.charge(context.clientAddress, 1)
       return false
     }
-    const heavy = cost >= limits.heavyQueryCost || (await budget.spentShare(context.clientAddress)) >= 0.5
+    const heavy = cost >= limits.heavyQueryCost || spentShare >= 0.5
     await budget.charge(context.clientAddress, cost)
     return heavy
   }

@@ -20,7 +20,7 @@ export interface CrossSitePolicy {
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '[::1]']
 
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
+  const bare = stripBrackets(host.toLowerCase())
   return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'))
 }
 

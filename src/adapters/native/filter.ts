@@ -68,23 +68,14 @@ export function compileRunFilter(eb: RunsBuilder, filter: RunFilter, lifecycle: 
 function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate, shape: ClauseShape): Expression<SqlBool> {
   switch (predicate.field) {
     case 'param':
-      return eb.exists(
-        shaped(
-          shape,
-          eb
-            .selectFrom('run_params as kv')
-            .select(sql.lit(1).as('one'))
-            .whereRef('kv.run_id', '=', 'runs.id')
-            .where('kv.key', '=', predicate.key)
-            .where('kv.value', STRING_SQL[predicate.op], predicate.value),
-        ),
-      )
     case 'tag':
       return eb.exists(
         shaped(
           shape,
           eb
-            .selectFrom('run_tags as kv')
+            // run_params and run_tags have the same columns (db/schema.ts), so one query serves both;
+            // Kysely cannot type a select over a union of tables, hence the cast to one of them.
+            .selectFrom((predicate.field === 'param' ? 'run_params as kv' : 'run_tags as kv') as 'run_params as kv')
             .select(sql.lit(1).as('one'))
             .whereRef('kv.run_id', '=', 'runs.id')
             .where('kv.key', '=', predicate.key)
