@@ -1,6 +1,7 @@
-import type { SubscriptionQuota } from './live/subscription-quota.js'
+import type { SubscriptionQuota } from './http/subscription-quota.js'
 import type { Limits } from './config.js'
 import type { GatewayError } from './errors.js'
+import { LiveFederation } from './federation/live/live-federation.js'
 import { ModelFederation } from './federation/models.js'
 import { TrackingFederation } from './federation/tracking.js'
 import type { BackendRegistry } from './federation/registry.js'
@@ -12,6 +13,8 @@ export interface GatewayContext {
   federation: TrackingFederation
   /** The model registries of every backend; shares the request's loaders with `federation`. */
   models: ModelFederation
+  /** Live streams (subscriptions) over every backend that has them. */
+  live: LiveFederation
   /** Aborts when the client goes away or the gateway shuts down: subscriptions end on it. */
   signal: AbortSignal
   /** The client's address (the TCP peer), which subscription quotas count by. */
@@ -43,6 +46,7 @@ export function createContext(options: {
     limits,
     federation,
     models: new ModelFederation(registry, federation.loaders, limits),
+    live: new LiveFederation(registry, limits),
     signal: AbortSignal.any(options.signals),
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,

@@ -1,6 +1,6 @@
 import type { ModelVersion } from '../domain.js'
 import { GatewayError } from '../errors.js'
-import type { ModelRegistryReader, ModelVersionEvent, ModelVersionEventKind, ModelVersionEvents, Page } from './backend.js'
+import type { ModelRegistryReader, ModelVersionEvent, ModelVersionEventKind, ModelVersionEvents, Page } from '../contract/backend.js'
 import { joinPoller } from './shared-pollers.js'
 import { logUnexpected } from '../log.js'
 

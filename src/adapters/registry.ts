@@ -1,5 +1,5 @@
 import type { BackendConfig } from '../config.js'
-import type { Backend } from './backend.js'
+import type { Backend } from '../contract/backend.js'
 import { createMlflowBackend } from './mlflow/index.js'
 import { createNativeBackend } from './native/index.js'
 import { createSagemakerBackend } from './sagemaker/index.js'

@@ -1,5 +1,5 @@
 import { redactSecrets } from '../redact.js'
-import type { Backend } from '../adapters/backend.js'
+import type { Backend } from '../contract/backend.js'
 import { GatewayError, isBackendFailure } from '../errors.js'
 
 /**
@@ -47,6 +47,15 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * For calls that start something rather than ask something (a live
+   * watch): refused while the circuit is open, without taking the half-open
+   * probe or counting as a result.
+   */
+  refuseWhileOpen(): void {
+    if (this.state === 'OPEN' && Date.now() - this.openedAt < this.options.openMs) throw this.openError()
+  }
+
   private admit(): void {
     if (this.state === 'CLOSED') return
     if (this.state === 'OPEN' && Date.now() - this.openedAt >= this.options.openMs) this.state = 'HALF_OPEN'
@@ -54,7 +63,11 @@ export class CircuitBreaker {
       this.probing = true
       return
     }
-    throw new GatewayError('BACKEND_UNAVAILABLE', `backend "${this.backendId}" is failing; not asking it again for now (circuit open)`, {
+    throw this.openError()
+  }
+
+  private openError(): GatewayError {
+    return new GatewayError('BACKEND_UNAVAILABLE', `backend "${this.backendId}" is failing; not asking it again for now (circuit open)`, {
       backend: this.backendId,
     })
   }
@@ -85,9 +98,9 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
     id: backend.id,
     kind: backend.kind,
     capabilities: backend.capabilities,
-    live: backend.live,
-    modelEvents: backend.modelEvents,
     circuit,
+    live: backend.live && guarded(backend.live, circuit),
+    modelEvents: backend.modelEvents && guarded(backend.modelEvents, circuit),
     tracking: backend.tracking && guarded(backend.tracking, circuit),
     writer: backend.writer && guarded(backend.writer, circuit),
     modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry, circuit),
@@ -100,19 +113,30 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
 
 /**
  * The same object with each asynchronous method run through the circuit.
- * Synchronous ones (filter planning) pass straight through: they never
- * reach the backend.
+ * Live watches (`watch`, `watchRuns`) are refused while it is open, so a
+ * new subscription fails at once with a coded error; what a watch then
+ * polls or listens to reports its own failures to its subscribers.
+ * Synchronous bookkeeping (filter planning, counts, close) passes straight
+ * through: it never reaches the backend.
  */
 function guarded<T extends object>(target: T, circuit: CircuitBreaker): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object)
       if (typeof value !== 'function') return value
-      if (typeof property === 'string' && SYNCHRONOUS_METHOD.test(property)) return value.bind(object)
       const method = value as (...args: unknown[]) => unknown
+      if (typeof property !== 'string') return method.bind(object)
+      if (PASSES_THROUGH.test(property)) return method.bind(object)
+      if (STARTS_A_WATCH.test(property)) {
+        return (...args: unknown[]) => {
+          circuit.refuseWhileOpen()
+          return method.apply(object, args)
+        }
+      }
       return (...args: unknown[]) => circuit.run(() => Promise.resolve(method.apply(object, args)))
     },
   })
 }
 
-const SYNCHRONOUS_METHOD = /^plan[A-Z]/
+const PASSES_THROUGH = /^(plan[A-Z]\w*|watcherCount|close)$/
+const STARTS_A_WATCH = /^watch(Runs)?$/

@@ -1,4 +1,4 @@
-import type { Backend, ModelRegistryReader, Page, PageRequest } from '../adapters/backend.js'
+import type { Backend, ModelRegistryReader, Page, PageRequest } from '../contract/backend.js'
 import {
   type DatasetNode,
   type Experiment,
@@ -11,10 +11,10 @@ import {
 } from '../domain.js'
 import { GatewayError, isBackendFailure } from '../errors.js'
 import { type NodeRecord, globalIdOf } from '../ids.js'
-import type { ModelVersionFilter, RunFilter } from './filter.js'
+import type { ModelVersionFilter, RunFilter } from '../contract/filter.js'
 import type { Loaders } from './loaders.js'
 import type { BackendRegistry } from './registry.js'
-import { matchesModelVersionFilter, matchesRunFilter } from './residual.js'
+import { matchesModelVersionFilter, matchesRunFilter } from '../contract/filter-matching.js'
 
 export const LINK_KINDS = ['PRODUCED_BY', 'IN_EXPERIMENT', 'CHILD_OF', 'USED_DATASET', 'VERSION_OF', 'SAME_MODEL'] as const
 export type LinkKind = (typeof LINK_KINDS)[number]

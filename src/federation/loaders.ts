@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader'
-import type { Backend } from '../adapters/backend.js'
+import type { Backend } from '../contract/backend.js'
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import type { BackendRegistry } from './registry.js'
 

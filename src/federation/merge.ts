@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '../adapters/backend.js'
+import type { Page, PageRequest } from '../contract/backend.js'
 import { GatewayError, isBackendFailure } from '../errors.js'
 import { type BackendPosition, type MergedPosition, encodeCursor } from './cursor.js'
 

@@ -1,4 +1,4 @@
-import type { Backend, Page, PageRequest } from '../adapters/backend.js'
+import type { Backend, Page, PageRequest } from '../contract/backend.js'
 import { badInput } from '../errors.js'
 import { decodeCursor, fingerprint } from './cursor.js'
 import { type MergedPage, mergeSortedPages } from './merge.js'

@@ -12,7 +12,7 @@ import type {
   RunStringAttribute,
   RunTimeAttribute,
   StringOp,
-} from './filter.js'
+} from '../contract/filter.js'
 
 /**
  * MLflow's search syntax, parsed into the gateway's filter AST. For runs:

@@ -1,4 +1,4 @@
-import type { RunOrder } from '../adapters/backend.js'
+import type { RunOrder } from '../contract/backend.js'
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { Backend, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
+import type { Backend, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
 import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { checkExperimentName } from '../federation/write-limits.js'
 import type { Experiment } from '../domain.js'
-import type { ExperimentFilter, LifecycleView } from '../federation/filter.js'
+import type { ExperimentFilter, LifecycleView } from '../contract/filter.js'
 import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'

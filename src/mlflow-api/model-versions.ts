@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { modelVersionId } from '../adapters/model-version-id.js'
+import { modelVersionId } from '../contract/model-version-id.js'
 import type { ModelVersion } from '../domain.js'
 import { parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError, invalidParameter } from './errors.js'

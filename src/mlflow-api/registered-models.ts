@@ -10,7 +10,7 @@ import { keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { modelVersionJson, nonEmpty, registeredModelJson } from './wire.js'
-import { modelVersionId } from '../adapters/model-version-id.js'
+import { modelVersionId } from '../contract/model-version-id.js'
 
 const name = z.object({ name: required })
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { z } from 'zod'
-import type { RunOrder } from '../adapters/backend.js'
+import type { RunOrder } from '../contract/backend.js'
 import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
 import { checkDatasetInputs, checkMetrics, checkParams, checkRunName, checkTags } from '../federation/write-limits.js'

@@ -1,5 +1,5 @@
 import type { Limits } from '../config.js'
-import type { LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../adapters/backend.js'
+import type { LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
 import { ModelFederation } from '../federation/models.js'
 import type { GuardedBackend } from '../federation/registry.js'
 import { BackendRegistry } from '../federation/registry.js'

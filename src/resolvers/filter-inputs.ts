@@ -1,6 +1,6 @@
-import type { RunOrder } from '../adapters/backend.js'
+import type { RunOrder } from '../contract/backend.js'
 import { RUN_STATUSES } from '../domain.js'
-import { NUMBER_OPS, STRING_OPS, type ExperimentFilter, type LifecycleView, type RunFilter, type RunPredicate } from '../federation/filter.js'
+import { NUMBER_OPS, STRING_OPS, type ExperimentFilter, type LifecycleView, type RunFilter, type RunPredicate } from '../contract/filter.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
 import { builder } from './builder.js'
 

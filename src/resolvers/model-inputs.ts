@@ -1,5 +1,5 @@
 import { APPROVAL_STATUSES, MODEL_STAGES, PROMOTIONS } from '../domain.js'
-import type { ModelVersionFilter, RegisteredModelFilter } from '../federation/filter.js'
+import type { ModelVersionFilter, RegisteredModelFilter } from '../contract/filter.js'
 import { builder } from './builder.js'
 import { KeyConditionInput, StringConditionInput } from './filter-inputs.js'
 

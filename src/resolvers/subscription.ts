@@ -1,12 +1,9 @@
 import type { GatewayContext } from '../context.js'
-import { TrackingFederation } from '../federation/tracking.js'
 import { decodeGlobalIdOf } from '../ids.js'
-import { MODEL_VERSION_EVENT_KINDS, RUN_EVENT_KINDS } from '../adapters/backend.js'
-import { ModelFederation } from '../federation/models.js'
-import { createLoaders } from '../federation/loaders.js'
-import { type ModelVersionUpdate, modelVersionUpdates } from '../live/model-version-updates.js'
-import { type MetricUpdate, metricUpdates } from '../live/metric-updates.js'
-import { type RunUpdate, runUpdates } from '../live/run-updates.js'
+import { MODEL_VERSION_EVENT_KINDS, RUN_EVENT_KINDS } from '../contract/backend.js'
+import type { ModelVersionUpdate } from '../federation/live/model-version-updates.js'
+import type { MetricUpdate } from '../federation/live/metric-updates.js'
+import type { RunUpdate } from '../federation/live/run-updates.js'
 import { builder } from './builder.js'
 import { MetricPointRef } from './metric.js'
 import { ModelVersionRef, RunRef } from './refs.js'
@@ -20,7 +17,7 @@ const MetricUpdateRef = builder.objectRef<MetricUpdate>('MetricUpdate').implemen
       type: RunRef,
       nullable: true,
       // Fresh loaders per event: a run read at subscription start would go stale.
-      resolve: (update, _, { federation }) => new TrackingFederation(federation.registry).run(update.run),
+      resolve: (update, _, { live }) => live.currentRun(update.run),
     }),
     key: t.exposeString('key'),
     points: t.field({ type: [MetricPointRef], resolve: (update) => update.points }),
@@ -40,7 +37,7 @@ const RunEventRef = builder.objectRef<RunUpdate>('RunEvent').implement({
     run: t.field({
       type: RunRef,
       nullable: true,
-      resolve: (event, _, { federation }) => new TrackingFederation(federation.registry).run(event.run),
+      resolve: (event, _, { live }) => live.currentRun(event.run),
     }),
   }),
 })
@@ -54,7 +51,7 @@ const ModelVersionEventRef = builder.objectRef<ModelVersionUpdate>('ModelVersion
     version: t.field({
       type: ModelVersionRef,
       nullable: true,
-      resolve: (event, _, { federation }) => new ModelFederation(federation.registry, createLoaders(federation.registry)).modelVersion(event.version),
+      resolve: (event, _, { live }) => live.currentModelVersion(event.version),
     }),
   }),
 })
@@ -74,8 +71,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_, args, context) =>
       liveStream(context, (stop) =>
-        metricUpdates({
-          registry: context.federation.registry,
+        context.live.metricUpdates({
           runs: args.runIds.map((id) => decodeGlobalIdOf('Run', id)),
           keys: args.keys ?? null,
           since: args.since ?? null,
@@ -90,7 +86,7 @@ builder.subscriptionFields((t) => ({
     args: { experimentId: t.arg.id({ required: true }) },
     subscribe: (_, args, context) =>
       liveStream(context, (stop) =>
-        runUpdates({ registry: context.federation.registry, experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
+        context.live.runUpdates({ experiment: decodeGlobalIdOf('Experiment', args.experimentId), signal: stop }),
       ),
     resolve: (event) => event,
   }),
@@ -102,7 +98,7 @@ builder.subscriptionFields((t) => ({
     args: { modelId: t.arg.id() },
     subscribe: (_, args, context) =>
       liveStream(context, (stop) =>
-        modelVersionUpdates({ registry: context.federation.registry, model: args.modelId ? decodeGlobalIdOf('RegisteredModel', args.modelId) : null, signal: stop }),
+        context.live.modelVersionUpdates({ model: args.modelId ? decodeGlobalIdOf('RegisteredModel', args.modelId) : null, signal: stop }),
       ),
     resolve: (event) => event,
   }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EventQueue } from '../../src/live/event-queue.js'
+import { EventQueue } from '../../src/federation/live/event-queue.js'
 
 /** A slow subscriber's queue stays bounded and says what it dropped. */
 describe('subscriber queue', () => {

@@ -1,4 +1,4 @@
-import type { FilterPlan, RunOrder } from '../backend.js'
+import type { FilterPlan, RunOrder } from '../../contract/backend.js'
 import type {
   ExperimentFilter,
   ModelVersionFilter,
@@ -8,7 +8,7 @@ import type {
   RunFilter,
   RunPredicate,
   StringOp,
-} from '../../federation/filter.js'
+} from '../../contract/filter.js'
 import { GatewayError } from '../../errors.js'
 
 /**

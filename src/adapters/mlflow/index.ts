@@ -1,7 +1,7 @@
 import type { MlflowBackendConfig } from '../../config.js'
 import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
-import type { LifecycleView } from '../../federation/filter.js'
+import type { LifecycleView } from '../../contract/filter.js'
 import type {
   Backend,
   Capabilities,
@@ -16,7 +16,7 @@ import type {
   TrackingReader,
   TrackingWriter,
   UpdateRunInput,
-} from '../backend.js'
+} from '../../contract/backend.js'
 import { downsample } from '../downsample.js'
 import { authenticator, regionOfArn, sagemakerMlflowUrl } from './auth.js'
 import { MlflowClient } from './client.js'

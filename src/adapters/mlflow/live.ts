@@ -1,6 +1,6 @@
 import type { MetricPoint, Run } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
-import type { LiveMetrics, MetricBatch, RunEvent } from '../backend.js'
+import type { LiveMetrics, MetricBatch, RunEvent } from '../../contract/backend.js'
 import { joinPoller } from '../shared-pollers.js'
 import { logUnexpected } from '../../log.js'
 

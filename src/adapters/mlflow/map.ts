@@ -1,6 +1,6 @@
 import { datasetInputFromWire } from '../../mlflow-wire.js'
 import type { Experiment, LatestMetric, MetricPoint, ModelVersion, RegisteredModel, Run } from '../../domain.js'
-import { modelVersionId } from '../model-version-id.js'
+import { modelVersionId } from '../../contract/model-version-id.js'
 import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from './wire.js'
 
 /** MLflow's wire shapes → the gateway's records. */

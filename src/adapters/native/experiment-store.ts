@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Experiment, KeyValue } from '../../domain.js'
 import { GatewayError, notFound } from '../../errors.js'
-import type { CreateExperimentInput, ExperimentQuery, Page, PageRequest } from '../backend.js'
+import type { CreateExperimentInput, ExperimentQuery, Page, PageRequest } from '../../contract/backend.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { Database } from './db/schema.js'
 import { compileExperimentFilter } from './filter.js'

@@ -11,7 +11,7 @@ import type {
   RunFilter,
   RunPredicate,
   StringOp,
-} from '../../federation/filter.js'
+} from '../../contract/filter.js'
 import type { Database } from './db/schema.js'
 
 /**

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { GatewayError } from '../../errors.js'
-import { type LiveMetrics, type MetricBatch, RUN_EVENT_KINDS, type RunEvent, type RunEventKind } from '../backend.js'
+import { type LiveMetrics, type MetricBatch, RUN_EVENT_KINDS, type RunEvent, type RunEventKind } from '../../contract/backend.js'
 import { type NativeDatabase, isConnectionFailure, unavailable } from './client.js'
 import type { Database } from './db/schema.js'
 import { toMetricPoint } from './map.js'

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { DatasetInput, Experiment, LatestMetric, LoggedModel, MetricPoint, ModelAlias, ModelOutput, ModelVersion, RegisteredModel, Run } from '../../domain.js'
-import { modelVersionId } from '../model-version-id.js'
+import { modelVersionId } from '../../contract/model-version-id.js'
 import type { ExperimentTable, LoggedModelTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
 
 /** Row shapes as the queries in this folder select them: the table plus JSON aggregates. */

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { MetricPoint, MetricSeries, MetricWrite } from '../../domain.js'
-import type { MetricHistoryQuery } from '../backend.js'
+import type { MetricHistoryQuery } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
 import { numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors.js'
-import type { Page, PageRequest } from '../backend.js'
+import type { Page, PageRequest } from '../../contract/backend.js'
 
 /**
  * The native store pages by offset within a total order (every order ends

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { KeyValue, RegisteredModel } from '../../domain.js'
 import { GatewayError, notFound } from '../../errors.js'
-import type { CreateRegisteredModelInput, Page, PageRequest, RegisteredModelQuery } from '../backend.js'
+import type { CreateRegisteredModelInput, Page, PageRequest, RegisteredModelQuery } from '../../contract/backend.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { Database } from './db/schema.js'
 import { compileRegisteredModelFilter } from './filter.js'

@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from 'kysely'
-import type { RunOrder, RunQuery } from '../backend.js'
+import type { RunOrder, RunQuery } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
 import { isExperimentId } from './experiment-store.js'
 import { compileRunFilter } from './filter.js'

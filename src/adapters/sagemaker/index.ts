@@ -1,5 +1,5 @@
 import type { SagemakerBackendConfig } from '../../config.js'
-import type { Backend, Capabilities, ModelRegistryWriter } from '../backend.js'
+import type { Backend, Capabilities, ModelRegistryWriter } from '../../contract/backend.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { SagemakerClient } from './client.js'
 import { SagemakerModelRegistry } from './model-registry.js'

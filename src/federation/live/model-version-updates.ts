@@ -1,7 +1,7 @@
-import type { ModelVersionEventKind } from '../adapters/backend.js'
-import { GatewayError } from '../errors.js'
-import type { RecordKey } from '../federation/loaders.js'
-import type { BackendRegistry } from '../federation/registry.js'
+import type { ModelVersionEventKind } from '../../contract/backend.js'
+import { GatewayError } from '../../errors.js'
+import type { RecordKey } from '../loaders.js'
+import type { BackendRegistry } from '../registry.js'
 import { EventQueue } from './event-queue.js'
 
 export interface ModelVersionUpdate {

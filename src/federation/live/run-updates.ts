@@ -1,7 +1,7 @@
-import type { RunEventKind } from '../adapters/backend.js'
-import { GatewayError } from '../errors.js'
-import type { RecordKey } from '../federation/loaders.js'
-import type { BackendRegistry } from '../federation/registry.js'
+import type { RunEventKind } from '../../contract/backend.js'
+import { GatewayError } from '../../errors.js'
+import type { RecordKey } from '../loaders.js'
+import type { BackendRegistry } from '../registry.js'
 import { EventQueue } from './event-queue.js'
 
 export interface RunUpdate {

@@ -16,7 +16,7 @@ import type {
   Run,
   RunStatus,
 } from '../domain.js'
-import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../federation/filter.js'
+import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from './filter.js'
 
 /**
  * The contract every adapter implements. The federation layer reads which

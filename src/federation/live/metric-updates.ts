@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import type { MetricBatch } from '../adapters/backend.js'
-import type { MetricPoint } from '../domain.js'
-import { GatewayError } from '../errors.js'
-import type { RecordKey } from '../federation/loaders.js'
-import type { BackendRegistry } from '../federation/registry.js'
+import type { MetricBatch } from '../../contract/backend.js'
+import type { MetricPoint } from '../../domain.js'
+import { GatewayError } from '../../errors.js'
+import type { RecordKey } from '../loaders.js'
+import type { BackendRegistry } from '../registry.js'
 import { EventQueue } from './event-queue.js'
 
 /** What a metricUpdates subscriber receives: one run's new points of one key. */
