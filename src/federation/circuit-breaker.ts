@@ -9,7 +9,8 @@ import { GatewayError, isBackendFailure } from '../errors.js'
  * `openMs` it lets one call through (half-open); success closes it, failure
  * opens it again.
  */
-export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN'
+export const CIRCUIT_STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const
+export type CircuitState = (typeof CIRCUIT_STATES)[number]
 
 export interface CircuitOptions {
   failureThreshold: number

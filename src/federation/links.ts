@@ -13,6 +13,7 @@ import { GatewayError, isBackendFailure } from '../errors.js'
 import { type NodeRecord, globalIdOf } from '../ids.js'
 import type { ModelVersionFilter, RunFilter } from '../contract/filter.js'
 import type { Loaders } from './loaders.js'
+import { groupBy } from './record-key.js'
 import type { BackendRegistry } from './registry.js'
 import { matchesModelVersionFilter, matchesRunFilter } from '../contract/filter-matching.js'
 
@@ -323,12 +324,6 @@ function unresolved(from: NodeRecord, uri: string, reason: string): UnresolvedRe
 /** Runs `each` for every backend's share of `records` at once. */
 async function eachBackend<T extends { backendId: string }>(records: readonly T[], each: (backendId: string, ofBackend: T[]) => Promise<void>): Promise<void> {
   await Promise.all([...groupBy(records, (record) => record.backendId)].map(([backendId, ofBackend]) => each(backendId, ofBackend)))
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item])
-  return groups
 }
 
 /** Pages of a list until it ends or `limit` items are in. */

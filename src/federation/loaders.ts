@@ -1,13 +1,8 @@
 import DataLoader from 'dataloader'
 import type { Backend } from '../contract/backend.js'
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
+import { type RecordKey, nativeIdsByBackend, recordCacheKey } from './record-key.js'
 import type { BackendRegistry } from './registry.js'
-
-/** A record's address: which backend, and that backend's own id. */
-export interface RecordKey {
-  backendId: string
-  nativeId: string
-}
 
 /**
  * Per-request batch loaders: every lookup made while one GraphQL request
@@ -30,19 +25,15 @@ export function createLoaders(registry: BackendRegistry): Loaders {
   }
 }
 
-export const recordCacheKey = (key: RecordKey) => `${key.backendId}\u0000${key.nativeId}`
-
 function batchLoader<T>(
   registry: BackendRegistry,
   load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
 ): DataLoader<RecordKey, T | null, string> {
   return new DataLoader<RecordKey, T | null, string>(
     async (keys) => {
-      const byBackend = new Map<string, string[]>()
-      for (const key of keys) byBackend.set(key.backendId, [...(byBackend.get(key.backendId) ?? []), key.nativeId])
       const results = new Map<string, T | null | Error>()
       await Promise.all(
-        [...byBackend].map(async ([backendId, ids]) => {
+        [...nativeIdsByBackend(keys)].map(async ([backendId, ids]) => {
           try {
             const found = await load(registry.get(backendId), ids)
             ids.forEach((id, index) => results.set(recordCacheKey({ backendId, nativeId: id }), found[index] ?? null))
@@ -55,4 +46,10 @@ function batchLoader<T>(
     },
     { cacheKeyFn: recordCacheKey },
   )
+}
+
+/** DataLoader's loadMany answers an Error in place of a failed key: the caller wants it thrown. */
+export function throwIfError<T>(result: T | Error): T {
+  if (result instanceof Error) throw result
+  return result
 }

@@ -2,8 +2,9 @@ import type { Backend, ModelVersionQuery, RegisteredModelQuery } from '../contra
 import type { ApprovalStatus, KeyValue, ModelStage, ModelVersion, RegisteredModel } from '../domain.js'
 import { badInput } from '../errors.js'
 import type { ModelVersionFilter, RegisteredModelFilter } from '../contract/filter.js'
-import type { Loaders, RecordKey } from './loaders.js'
-import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged-list.js'
+import type { Loaders } from './loaders.js'
+import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
+import type { RecordKey } from './record-key.js'
 import { compareModelVersions, compareRegisteredModels } from './ordering.js'
 import type { BackendRegistry } from './registry.js'
 import { matchesModelVersionFilter, matchesRegisteredModelFilter } from '../contract/filter-matching.js'
@@ -53,42 +54,36 @@ export class ModelFederation {
 
   listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
     checkListShape(this.limits, args)
-    const backends = this.registry.select(args.backends, 'modelRegistry')
-    const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planModelFilter(args.filter)]))
-    const queryFor = (backend: Backend): RegisteredModelQuery => ({ filter: plans.get(backend.id)!.pushed })
-    return mergedList(args, { list: 'registeredModels', filter: args.filter }, backends, compareRegisteredModels, {
-      fetch: async (backend, page) =>
-        keepMatching(await this.readerOf(backend).listRegisteredModels(queryFor(backend), page), (model) =>
-          matchesRegisteredModelFilter(model, plans.get(backend.id)!.residual),
-        ),
-      count: (backend) =>
-        plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.readerOf(backend).countRegisteredModels(queryFor(backend)),
+    const reader = (backend: Backend) => this.readerOf(backend)
+    return federatedList(args, {
+      identity: { list: 'registeredModels', filter: args.filter },
+      backends: this.registry.select(args.backends, 'modelRegistry'),
+      compare: compareRegisteredModels,
+      source: {
+        plan: (backend, filter) => reader(backend).planModelFilter(filter),
+        query: (_, filter): RegisteredModelQuery => ({ filter }),
+        list: (backend, query, page) => reader(backend).listRegisteredModels(query, page),
+        count: (backend, query) => reader(backend).countRegisteredModels(query),
+        matches: matchesRegisteredModelFilter,
+      },
     })
   }
 
   listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
     checkListShape(this.limits, args)
-    let backends = this.registry.select(args.backends, 'modelRegistry')
-    const modelsByBackend = new Map<string, string[]>()
-    if (args.models) {
-      for (const key of args.models) {
-        this.registry.get(key.backendId)
-        modelsByBackend.set(key.backendId, [...(modelsByBackend.get(key.backendId) ?? []), key.nativeId])
-      }
-      backends = backends.filter((backend) => modelsByBackend.has(backend.id))
-    }
-    const plans = new Map(backends.map((backend) => [backend.id, this.readerOf(backend).planVersionFilter(args.filter)]))
-    const queryFor = (backend: Backend): ModelVersionQuery => ({
-      modelIds: args.models ? (modelsByBackend.get(backend.id) ?? []) : null,
-      filter: plans.get(backend.id)!.pushed,
-    })
-    return mergedList(args, { list: 'modelVersions', models: args.models, filter: args.filter }, backends, compareModelVersions, {
-      fetch: async (backend, page) =>
-        keepMatching(await this.readerOf(backend).listModelVersions(queryFor(backend), page), (version) =>
-          matchesModelVersionFilter(version, plans.get(backend.id)!.residual),
-        ),
-      count: (backend) =>
-        plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.readerOf(backend).countModelVersions(queryFor(backend)),
+    const { backends, scopeOf } = this.registry.selectScoped(args.backends, 'modelRegistry', args.models)
+    const reader = (backend: Backend) => this.readerOf(backend)
+    return federatedList(args, {
+      identity: { list: 'modelVersions', models: args.models, filter: args.filter },
+      backends,
+      compare: compareModelVersions,
+      source: {
+        plan: (backend, filter) => reader(backend).planVersionFilter(filter),
+        query: (backend, filter): ModelVersionQuery => ({ modelIds: scopeOf(backend), filter }),
+        list: (backend, query, page) => reader(backend).listModelVersions(query, page),
+        count: (backend, query) => reader(backend).countModelVersions(query),
+        matches: matchesModelVersionFilter,
+      },
     })
   }
 
@@ -110,7 +105,7 @@ export class ModelFederation {
   }): Promise<ModelVersion> {
     if (input.source.trim().length === 0) throw badInput('source must not be empty')
     const tags = checkTags(input.tags)
-    const version = await this.writerOf(this.registry.get(input.model.backendId)).createModelVersion({
+    const version = await this.writerFor(input.model).createModelVersion({
       modelId: input.model.nativeId,
       source: input.source,
       runId: input.runId,
@@ -122,11 +117,11 @@ export class ModelFederation {
   }
 
   transitionModelVersion(key: RecordKey, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).transitionModelVersion(key.nativeId, stage, archiveExisting))
+    return this.afterVersionWrite(key, this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
   }
 
   setModelVersionApproval(key: RecordKey, status: ApprovalStatus, description: string | null): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionApproval(key.nativeId, status, description))
+    return this.afterVersionWrite(key, this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
   }
 
   async setModelAlias(model: RecordKey, alias: string, version: RecordKey): Promise<RegisteredModel> {
@@ -134,19 +129,53 @@ export class ModelFederation {
     if (version.backendId !== model.backendId) {
       throw badInput(`model version ${version.nativeId} is on backend "${version.backendId}", not on the model's backend "${model.backendId}"`)
     }
-    return this.afterModelWrite(model, this.writerOf(this.registry.get(model.backendId)).setModelAlias(model.nativeId, alias, version.nativeId))
+    return this.afterModelWrite(model, this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
   }
 
   deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(model, this.writerOf(this.registry.get(model.backendId)).deleteModelAlias(model.nativeId, alias))
+    return this.afterModelWrite(model, this.writerFor(model).deleteModelAlias(model.nativeId, alias))
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, this.writerOf(this.registry.get(key.backendId)).setRegisteredModelTags(key.nativeId, checkTags(tags)))
+    return this.afterModelWrite(key, this.writerFor(key).setRegisteredModelTags(key.nativeId, checkTags(tags)))
   }
 
   setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerOf(this.registry.get(key.backendId)).setModelVersionTags(key.nativeId, checkTags(tags)))
+    return this.afterVersionWrite(key, this.writerFor(key).setModelVersionTags(key.nativeId, checkTags(tags)))
+  }
+
+  updateRegisteredModel(key: RecordKey, patch: { description: string | null }): Promise<RegisteredModel> {
+    return this.afterModelWrite(key, this.writerFor(key).updateRegisteredModel(key.nativeId, patch))
+  }
+
+  /** Renames the model; its versions and aliases follow (their ids change with it). */
+  async renameRegisteredModel(key: RecordKey, newName: string): Promise<RegisteredModel> {
+    const model = await this.writerFor(key).renameRegisteredModel(key.nativeId, checkModelName(newName))
+    this.forgetRegistryReads()
+    return model
+  }
+
+  deleteRegisteredModelTag(key: RecordKey, tagKey: string): Promise<RegisteredModel> {
+    return this.afterModelWrite(key, this.writerFor(key).deleteRegisteredModelTag(key.nativeId, tagKey))
+  }
+
+  /** Deletes the model with its versions, tags and aliases. */
+  async deleteRegisteredModel(key: RecordKey): Promise<void> {
+    await this.writerFor(key).deleteRegisteredModel(key.nativeId)
+    this.forgetRegistryReads()
+  }
+
+  updateModelVersion(key: RecordKey, patch: { description: string | null }): Promise<ModelVersion> {
+    return this.afterVersionWrite(key, this.writerFor(key).updateModelVersion(key.nativeId, patch))
+  }
+
+  deleteModelVersionTag(key: RecordKey, tagKey: string): Promise<ModelVersion> {
+    return this.afterVersionWrite(key, this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
+  }
+
+  async deleteModelVersion(key: RecordKey): Promise<void> {
+    await this.writerFor(key).deleteModelVersion(key.nativeId)
+    this.forgetRegistryReads()
   }
 
   private readerOf(backend: Backend) {
@@ -155,6 +184,10 @@ export class ModelFederation {
 
   private writerOf(backend: Backend) {
     return this.registry.modelWriterOf(backend)
+  }
+
+  private writerFor(key: RecordKey) {
+    return this.writerOf(this.registry.get(key.backendId))
   }
 
   /**

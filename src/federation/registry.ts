@@ -1,6 +1,7 @@
-import type { Backend, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
+import type { Backend, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
 import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
+import { type RecordKey, nativeIdsByBackend } from './record-key.js'
 
 /** A backend as the gateway holds it: behind its circuit breaker. */
 export type GuardedBackend = Backend & { circuit: CircuitBreaker }
@@ -32,6 +33,24 @@ export class BackendRegistry {
     })
   }
 
+  /**
+   * The backends a list spans when it is scoped to some records (runs of
+   * these experiments, versions of these models): those of `select` that
+   * hold one of them, with the native ids each must filter by. Unscoped
+   * (`scope` null), every selected backend, and no ids.
+   */
+  selectScoped(
+    ids: readonly string[] | null | undefined,
+    part: 'tracking' | 'modelRegistry',
+    scope: readonly RecordKey[] | null,
+  ): { backends: Backend[]; scopeOf: (backend: Backend) => string[] | null } {
+    const selected = this.select(ids, part)
+    if (!scope) return { backends: selected, scopeOf: () => null }
+    for (const key of scope) this.get(key.backendId)
+    const byBackend = nativeIdsByBackend(scope)
+    return { backends: selected.filter((backend) => byBackend.has(backend.id)), scopeOf: (backend) => byBackend.get(backend.id) ?? [] }
+  }
+
   /** The backend a write goes to when the caller names none: the first native one, else the first that takes `part`'s writes. */
   defaultWriteTarget(part: 'writer' | 'modelRegistryWriter'): Backend {
     const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((candidate) => candidate[part])
@@ -57,6 +76,11 @@ export class BackendRegistry {
   modelWriterOf(backend: Backend): ModelRegistryWriter {
     if (!backend.modelRegistryWriter) throw unsupportedBy(backend, backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry')
     return backend.modelRegistryWriter
+  }
+
+  loggedModelsOf(backend: Backend): LoggedModelStore {
+    if (!backend.loggedModels) throw unsupportedBy(backend, 'keeps no logged models')
+    return backend.loggedModels
   }
 
   async closeAll(): Promise<void> {

@@ -1,12 +1,14 @@
-import type { Backend, ExperimentQuery, RunOrder, RunQuery, UpdateRunInput } from '../contract/backend.js'
+import type { Backend, ExperimentQuery, RunBatch, RunOrder, RunQuery, UpdateRunInput } from '../contract/backend.js'
 import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, Run, RunStatus } from '../domain.js'
-import { badInput, notFound } from '../errors.js'
+import { type GatewayError, badInput, notFound } from '../errors.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from '../contract/filter.js'
-import { type Loaders, type RecordKey, createLoaders } from './loaders.js'
-import { type ListArgs, type ListPage, keepMatching, mergedList } from './merged-list.js'
+import { type Loaders, createLoaders, throwIfError } from './loaders.js'
+import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
+import type { RecordKey } from './record-key.js'
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from '../contract/filter-matching.js'
-import type { BackendRegistry } from './registry.js'
+import type { BackendRegistry, GuardedBackend } from './registry.js'
+import { Links } from './links.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
@@ -38,10 +40,24 @@ export class TrackingFederation {
   readonly loaders: Loaders
 
   constructor(
-    readonly registry: BackendRegistry,
+    private readonly registry: BackendRegistry,
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {
     this.loaders = createLoaders(registry)
+  }
+
+  /** Every configured backend, in config order. */
+  backends(): GuardedBackend[] {
+    return [...this.registry.all]
+  }
+
+  backend(id: string): GuardedBackend {
+    return this.registry.get(id)
+  }
+
+  /** How records point at each other across backends, read through this request's loaders; `onBackendFailure` hears each failed backend. */
+  links(onBackendFailure: (error: GatewayError) => void): Links {
+    return new Links(this.registry, this.loaders, onBackendFailure)
   }
 
   experiment(key: RecordKey): Promise<Experiment | null> {
@@ -54,17 +70,26 @@ export class TrackingFederation {
     return this.loaders.run.load(key)
   }
 
+  /** Lookups in one batch per backend; null where missing. */
+  runs(keys: readonly RecordKey[]): Promise<(Run | null)[]> {
+    for (const key of keys) this.registry.get(key.backendId)
+    return this.loaders.run.loadMany(keys).then((results) => results.map(throwIfError))
+  }
+
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
     checkListShape(this.limits, args)
-    const backends = this.registry.select(args.backends, 'tracking')
-    const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planExperimentFilter(args.filter)]))
-    const queryFor = (backend: Backend): ExperimentQuery => ({ filter: plans.get(backend.id)!.pushed, lifecycle: args.lifecycle })
-    const identity = { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle }
-    return mergedList(args, identity, backends, compareExperiments, {
-      fetch: async (backend, page) => keepMatching(await this.registry.trackingOf(backend).listExperiments(queryFor(backend), page), (experiment) =>
-        matchesExperimentFilter(experiment, plans.get(backend.id)!.residual),
-      ),
-      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.registry.trackingOf(backend).countExperiments(queryFor(backend))),
+    const tracking = (backend: Backend) => this.registry.trackingOf(backend)
+    return federatedList(args, {
+      identity: { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle },
+      backends: this.registry.select(args.backends, 'tracking'),
+      compare: compareExperiments,
+      source: {
+        plan: (backend, filter) => tracking(backend).planExperimentFilter(filter),
+        query: (_, filter): ExperimentQuery => ({ filter, lifecycle: args.lifecycle }),
+        list: (backend, query, page) => tracking(backend).listExperiments(query, page),
+        count: (backend, query) => tracking(backend).countExperiments(query),
+        matches: matchesExperimentFilter,
+      },
     })
   }
 
@@ -74,27 +99,19 @@ export class TrackingFederation {
     for (const order of orderBy) {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
     }
-    let backends = this.registry.select(args.backends, 'tracking')
-    const experimentsByBackend = new Map<string, string[]>()
-    if (args.experiments) {
-      for (const key of args.experiments) {
-        this.registry.get(key.backendId)
-        experimentsByBackend.set(key.backendId, [...(experimentsByBackend.get(key.backendId) ?? []), key.nativeId])
-      }
-      backends = backends.filter((backend) => experimentsByBackend.has(backend.id))
-    }
-    const plans = new Map(backends.map((backend) => [backend.id, this.registry.trackingOf(backend).planRunFilter(args.filter)]))
-    const queryFor = (backend: Backend): RunQuery => ({
-      experimentIds: args.experiments ? (experimentsByBackend.get(backend.id) ?? []) : null,
-      filter: plans.get(backend.id)!.pushed,
-      lifecycle: args.lifecycle,
-      orderBy,
-    })
-    const identity = { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy }
-    return mergedList(args, identity, backends, runComparator(orderBy), {
-      fetch: async (backend, page) =>
-        keepMatching(await this.registry.trackingOf(backend).listRuns(queryFor(backend), page), (run) => matchesRunFilter(run, plans.get(backend.id)!.residual)),
-      count: (backend) => (plans.get(backend.id)!.residual.all.length > 0 ? Promise.resolve(null) : this.registry.trackingOf(backend).countRuns(queryFor(backend))),
+    const { backends, scopeOf } = this.registry.selectScoped(args.backends, 'tracking', args.experiments)
+    const tracking = (backend: Backend) => this.registry.trackingOf(backend)
+    return federatedList(args, {
+      identity: { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy },
+      backends,
+      compare: runComparator(orderBy),
+      source: {
+        plan: (backend, filter) => tracking(backend).planRunFilter(filter),
+        query: (backend, filter): RunQuery => ({ experimentIds: scopeOf(backend), filter, lifecycle: args.lifecycle, orderBy }),
+        list: (backend, query, page) => tracking(backend).listRuns(query, page),
+        count: (backend, query) => tracking(backend).countRuns(query),
+        matches: matchesRunFilter,
+      },
     })
   }
 
@@ -109,13 +126,18 @@ export class TrackingFederation {
     if (args.minStep !== null && args.maxStep !== null && args.minStep > args.maxStep) {
       throw badInput('minStep must not be greater than maxStep')
     }
-    return this.registry.trackingOf(this.registry.get(key.backendId)).metricHistory({
+    return this.trackingFor(key).metricHistory({
       runId: key.nativeId,
       key: args.key,
       maxPoints,
       minStep: args.minStep,
       maxStep: args.maxStep,
     })
+  }
+
+  /** Every point of the series in the step range, unreduced (MLflow's get-history pages through all of them). */
+  wholeMetricHistory(run: RecordKey, args: { key: string; minStep: number | null; maxStep: number | null }): Promise<MetricSeries> {
+    return this.trackingFor(run).metricHistory({ runId: run.nativeId, key: args.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: args.minStep, maxStep: args.maxStep })
   }
 
   // Writes: checked here, so every backend refuses the same input the same way.
@@ -127,10 +149,25 @@ export class TrackingFederation {
     return this.registry.writerOf(backend).createExperiment({ name, tags })
   }
 
-  async setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
-    const experiment = await this.writerFor(key).setExperimentTags(key.nativeId, checkTags(tags))
-    this.loaders.experiment.clear(key)
-    return experiment
+  setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
+    return this.afterExperimentWrite(key, this.writerFor(key).setExperimentTags(key.nativeId, checkTags(tags)))
+  }
+
+  deleteExperimentTag(key: RecordKey, tagKey: string): Promise<Experiment> {
+    return this.afterExperimentWrite(key, this.writerFor(key).deleteExperimentTag(key.nativeId, tagKey))
+  }
+
+  renameExperiment(key: RecordKey, name: string): Promise<Experiment> {
+    return this.afterExperimentWrite(key, this.writerFor(key).renameExperiment(key.nativeId, checkExperimentName(name, this.limits)))
+  }
+
+  /** MLflow's soft delete: the experiment and its runs; `restoreExperiment` undoes it. */
+  deleteExperiment(key: RecordKey): Promise<Experiment> {
+    return this.afterExperimentWrite(key, this.writerFor(key).deleteExperiment(key.nativeId))
+  }
+
+  restoreExperiment(key: RecordKey): Promise<Experiment> {
+    return this.afterExperimentWrite(key, this.writerFor(key).restoreExperiment(key.nativeId))
   }
 
   async createRun(input: {
@@ -186,8 +223,39 @@ export class TrackingFederation {
     return this.afterRunWrite(key, this.writerFor(key).logInputs(key.nativeId, inputs))
   }
 
+  deleteRunTag(key: RecordKey, tagKey: string): Promise<Run> {
+    return this.afterRunWrite(key, this.writerFor(key).deleteRunTag(key.nativeId, tagKey))
+  }
+
+  /**
+   * Metrics, params and tags of one run in one atomic write (MLflow's
+   * log-batch): checked whole first, so a refused batch writes nothing. Does
+   * not read the run back (training loops call this in a hot loop).
+   */
+  async logBatch(key: RecordKey, batch: RunBatch): Promise<void> {
+    await this.writerFor(key).logBatch(key.nativeId, this.checkBatch(batch))
+    this.loaders.run.clear(key)
+  }
+
+  /** MLflow's limits on one log-batch call; the batch as it is written (one entry per tag key). */
+  checkBatch(batch: RunBatch): RunBatch {
+    checkParams(batch.params)
+    checkMetrics(batch.metrics)
+    return { ...batch, tags: checkTags(batch.tags) }
+  }
+
+  private trackingFor(key: RecordKey) {
+    return this.registry.trackingOf(this.registry.get(key.backendId))
+  }
+
   private writerFor(key: RecordKey) {
     return this.registry.writerOf(this.registry.get(key.backendId))
+  }
+
+  private async afterExperimentWrite(key: RecordKey, write: Promise<Experiment>): Promise<Experiment> {
+    const experiment = await write
+    this.loaders.experiment.clear(key).prime(key, experiment)
+    return experiment
   }
 
   /** After a write, the request's cached copy is stale: reload the run. */

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { checkExperimentName } from '../federation/write-limits.js'
 import type { Experiment } from '../domain.js'
 import type { ExperimentFilter, LifecycleView } from '../contract/filter.js'
 import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
@@ -25,7 +24,7 @@ export const experimentRoutes: Route[] = [
     conflict: 'RESOURCE_ALREADY_EXISTS',
     async handle(params, target) {
       const { name, tags } = parseParams(z.object({ name: required, artifact_location: z.string().optional(), tags: keyValues }), params)
-      const experiment = await target.federation().tracking.createExperiment({ backendId: target.id, name, tags })
+      const experiment = await target.tracking.createExperiment({ backendId: target.id, name, tags })
       return { experiment_id: experiment.nativeId }
     },
   },
@@ -86,7 +85,7 @@ export const experimentRoutes: Route[] = [
       const { experiment_id: id, new_name: name } = parseParams(z.object({ experiment_id: required, new_name: z.string().optional() }), params)
       if (name !== undefined) {
         if (name.trim().length === 0) throw invalidParameter('The experiment name must not be empty.')
-        await target.writer.renameExperiment(id, checkExperimentName(name, target.limits))
+        await target.tracking.renameExperiment(target.key(id), name)
       }
       return {}
     },
@@ -95,7 +94,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/delete',
     async handle(params, target) {
-      await target.writer.deleteExperiment(parseParams(experimentId, params).experiment_id)
+      await target.tracking.deleteExperiment(target.key(parseParams(experimentId, params).experiment_id))
       return {}
     },
   },
@@ -103,7 +102,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/restore',
     async handle(params, target) {
-      await target.writer.restoreExperiment(parseParams(experimentId, params).experiment_id)
+      await target.tracking.restoreExperiment(target.key(parseParams(experimentId, params).experiment_id))
       return {}
     },
   },
@@ -112,7 +111,7 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/set-experiment-tag',
     async handle(params, target) {
       const { experiment_id: id, key, value } = parseParams(z.object({ experiment_id: required, key: required, value: z.string() }), params)
-      await target.federation().tracking.setExperimentTags(target.key(id), [{ key, value }])
+      await target.tracking.setExperimentTags(target.key(id), [{ key, value }])
       return {}
     },
   },
@@ -121,21 +120,21 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/delete-experiment-tag',
     async handle(params, target) {
       const { experiment_id: id, key } = parseParams(z.object({ experiment_id: required, key: required }), params)
-      await target.writer.deleteExperimentTag(id, key)
+      await target.tracking.deleteExperimentTag(target.key(id), key)
       return {}
     },
   },
 ]
 
 export async function requireExperiment(target: ApiTarget, id: string): Promise<Experiment> {
-  const [experiment] = await target.tracking.getExperiments([id])
+  const experiment = await target.tracking.experiment(target.key(id))
   if (!experiment) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${id} exists`)
   return experiment
 }
 
 /** Every experiment that matches (experiments number in the hundreds, not millions: this API sorts them itself). */
 function allExperiments(target: ApiTarget, filter: ExperimentFilter, lifecycle: LifecycleView): Promise<Experiment[]> {
-  const { tracking } = target.federation()
+  const { tracking } = target
   return readAll((first, after) => tracking.listExperiments({ backends: null, first, after, filter, lifecycle }))
 }
 

@@ -12,6 +12,7 @@ import { registeredModelRoutes } from './registered-models.js'
 import type { HttpMethod, Route } from './route.js'
 import { runRoutes } from './runs.js'
 import { ApiTarget } from './target.js'
+import { BackendRegistry } from '../federation/registry.js'
 import { logUnexpected } from '../log.js'
 
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
@@ -33,7 +34,8 @@ export interface MlflowApi {
 /** MLflow's REST API 2.0 over one backend: the endpoints `mlflow`'s Python client calls, and the artifact proxy. */
 export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
   const { limits } = options
-  const target = new ApiTarget(options.backend, limits)
+  // A registry of the target alone: the federation layer's lists then span just this backend.
+  const scope = new BackendRegistry([options.backend])
   const artifacts = new ArtifactStore(options.artifactsDir, limits.uploadBytes)
   const router = new Router([
     ...experimentRoutes,
@@ -78,7 +80,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
         const params = { ...queryParams(url), ...(await readJsonBody(request, limits.requestBodyBytes)), ...pathParams }
         const problem = findStringProblem(params, limits.stringLength)
         if (problem) throw invalidParameter(`Invalid value: ${problem}`)
-        sendJson(response, await route.handle(params, target))
+        sendJson(response, await route.handle(params, new ApiTarget(scope, limits)))
       })
     },
   }

@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../domain.js'
-import { checkParams, checkTags } from '../federation/write-limits.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { pageSize } from './paging.js'
 import { int64 } from '../mlflow-wire.js'
@@ -26,14 +25,12 @@ export const loggedModelRoutes: Route[] = [
         }),
         params,
       )
-      const tags = checkTags(request.tags)
-      checkParams(request.params)
-      const model = await target.loggedModels.create({
+      const model = await target.loggedModels.create(target.id, {
         experimentId: request.experiment_id,
         name: request.name || null,
         sourceRunId: request.source_run_id || null,
         modelType: request.model_type || null,
-        tags,
+        tags: request.tags,
         params: request.params,
       })
       return { model: loggedModelJson(model) }
@@ -51,14 +48,14 @@ export const loggedModelRoutes: Route[] = [
     path: 'logged-models/:model_id',
     async handle(params, target) {
       const { status } = parseParams(z.object({ status: z.enum(LOGGED_MODEL_STATUSES) }), params)
-      return { model: loggedModelJson(await target.loggedModels.finalize(modelIdOf(params), status)) }
+      return { model: loggedModelJson(await target.loggedModels.finalize(modelKeyOf(target, params), status)) }
     },
   },
   {
     method: 'DELETE',
     path: 'logged-models/:model_id',
     async handle(params, target) {
-      await target.loggedModels.delete(modelIdOf(params))
+      await target.loggedModels.delete(modelKeyOf(target, params))
       return {}
     },
   },
@@ -67,7 +64,7 @@ export const loggedModelRoutes: Route[] = [
     path: 'logged-models/:model_id/tags',
     async handle(params, target) {
       const { tags } = parseParams(z.object({ tags: keyValues }), params)
-      await target.loggedModels.setTags(modelIdOf(params), checkTags(tags))
+      await target.loggedModels.setTags(modelKeyOf(target, params), tags)
       return {}
     },
   },
@@ -75,7 +72,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'logged-models/:model_id/tags/:tag_key',
     async handle(params, target) {
-      await target.loggedModels.deleteTag(modelIdOf(params), parseParams(z.object({ tag_key: required }), params).tag_key)
+      await target.loggedModels.deleteTag(modelKeyOf(target, params), parseParams(z.object({ tag_key: required }), params).tag_key)
       return {}
     },
   },
@@ -84,8 +81,7 @@ export const loggedModelRoutes: Route[] = [
     path: 'logged-models/:model_id/params',
     async handle(params, target) {
       const request = parseParams(z.object({ params: keyValues }), params)
-      checkParams(request.params)
-      await target.loggedModels.logParams(modelIdOf(params), request.params)
+      await target.loggedModels.logParams(modelKeyOf(target, params), request.params)
       return {}
     },
   },
@@ -98,7 +94,7 @@ export const loggedModelRoutes: Route[] = [
         params,
       )
       if (request.filter) throw invalidParameter('filter is not supported by mlgate for logged models')
-      const page = await target.loggedModels.list(request.experiment_ids, {
+      const page = await target.loggedModels.list(target.id, request.experiment_ids, {
         first: pageSize(request.max_results, { default: 100, max: 1000 }),
         token: request.page_token || null,
       })
@@ -108,9 +104,10 @@ export const loggedModelRoutes: Route[] = [
 ]
 
 const modelIdOf = (params: Record<string, unknown>) => parseParams(z.object({ model_id: required }), params).model_id
+const modelKeyOf = (target: ApiTarget, params: Record<string, unknown>) => target.key(modelIdOf(params))
 
 async function requireLoggedModel(target: ApiTarget, id: string): Promise<LoggedModel> {
-  const [model] = await target.loggedModels.getMany([id])
+  const model = await target.loggedModels.loggedModel(target.key(id))
   if (!model || model.lifecycleStage !== 'active') throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Logged model with ID '${id}' not found.`)
   return model
 }

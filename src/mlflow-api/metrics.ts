@@ -71,7 +71,7 @@ export const metricRoutes: Route[] = [
 
 /** Every point of one metric in a step range, in step then timestamp order. */
 async function fullHistory(target: ApiTarget, runId: string, key: string, minStep: number | null, maxStep: number | null): Promise<MetricPoint[]> {
-  const series = await target.tracking.metricHistory({ runId, key, maxPoints: Number.MAX_SAFE_INTEGER, minStep, maxStep })
+  const series = await target.tracking.wholeMetricHistory(target.key(runId), { key, minStep, maxStep })
   return series.points
 }
 

@@ -35,7 +35,7 @@ export const modelVersionRoutes: Route[] = [
         params,
       )
       // The store refuses a version of a model that does not exist (RESOURCE_DOES_NOT_EXIST).
-      const version = await target.federation().models.createModelVersion({
+      const version = await target.models.createModelVersion({
         model: target.key(request.name),
         source: request.source,
         // MLflow 3 registers a logged model by its id; the version's run is the one that logged it.
@@ -64,7 +64,7 @@ export const modelVersionRoutes: Route[] = [
       if (request.order_by.length > 0) throw invalidParameter('order_by is not supported here: versions list by model name, then newest version first')
       const size = pageSize(request.max_results, { default: 10_000, max: 200_000 })
       const filter = request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] }
-      const { models } = target.federation()
+      const { models } = target
       // Listed in the federation layer's version order (model name, then newest first), paged by its cursor.
       const page = await collectPage(size, request.page_token || null, (first, after) =>
         models.listModelVersions({ backends: null, models: null, first, after, filter }),
@@ -80,7 +80,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/update',
     async handle(params, target) {
       const { description } = parseParams(z.object({ description: z.string().optional() }), params)
-      const version = await target.registryWriter.updateModelVersion(idOf(params), { description: description ?? null })
+      const version = await target.models.updateModelVersion(target.key(idOf(params)), { description: description ?? null })
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },
@@ -88,7 +88,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete',
     async handle(params, target) {
-      await target.registryWriter.deleteModelVersion(idOf(params))
+      await target.models.deleteModelVersion(target.key(idOf(params)))
       return {}
     },
   },
@@ -97,7 +97,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/transition-stage',
     async handle(params, target) {
       const request = parseParams(z.object({ stage, archive_existing_versions: bool.default(false) }), params)
-      const version = await target.federation().models.transitionModelVersion(target.key(idOf(params)), request.stage, request.archive_existing_versions)
+      const version = await target.models.transitionModelVersion(target.key(idOf(params)), request.stage, request.archive_existing_versions)
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },
@@ -106,7 +106,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/set-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ key: required, value: z.string() }), params)
-      await target.federation().models.setModelVersionTags(target.key(idOf(params)), [request])
+      await target.models.setModelVersionTags(target.key(idOf(params)), [request])
       return {}
     },
   },
@@ -114,7 +114,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete-tag',
     async handle(params, target) {
-      await target.registryWriter.deleteModelVersionTag(idOf(params), parseParams(z.object({ key: required }), params).key)
+      await target.models.deleteModelVersionTag(target.key(idOf(params)), parseParams(z.object({ key: required }), params).key)
       return {}
     },
   },
@@ -128,7 +128,7 @@ export const modelVersionRoutes: Route[] = [
 ]
 
 async function requireVersion(target: ApiTarget, id: string): Promise<ModelVersion> {
-  const [version] = await target.registry.getModelVersions([id])
+  const version = await target.models.modelVersion(target.key(id))
   if (!version) {
     const slash = id.lastIndexOf('/')
     throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Model Version (name=${id.slice(0, slash)}, version=${id.slice(slash + 1)}) not found`)
@@ -142,9 +142,8 @@ function loggedModelIdOf(source: string): string | null {
 }
 
 async function loggedModel(target: ApiTarget, id: string | null) {
-  if (!id || !target.backend.loggedModels) return null
-  const [model] = await target.backend.loggedModels.getMany([id])
-  return model
+  if (!id || !target.loggedModels.keptBy(target.id)) return null
+  return target.loggedModels.loggedModel(target.key(id))
 }
 
 async function sourceRunOf(target: ApiTarget, loggedModelId: string | null): Promise<string | null> {

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { RegisteredModel } from '../domain.js'
 import { parseMlflowModelFilter } from '../federation/mlflow-filter.js'
-import { checkModelName } from '../federation/write-limits.js'
 import { MlflowApiError } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
@@ -21,7 +20,7 @@ export const registeredModelRoutes: Route[] = [
     conflict: 'RESOURCE_ALREADY_EXISTS',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, tags: keyValues, description: z.string().optional() }), params)
-      const model = await target.federation().models.createRegisteredModel({
+      const model = await target.models.createRegisteredModel({
         backendId: target.id,
         name: request.name,
         description: request.description ?? null,
@@ -35,7 +34,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/get',
     async handle(params, target) {
       const model = await requireModel(target, parseParams(name, params).name)
-      return { registered_model: registeredModelJson(model, await target.registry.latestVersions(model.nativeId)) }
+      return { registered_model: registeredModelJson(model, await target.models.latestVersions(model)) }
     },
   },
   ...(['GET', 'POST'] as const).map(
@@ -49,11 +48,11 @@ export const registeredModelRoutes: Route[] = [
         )
         const size = pageSize(request.max_results, { default: 100, max: 1000 })
         const filter = request.filter ? parseMlflowModelFilter(request.filter, 'filter') : { all: [] }
-        const { models } = target.federation()
+        const { models } = target
         const all = await readAll((first, after) => models.listRegisteredModels({ backends: null, first, after, filter }))
         const sorted = sortByOrderClauses(all, request.order_by, MODEL_ORDER_KEYS, [{ entity: 'attribute', key: 'name', ascending: true }], 'registered models')
         const page = pageOf(sorted, offsetFromToken(request.page_token), size)
-        const latest = await Promise.all(page.items.map((model) => target.registry.latestVersions(model.nativeId)))
+        const latest = await Promise.all(page.items.map((model) => target.models.latestVersions(model)))
         return {
           ...nonEmpty('registered_models', page.items.map((model, index) => registeredModelJson(model, latest[index]))),
           ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
@@ -66,7 +65,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/update',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, description: z.string().optional() }), params)
-      const model = await target.registryWriter.updateRegisteredModel(request.name, { description: request.description ?? null })
+      const model = await target.models.updateRegisteredModel(target.key(request.name), { description: request.description ?? null })
       return { registered_model: registeredModelJson(model, null) }
     },
   },
@@ -76,7 +75,7 @@ export const registeredModelRoutes: Route[] = [
     conflict: 'RESOURCE_ALREADY_EXISTS',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, new_name: required }), params)
-      const model = await target.registryWriter.renameRegisteredModel(request.name, checkModelName(request.new_name))
+      const model = await target.models.renameRegisteredModel(target.key(request.name), request.new_name)
       return { registered_model: registeredModelJson(model, null) }
     },
   },
@@ -84,7 +83,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'registered-models/delete',
     async handle(params, target) {
-      await target.registryWriter.deleteRegisteredModel(parseParams(name, params).name)
+      await target.models.deleteRegisteredModel(target.key(parseParams(name, params).name))
       return {}
     },
   },
@@ -94,8 +93,7 @@ export const registeredModelRoutes: Route[] = [
       path: 'registered-models/get-latest-versions',
       async handle(params, target) {
         const { name: modelName, stages } = parseParams(z.object({ name: required, stages: repeated(stage).default([]) }), params)
-        await requireModel(target, modelName)
-        const latest = await target.registry.latestVersions(modelName)
+        const latest = await target.models.latestVersions(await requireModel(target, modelName))
         const chosen = stages.length === 0 ? latest : latest.filter((version) => stages.includes(version.stage ?? 'NONE'))
         return nonEmpty('model_versions', chosen.map((version) => modelVersionJson(version, { withAliases: true })))
       },
@@ -106,7 +104,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/set-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, key: required, value: z.string() }), params)
-      await target.federation().models.setRegisteredModelTags(target.key(request.name), [{ key: request.key, value: request.value }])
+      await target.models.setRegisteredModelTags(target.key(request.name), [{ key: request.key, value: request.value }])
       return {}
     },
   },
@@ -115,7 +113,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/delete-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, key: required }), params)
-      await target.registryWriter.deleteRegisteredModelTag(request.name, request.key)
+      await target.models.deleteRegisteredModelTag(target.key(request.name), request.key)
       return {}
     },
   },
@@ -124,7 +122,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/alias',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, alias: required, version: required }), params)
-      await target.federation().models.setModelAlias(target.key(request.name), request.alias, target.key(modelVersionId(request.name, Number(request.version))))
+      await target.models.setModelAlias(target.key(request.name), request.alias, target.key(modelVersionId(request.name, Number(request.version))))
       return {}
     },
   },
@@ -133,7 +131,7 @@ export const registeredModelRoutes: Route[] = [
     path: 'registered-models/alias',
     async handle(params, target) {
       const request = parseParams(z.object({ name: required, alias: required }), params)
-      await target.registryWriter.deleteModelAlias(request.name, request.alias)
+      await target.models.deleteModelAlias(target.key(request.name), request.alias)
       return {}
     },
   },
@@ -145,7 +143,7 @@ export const registeredModelRoutes: Route[] = [
       const model = await requireModel(target, request.name)
       const alias = model.aliases.find((candidate) => candidate.alias === request.alias)
       if (!alias) throw new MlflowApiError('INVALID_PARAMETER_VALUE', `Registered model alias ${request.alias} not found.`)
-      const [version] = await target.registry.getModelVersions([alias.versionNativeId])
+      const version = await target.models.modelVersion(target.key(alias.versionNativeId))
       if (!version) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Model Version (name=${request.name}, version=${alias.version}) not found`)
       return { model_version: modelVersionJson(version, { withAliases: true }) }
     },
@@ -153,7 +151,7 @@ export const registeredModelRoutes: Route[] = [
 ]
 
 export async function requireModel(target: ApiTarget, modelName: string): Promise<RegisteredModel> {
-  const [model] = await target.registry.getRegisteredModels([modelName])
+  const model = await target.models.registeredModel(target.key(modelName))
   if (!model) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${modelName} not found`)
   return model
 }

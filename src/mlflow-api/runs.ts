@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { RunOrder } from '../contract/backend.js'
 import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
-import { checkDatasetInputs, checkMetrics, checkParams, checkRunName, checkTags } from '../federation/write-limits.js'
+import type { RecordKey } from '../federation/record-key.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { VIEW_TYPES, viewType } from './experiments.js'
 import { parseOrderBy } from './order-by.js'
@@ -41,7 +41,7 @@ export const runRoutes: Route[] = [
       )
       const name = request.run_name || request.tags.find((tag) => tag.key === RUN_NAME_TAG)?.value || randomRunName()
       const tags = [...request.tags.filter((tag) => tag.key !== RUN_NAME_TAG), { key: RUN_NAME_TAG, value: name }]
-      const run = await target.federation().tracking.createRun({
+      const run = await target.tracking.createRun({
         experiment: target.key(request.experiment_id),
         name,
         status: 'RUNNING',
@@ -65,13 +65,12 @@ export const runRoutes: Route[] = [
     async handle(params, target) {
       const runId = runIdOf(params)
       const request = parseParams(z.object({ status: z.enum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().optional() }), params)
-      checkRunName(request.run_name, target.limits)
-      const run = await target.writer.updateRun(runId, {
+      let run = await target.tracking.updateRun(target.key(runId), {
         ...(request.status && { status: request.status }),
         ...(request.end_time !== undefined && { endTime: new Date(request.end_time) }),
         ...(request.run_name && { name: request.run_name }),
       })
-      if (request.run_name) await target.writer.setRunTags(runId, [{ key: RUN_NAME_TAG, value: request.run_name }])
+      if (request.run_name) run = await target.tracking.setRunTags(target.key(runId), [{ key: RUN_NAME_TAG, value: request.run_name }])
       return { run_info: runInfoJson(run) }
     },
   },
@@ -79,7 +78,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/delete',
     async handle(params, target) {
-      await target.writer.deleteRun(runIdOf(params))
+      await target.tracking.deleteRun(target.key(runIdOf(params)))
       return {}
     },
   },
@@ -87,7 +86,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/restore',
     async handle(params, target) {
-      await target.writer.restoreRun(runIdOf(params))
+      await target.tracking.restoreRun(target.key(runIdOf(params)))
       return {}
     },
   },
@@ -128,7 +127,7 @@ export const runRoutes: Route[] = [
     path: 'runs/delete-tag',
     async handle(params, target) {
       const runId = runIdOf(params)
-      await target.writer.deleteRunTag(runId, parseParams(z.object({ key: required }), params).key)
+      await target.tracking.deleteRunTag(target.key(runId), parseParams(z.object({ key: required }), params).key)
       return {}
     },
   },
@@ -145,8 +144,7 @@ export const runRoutes: Route[] = [
         params,
       )
       const inputs = request.datasets.map(datasetInputFromWire)
-      checkDatasetInputs(inputs)
-      if (inputs.length > 0) await target.writer.logInputs(runId, inputs)
+      if (inputs.length > 0) await target.tracking.logInputs(target.key(runId), inputs)
       return {}
     },
   },
@@ -156,7 +154,7 @@ export const runRoutes: Route[] = [
     async handle(params, target) {
       const runId = runIdOf(params)
       const { models } = parseParams(z.object({ models: repeated(z.object({ model_id: required, step: int64.default(0) })).default([]) }), params)
-      await target.loggedModels.logOutputs(runId, models.map((model) => ({ modelId: model.model_id, step: model.step })))
+      await target.loggedModels.logOutputs(target.key(runId), models.map((model) => ({ modelId: model.model_id, step: model.step })))
       return {}
     },
   },
@@ -176,7 +174,7 @@ export const runRoutes: Route[] = [
         params,
       )
       const size = pageSize(request.max_results, { default: 1000, max: 50_000 })
-      const { tracking } = target.federation()
+      const { tracking } = target
       const filter = request.filter ? parseMlflowFilter(request.filter, 'filter') : { all: [] }
       const page = await collectPage(size, request.page_token || null, (first, after) =>
         tracking.listRuns({
@@ -200,7 +198,7 @@ export async function requireRun(target: ApiTarget, runId: string): Promise<Run>
 
 /** The runs, read in one batch; the first missing one is RESOURCE_DOES_NOT_EXIST. */
 export async function requireRuns(target: ApiTarget, runIds: readonly string[]): Promise<Run[]> {
-  const runs = await target.tracking.getRuns(runIds)
+  const runs = await target.tracking.runs(runIds.map((id) => target.key(id)))
   return runs.map((run, index) => {
     if (!run) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runIds[index]} not found`)
     return run
@@ -215,19 +213,18 @@ type WireMetric = z.output<typeof metric>
  * server, setting `mlflow.runName` renames the run.
  */
 async function logBatch(target: ApiTarget, runId: string, batch: { metrics: WireMetric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
-  checkParams(batch.params)
-  const tags = checkTags(batch.tags)
+  const run = target.key(runId)
   const { plain, linked } = splitLinkedMetrics(batch.metrics)
-  checkMetrics(plain)
-  await target.writer.logBatch(runId, { metrics: plain, params: batch.params, tags })
+  // The whole call is checked before anything is written: a refused batch writes nothing.
+  target.tracking.checkBatch({ metrics: [...plain, ...[...linked.values()].flat()], params: batch.params, tags: batch.tags })
+  await target.tracking.logBatch(run, { metrics: plain, params: batch.params, tags: batch.tags })
   for (const [modelId, metrics] of linked) {
-    checkMetrics(metrics)
-    const fresh = await notYetLogged(target, runId, metrics)
-    if (fresh.length > 0) await target.writer.logMetrics(runId, fresh)
-    await target.loggedModels.linkMetrics(modelId, runId, metrics)
+    const fresh = await notYetLogged(target, run, metrics)
+    if (fresh.length > 0) await target.tracking.logBatch(run, { metrics: fresh, params: [], tags: [] })
+    await target.loggedModels.linkMetrics(target.key(modelId), runId, metrics)
   }
   const runName = batch.tags.findLast((tag) => tag.key === RUN_NAME_TAG)
-  if (runName) await target.writer.updateRun(runId, { name: runName.value })
+  if (runName) await target.tracking.updateRun(run, { name: runName.value })
 }
 
 function toMetricWrite(wire: WireMetric): MetricWrite {
@@ -252,13 +249,13 @@ const pointKey = (point: MetricWrite) => `${point.step}:${point.timestamp.getTim
  * its server keeps one copy of a point logged twice. The points not yet in
  * the run's history, read once per key over the points' step range.
  */
-async function notYetLogged(target: ApiTarget, runId: string, points: MetricWrite[]): Promise<MetricWrite[]> {
+async function notYetLogged(target: ApiTarget, run: RecordKey, points: MetricWrite[]): Promise<MetricWrite[]> {
   const byKey = new Map<string, MetricWrite[]>()
   for (const point of points) byKey.set(point.key, [...(byKey.get(point.key) ?? []), point])
   const fresh: MetricWrite[] = []
   for (const [key, keyed] of byKey) {
     const steps = keyed.map((point) => point.step)
-    const history = await target.tracking.metricHistory({ runId, key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: Math.min(...steps), maxStep: Math.max(...steps) })
+    const history = await target.tracking.wholeMetricHistory(run, { key, minStep: Math.min(...steps), maxStep: Math.max(...steps) })
     const logged = new Set(history.points.map((point) => pointKey({ key, ...point })))
     for (const point of keyed) {
       if (!logged.has(pointKey(point))) fresh.push(point)

@@ -1,64 +1,33 @@
 import type { Limits } from '../config.js'
-import type { LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
+import { LoggedModelFederation } from '../federation/logged-models.js'
 import { ModelFederation } from '../federation/models.js'
-import type { GuardedBackend } from '../federation/registry.js'
-import { BackendRegistry } from '../federation/registry.js'
+import type { RecordKey } from '../federation/record-key.js'
+import type { BackendRegistry } from '../federation/registry.js'
 import { TrackingFederation } from '../federation/tracking.js'
-import type { RecordKey } from '../federation/loaders.js'
-import { MlflowApiError } from './errors.js'
 
 /**
- * The one backend MLflow clients write to and read from, by its parts. A
- * part the backend lacks (a read-only registry, no logged models) answers
- * NOT_IMPLEMENTED naming the backend.
+ * What one MLflow API call reaches: the federation layer over the one
+ * backend MLflow clients read and write (a registry of it alone, so lists
+ * span just it), with loaders that live for this call. A part the backend
+ * lacks answers UNSUPPORTED from the federation layer, NOT_IMPLEMENTED here.
  */
 export class ApiTarget {
-  /** A registry of the target alone: lists through the federation layer span just this backend. */
-  private readonly scope: BackendRegistry
+  readonly tracking: TrackingFederation
+  readonly models: ModelFederation
+  readonly loggedModels: LoggedModelFederation
+  readonly id: string
 
   constructor(
-    readonly backend: GuardedBackend,
+    scope: BackendRegistry,
     readonly limits: Limits,
   ) {
-    this.scope = new BackendRegistry([backend])
-  }
-
-  get id(): string {
-    return this.backend.id
+    this.id = scope.all[0].id
+    this.tracking = new TrackingFederation(scope, limits)
+    this.models = new ModelFederation(scope, this.tracking.loaders, limits)
+    this.loggedModels = new LoggedModelFederation(scope)
   }
 
   key(nativeId: string): RecordKey {
-    return { backendId: this.backend.id, nativeId }
-  }
-
-  get tracking(): TrackingReader {
-    return this.part(this.backend.tracking, 'keeps no experiments or runs')
-  }
-
-  get writer(): TrackingWriter {
-    return this.part(this.backend.writer, 'is read-only')
-  }
-
-  get registry(): ModelRegistryReader {
-    return this.part(this.backend.modelRegistry, 'has no model registry')
-  }
-
-  get registryWriter(): ModelRegistryWriter {
-    return this.part(this.backend.modelRegistryWriter, "has a read-only model registry")
-  }
-
-  get loggedModels(): LoggedModelStore {
-    return this.part(this.backend.loggedModels, 'keeps no logged models')
-  }
-
-  /** Fresh federation objects (their loaders live for one API call). */
-  federation(): { tracking: TrackingFederation; models: ModelFederation } {
-    const tracking = new TrackingFederation(this.scope, this.limits)
-    return { tracking, models: new ModelFederation(this.scope, tracking.loaders, this.limits) }
-  }
-
-  private part<T>(part: T | null, missing: string): T {
-    if (!part) throw new MlflowApiError('NOT_IMPLEMENTED', `backend "${this.backend.id}" ${missing}`)
-    return part
+    return { backendId: this.id, nativeId }
   }
 }

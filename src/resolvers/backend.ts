@@ -1,17 +1,22 @@
+import { BACKEND_KINDS } from '../domain.js'
+import { CIRCUIT_STATES } from '../federation/circuit-breaker.js'
 import { checkBackendHealth } from '../federation/health.js'
 import { builder } from './builder.js'
 import { BackendRef } from './refs.js'
 
 /** The configured backends, what each can do, and whether it answers. */
 
-const BackendKindEnum = builder.enumType('BackendKind', { values: ['NATIVE', 'MLFLOW', 'SAGEMAKER'] as const })
+// GraphQL spells the kinds in capitals; the enum maps them to the source constants, so a new kind needs no second list.
+const BackendKindEnum = builder.enumType('BackendKind', {
+  values: Object.fromEntries(BACKEND_KINDS.map((kind) => [kind.toUpperCase(), { value: kind }])) as Record<Uppercase<(typeof BACKEND_KINDS)[number]>, { value: (typeof BACKEND_KINDS)[number] }>,
+})
 const BackendStateEnum = builder.enumType('BackendState', {
   values: { UP: { description: 'Answered the last health check.' }, DOWN: { description: 'Did not answer the last health check.' } },
 })
 
 const CircuitStateEnum = builder.enumType('CircuitState', {
   description: "The backend's circuit breaker: OPEN fails fast after repeated failures, HALF_OPEN lets one probe through.",
-  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+  values: CIRCUIT_STATES,
 })
 
 const BackendHealthRef = builder.objectRef<Awaited<ReturnType<typeof checkBackendHealth>>>('BackendHealth').implement({
@@ -28,7 +33,7 @@ BackendRef.implement({
   description: 'A place experiments, runs and models live: the native store, an MLflow server, SageMaker.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    kind: t.field({ type: BackendKindEnum, resolve: (backend) => backend.kind.toUpperCase() as 'NATIVE' | 'MLFLOW' | 'SAGEMAKER' }),
+    kind: t.field({ type: BackendKindEnum, resolve: (backend) => backend.kind }),
     capabilities: t.stringList({
       description: 'What this backend supports, e.g. "writes", "runs", "registry", "orderByMetric", "liveMetrics:push".',
       resolve: (backend) => [
@@ -54,6 +59,6 @@ builder.queryFields((t) => ({
   backends: t.field({
     type: [BackendRef],
     description: 'Every configured backend, in config order.',
-    resolve: (_, __, context) => [...context.federation.registry.all],
+    resolve: (_, __, { federation }) => federation.backends(),
   }),
 }))

@@ -14,7 +14,7 @@ ExperimentRef.implement({
   interfaces: [NodeRef],
   isTypeOf: isExperiment,
   fields: (t) => ({
-    backend: t.field({ type: BackendRef, resolve: (experiment, _, { federation }) => federation.registry.get(experiment.backendId) }),
+    backend: t.field({ type: BackendRef, resolve: (experiment, _, { federation }) => federation.backend(experiment.backendId) }),
     nativeId: t.exposeString('nativeId', { description: "The backend's own id." }),
     name: t.exposeString('name'),
     lifecycleStage: t.field({ type: LifecycleStageEnum, resolve: (experiment) => (experiment.lifecycleStage === 'active' ? 'ACTIVE' : 'DELETED') }),

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.js'
 import { type DatasetInput, type DatasetNode, type UnresolvedRef, isDatasetNode, isModelVersion, isRun, isUnresolvedRef } from '../domain.js'
 import { notFound } from '../errors.js'
 import { LINEAGE_DIRECTIONS, LINEAGE_LIMITS, type LineageEdge, type LineageGraph, walkLineage } from '../federation/lineage.js'
-import { LINK_KINDS, Links } from '../federation/links.js'
+import { LINK_KINDS, type Links } from '../federation/links.js'
 import { decodeGlobalIdOf, globalIdOf } from '../ids.js'
 import { builder } from './builder.js'
 import { loadNode } from './node.js'
@@ -14,7 +14,7 @@ import { ModelVersionRef, NodeRef, RunRef } from './refs.js'
 /** Links for one field: a backend that fails while it resolves is reported once, at its path. */
 export function linksFor(context: GatewayContext, info: GraphQLResolveInfo): Links {
   const reported = new Set<string | undefined>()
-  return new Links(context.federation.registry, context.federation.loaders, (error) => {
+  return context.federation.links((error) => {
     if (reported.has(error.backend)) return
     reported.add(error.backend)
     context.partialFailures.push({ error, path: responsePathAsArray(info.path) })

@@ -49,7 +49,7 @@ ModelVersionRef.implement({
   interfaces: [NodeRef],
   isTypeOf: isModelVersion,
   fields: (t) => ({
-    backend: t.field({ type: BackendRef, resolve: (version, _, { federation }) => federation.registry.get(version.backendId) }),
+    backend: t.field({ type: BackendRef, resolve: (version, _, { federation }) => federation.backend(version.backendId) }),
     nativeId: t.exposeString('nativeId', { description: "The backend's own id: <model>/<version>, or the package ARN on SageMaker." }),
     model: t.field({
       type: RegisteredModelRef,

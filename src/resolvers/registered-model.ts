@@ -26,7 +26,7 @@ RegisteredModelRef.implement({
   interfaces: [NodeRef],
   isTypeOf: isRegisteredModel,
   fields: (t) => ({
-    backend: t.field({ type: BackendRef, resolve: (model, _, { federation }) => federation.registry.get(model.backendId) }),
+    backend: t.field({ type: BackendRef, resolve: (model, _, { federation }) => federation.backend(model.backendId) }),
     nativeId: t.exposeString('nativeId', { description: "The backend's own id: the model's name (the group's name on SageMaker)." }),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),

@@ -17,7 +17,7 @@ RunRef.implement({
   interfaces: [NodeRef],
   isTypeOf: isRun,
   fields: (t) => ({
-    backend: t.field({ type: BackendRef, resolve: (run, _, { federation }) => federation.registry.get(run.backendId) }),
+    backend: t.field({ type: BackendRef, resolve: (run, _, { federation }) => federation.backend(run.backendId) }),
     nativeId: t.exposeString('nativeId', { description: "The backend's own id." }),
     name: t.exposeString('name'),
     status: t.field({ type: RunStatusEnum, resolve: (run) => run.status }),

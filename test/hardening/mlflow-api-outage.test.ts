@@ -3,6 +3,12 @@ import { describePostgres, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { mlflowApi } from '../support/mlflow-api.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
+import { experimentRoutes } from '../../src/mlflow-api/experiments.js'
+import { loggedModelRoutes } from '../../src/mlflow-api/logged-models.js'
+import { metricRoutes } from '../../src/mlflow-api/metrics.js'
+import { modelVersionRoutes } from '../../src/mlflow-api/model-versions.js'
+import { registeredModelRoutes } from '../../src/mlflow-api/registered-models.js'
+import { runRoutes } from '../../src/mlflow-api/runs.js'
 
 /**
  * The MLflow API over a native store whose PostgreSQL is gone answers as
@@ -41,7 +47,21 @@ describePostgres('the MLflow API while its database is down', () => {
     ['model-versions/search', 'GET', 'model-versions/search', () => ({})],
     ['logged-models/search', 'POST', 'logged-models/search', () => ({ experiment_ids: [ids.experiment] })],
     ['artifacts/list', 'GET', 'artifacts/list', () => ({ run_id: ids.run })],
+    ['metrics/get-history-bulk-interval', 'GET', 'metrics/get-history-bulk-interval', () => ({ run_ids: [ids.run], metric_key: 'loss', max_results: 10 })],
+    ['registered-models/get-latest-versions', 'GET', 'registered-models/get-latest-versions', () => ({ name: 'outage-model' })],
+    ['registered-models/alias', 'GET', 'registered-models/alias', () => ({ name: 'outage-model', alias: 'champion' })],
+    ['model-versions/get', 'GET', 'model-versions/get', () => ({ name: 'outage-model', version: '1' })],
+    ['model-versions/get-download-uri', 'GET', 'model-versions/get-download-uri', () => ({ name: 'outage-model', version: '1' })],
+    ['logged-models/:model_id', 'GET', `logged-models/m-${'0'.repeat(32)}`, () => ({})],
   ]
+
+  it('covers every lookup and list endpoint of the API', () => {
+    const readRoutes = [...experimentRoutes, ...runRoutes, ...metricRoutes, ...registeredModelRoutes, ...modelVersionRoutes, ...loggedModelRoutes]
+      .filter((route) => route.method === 'GET' || route.path.endsWith('/search'))
+      .map((route) => route.path)
+    expect(new Set(calls.map(([name]) => name))).toEqual(new Set([...readRoutes, 'artifacts/list']))
+  })
+
   for (const [name, method, path, body] of calls) {
     it(`answers ${name} with 503 TEMPORARILY_UNAVAILABLE`, async () => {
       const answer = await api.request(method, path, body())

@@ -1,6 +1,6 @@
 import type { Limits } from '../../config.js'
 import type { ModelVersion, Run } from '../../domain.js'
-import type { RecordKey } from '../loaders.js'
+import type { RecordKey } from '../record-key.js'
 import { ModelFederation } from '../models.js'
 import { DEFAULT_LIMITS } from '../query-limits.js'
 import type { BackendRegistry } from '../registry.js'

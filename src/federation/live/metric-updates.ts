@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { MetricBatch } from '../../contract/backend.js'
 import type { MetricPoint } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
-import type { RecordKey } from '../loaders.js'
+import type { RecordKey } from '../record-key.js'
 import type { BackendRegistry } from '../registry.js'
 import { EventQueue } from './event-queue.js'
 

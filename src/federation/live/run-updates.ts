@@ -1,6 +1,6 @@
 import type { RunEventKind } from '../../contract/backend.js'
 import { GatewayError } from '../../errors.js'
-import type { RecordKey } from '../loaders.js'
+import type { RecordKey } from '../record-key.js'
 import type { BackendRegistry } from '../registry.js'
 import { EventQueue } from './event-queue.js'
 
