@@ -19,10 +19,24 @@ export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['FINISHED', 'FAILED'
 /** The tag MLflow uses to link a nested run to its parent; the native store follows it. */
 export const PARENT_RUN_TAG = 'mlflow.parentRunId'
 
+/**
+ * Every record says what it is (`recordType`, the GraphQL type's name), so
+ * a field that can hold several kinds (a Node, a lineage node) tells them
+ * apart by that, not by which fields happen to be present.
+ */
+export const RECORD_TYPES = ['Experiment', 'Run', 'LoggedModel', 'RegisteredModel', 'ModelVersion', 'Dataset', 'UnresolvedRef'] as const
+export type RecordType = (typeof RECORD_TYPES)[number]
+
+const isRecordOf =
+  <T extends { recordType: RecordType }>(type: T['recordType']) =>
+  (record: unknown): record is T =>
+    typeof record === 'object' && record !== null && (record as { recordType?: unknown }).recordType === type
+
 export type Tags = Record<string, string>
 export type Params = Record<string, string>
 
 export interface Experiment {
+  recordType: 'Experiment'
   backendId: string
   nativeId: string
   name: string
@@ -65,6 +79,7 @@ export interface DatasetInput {
 }
 
 export interface Run {
+  recordType: 'Run'
   backendId: string
   nativeId: string
   experimentNativeId: string
@@ -95,6 +110,7 @@ export const LOGGED_MODEL_STATUSES = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READ
 export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number]
 
 export interface LoggedModel {
+  recordType: 'LoggedModel'
   backendId: string
   /** `m-` and 32 hex characters, as MLflow makes them. */
   nativeId: string
@@ -136,14 +152,8 @@ export interface KeyValue {
   value: string
 }
 
-/** Tells records apart where one field can hold either (the `Node` interface). */
-export function isRun(record: unknown): record is Run {
-  return typeof record === 'object' && record !== null && 'experimentNativeId' in record
-}
-
-export function isExperiment(record: unknown): record is Experiment {
-  return typeof record === 'object' && record !== null && 'artifactLocation' in record && !isRun(record)
-}
+export const isRun = isRecordOf<Run>('Run')
+export const isExperiment = isRecordOf<Experiment>('Experiment')
 
 // The model registry.
 
@@ -181,6 +191,7 @@ export interface ModelAlias {
 }
 
 export interface RegisteredModel {
+  recordType: 'RegisteredModel'
   backendId: string
   /** The model's name on MLflow and the native store; the model package group's name on SageMaker. */
   nativeId: string
@@ -201,6 +212,7 @@ export interface ModelPackageDetails {
 }
 
 export interface ModelVersion {
+  recordType: 'ModelVersion'
   backendId: string
   /** `<model name>/<version>` on MLflow and the native store; the model package ARN on SageMaker. */
   nativeId: string
@@ -229,13 +241,8 @@ export function promotionOf(version: Pick<ModelVersion, 'stage' | 'approvalStatu
   return PROMOTION_OF_STAGE[version.stage ?? 'NONE']
 }
 
-export function isRegisteredModel(record: unknown): record is RegisteredModel {
-  return typeof record === 'object' && record !== null && 'aliases' in record && !('modelNativeId' in record)
-}
-
-export function isModelVersion(record: unknown): record is ModelVersion {
-  return typeof record === 'object' && record !== null && 'modelNativeId' in record
-}
+export const isRegisteredModel = isRecordOf<RegisteredModel>('RegisteredModel')
+export const isModelVersion = isRecordOf<ModelVersion>('ModelVersion')
 
 // Lineage.
 
@@ -246,6 +253,7 @@ export const MLFLOW_RUN_ID_PROPERTY = 'mlflow.run_id'
 
 /** A dataset as a node of a lineage graph: seen on a backend, named by digest and name. */
 export interface DatasetNode {
+  recordType: 'Dataset'
   backendId: string
   /** `<digest>/<name>`. */
   nativeId: string
@@ -254,6 +262,7 @@ export interface DatasetNode {
 
 /** A link that leads nowhere: the reference, and why it could not be followed. */
 export interface UnresolvedRef {
+  recordType: 'UnresolvedRef'
   /** The backend of the record that made the reference. */
   backendId: string
   nativeId: string
@@ -261,10 +270,10 @@ export interface UnresolvedRef {
   reason: string
 }
 
-export function isDatasetNode(record: unknown): record is DatasetNode {
-  return typeof record === 'object' && record !== null && 'dataset' in record
-}
+export const isDatasetNode = isRecordOf<DatasetNode>('Dataset')
 
-export function isUnresolvedRef(record: unknown): record is UnresolvedRef {
-  return typeof record === 'object' && record !== null && 'reason' in record && 'uri' in record
+/** A dataset seen on a backend, as a lineage node: its id is `<digest>/<name>`. */
+export function datasetNode(backendId: string, dataset: Dataset): DatasetNode {
+  return { recordType: 'Dataset', backendId, nativeId: `${dataset.digest}/${dataset.name}`, dataset }
 }
+export const isUnresolvedRef = isRecordOf<UnresolvedRef>('UnresolvedRef')

@@ -1,16 +1,4 @@
-import {
-  type DatasetNode,
-  type Experiment,
-  type ModelVersion,
-  type RegisteredModel,
-  type Run,
-  type UnresolvedRef,
-  isDatasetNode,
-  isModelVersion,
-  isRegisteredModel,
-  isRun,
-  isUnresolvedRef,
-} from './domain.js'
+import { type DatasetNode, type Experiment, type ModelVersion, RECORD_TYPES, type RecordType, type RegisteredModel, type Run, type UnresolvedRef } from './domain.js'
 import { GatewayError } from './errors.js'
 
 /**
@@ -18,8 +6,9 @@ import { GatewayError } from './errors.js'
  * from the config, and the backend's own id. Parsing splits at the first two
  * colons only, so native ids that contain colons (SageMaker ARNs) survive.
  */
-export const NODE_TYPES = ['Experiment', 'Run', 'RegisteredModel', 'ModelVersion', 'Dataset', 'UnresolvedRef'] as const
-export type NodeType = (typeof NODE_TYPES)[number]
+/** The record types with a global id: every one but logged models, which only the MLflow API serves. */
+export type NodeType = Exclude<RecordType, 'LoggedModel'>
+export const NODE_TYPES = RECORD_TYPES.filter((type): type is NodeType => type !== 'LoggedModel')
 
 export interface NodeKey {
   type: NodeType
@@ -60,13 +49,9 @@ function isNodeType(value: string): value is NodeType {
 /** Every record that has a global id. */
 export type NodeRecord = Experiment | Run | RegisteredModel | ModelVersion | DatasetNode | UnresolvedRef
 
+/** The record's GraphQL type: records carry it (`recordType`), so nothing is guessed from their fields. */
 export function nodeTypeOf(record: NodeRecord): NodeType {
-  if (isRun(record)) return 'Run'
-  if (isModelVersion(record)) return 'ModelVersion'
-  if (isRegisteredModel(record)) return 'RegisteredModel'
-  if (isDatasetNode(record)) return 'Dataset'
-  if (isUnresolvedRef(record)) return 'UnresolvedRef'
-  return 'Experiment'
+  return record.recordType
 }
 
 export function globalIdOf(record: NodeRecord): string {

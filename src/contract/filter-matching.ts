@@ -125,7 +125,8 @@ function likePattern(pattern: string, caseInsensitive: boolean): RegExp {
   let regex = patterns.get(cacheKey)
   if (!regex) {
     const body = [...pattern].map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')
-    regex = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's')
+    // `u`: `_` is one character (a code point, as in PostgreSQL), not one UTF-16 unit.
+    regex = new RegExp(`^${body}$`, caseInsensitive ? 'isu' : 'su')
     if (patterns.size > 1000) patterns.clear()
     patterns.set(cacheKey, regex)
   }

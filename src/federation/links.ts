@@ -1,6 +1,6 @@
 import type { Backend, ModelRegistryReader, Page, PageRequest } from '../contract/backend.js'
 import {
-  type DatasetNode,
+  datasetNode,
   type Experiment,
   type ModelVersion,
   PARENT_RUN_TAG,
@@ -238,7 +238,7 @@ export class Links {
     const links: LinkMap = new Map()
     for (const run of runs) {
       for (const input of run.datasets) {
-        const target: DatasetNode = { backendId: run.backendId, nativeId: `${input.dataset.digest}/${input.dataset.name}`, dataset: input.dataset }
+        const target = datasetNode(run.backendId, input.dataset)
         add(links, run, { kind: 'USED_DATASET', evidence: input.context ? `dataset input (context ${input.context})` : 'dataset input', reversed: false, target })
       }
     }
@@ -318,7 +318,7 @@ function add(links: LinkMap, source: NodeRecord, link: Link): void {
 }
 
 function unresolved(from: NodeRecord, uri: string, reason: string): UnresolvedRef {
-  return { backendId: from.backendId, nativeId: uri, uri, reason }
+  return { recordType: 'UnresolvedRef', backendId: from.backendId, nativeId: uri, uri, reason }
 }
 
 /** Runs `each` for every backend's share of `records` at once. */

@@ -5,15 +5,13 @@ import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { pageOf, offsetFromToken, pageSize, readAll } from './paging.js'
-import { int64 } from '../mlflow-wire.js'
+import { int64 } from '../mlflow-protocol/values.js'
+import { viewType } from '../mlflow-protocol/records.js'
 import { keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { experimentJson, nonEmpty } from './wire.js'
+import { experimentJson, nonEmpty } from './answers.js'
 
-/** MLflow's view types, as lifecycle views. */
-export const VIEW_TYPES: Record<string, LifecycleView> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' }
-export const viewType = z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).default('ACTIVE_ONLY')
 
 const experimentId = z.object({ experiment_id: required })
 
@@ -65,7 +63,7 @@ export const experimentRoutes: Route[] = [
         const size = pageSize(request.max_results, { default: 1000, max: 50_000 })
         const filter = request.filter ? parseMlflowExperimentFilter(request.filter, 'filter') : { all: [] }
         const experiments = sortByOrderClauses(
-          await allExperiments(target, filter, VIEW_TYPES[request.view_type]),
+          await allExperiments(target, filter, request.view_type),
           request.order_by,
           EXPERIMENT_ORDER_KEYS,
           // MLflow's default: newest first, then id.

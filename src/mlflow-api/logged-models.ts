@@ -2,11 +2,11 @@ import { z } from 'zod'
 import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../domain.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { pageSize } from './paging.js'
-import { int64 } from '../mlflow-wire.js'
+import { int64 } from '../mlflow-protocol/values.js'
 import { keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { loggedModelJson, nonEmpty } from './wire.js'
+import { loggedModelJson, nonEmpty } from './answers.js'
 
 /** MLflow 3's logged-model endpoints, which `mlflow.<flavor>.log_model` calls. */
 export const loggedModelRoutes: Route[] = [

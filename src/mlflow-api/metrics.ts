@@ -2,12 +2,12 @@ import { z } from 'zod'
 import type { MetricPoint } from '../domain.js'
 import { invalidParameter } from './errors.js'
 import { offsetFromToken, pageOf } from './paging.js'
-import { int64 } from '../mlflow-wire.js'
+import { int64 } from '../mlflow-protocol/values.js'
 import { parseParams, repeated, required, runIdOf } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { requireRuns } from './runs.js'
-import { metricJson, nonEmpty } from './wire.js'
+import { metricJson, nonEmpty } from './answers.js'
 
 /** MLflow's bulk-interval limits: runs per request, and sampled steps per run. */
 const BULK_INTERVAL = { maxRuns: 100, defaultResults: 320, maxResults: 1000 } as const

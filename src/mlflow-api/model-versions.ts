@@ -4,11 +4,11 @@ import type { ModelVersion } from '../domain.js'
 import { parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { collectPage, pageSize } from './paging.js'
-import { int64 } from '../mlflow-wire.js'
+import { int64 } from '../mlflow-protocol/values.js'
 import { bool, keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, nonEmpty } from './wire.js'
+import { modelVersionJson, nonEmpty } from './answers.js'
 
 /** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
 const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { keyValue, stageFromWire } from '../mlflow-wire.js'
+import { keyValue, stageFromWire } from '../mlflow-protocol/values.js'
 import { invalidParameter } from './errors.js'
 
 /**

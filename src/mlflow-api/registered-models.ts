@@ -4,11 +4,11 @@ import { parseMlflowModelFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
-import { int64 } from '../mlflow-wire.js'
+import { int64 } from '../mlflow-protocol/values.js'
 import { keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { modelVersionJson, nonEmpty, registeredModelJson } from './wire.js'
+import { modelVersionJson, nonEmpty, registeredModelJson } from './answers.js'
 import { modelVersionId } from '../contract/model-version-id.js'
 
 const name = z.object({ name: required })

@@ -5,14 +5,14 @@ import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../doma
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
 import type { RecordKey } from '../federation/record-key.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
-import { VIEW_TYPES, viewType } from './experiments.js'
+import { viewType } from '../mlflow-protocol/records.js'
 import { parseOrderBy } from './order-by.js'
 import { collectPage, pageSize } from './paging.js'
-import { datasetInputFromWire, datasetInputSchema, double, int64, keyValue } from '../mlflow-wire.js'
+import { datasetInputFromWire, datasetInputSchema, double, int64, keyValue } from '../mlflow-protocol/values.js'
 import { keyValues, parseParams, repeated, required, runIdOf } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
-import { nonEmpty, runInfoJson, runJson } from './wire.js'
+import { nonEmpty, runInfoJson, runJson } from './answers.js'
 
 /** MLflow names a run after this tag too, and keeps the two in step. */
 const RUN_NAME_TAG = 'mlflow.runName'
@@ -181,7 +181,7 @@ export const runRoutes: Route[] = [
           backends: null,
           experiments: request.experiment_ids.map((id) => target.key(id)),
           filter,
-          lifecycle: VIEW_TYPES[request.run_view_type],
+          lifecycle: request.run_view_type,
           orderBy: request.order_by.map(toRunOrder),
           first,
           after,

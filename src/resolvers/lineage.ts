@@ -1,6 +1,6 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql'
 import type { GatewayContext } from '../context.js'
-import { type DatasetInput, type DatasetNode, type UnresolvedRef, isDatasetNode, isModelVersion, isRun, isUnresolvedRef } from '../domain.js'
+import { type DatasetInput, type DatasetNode, type UnresolvedRef, datasetNode, isDatasetNode, isModelVersion, isRun, isUnresolvedRef } from '../domain.js'
 import { notFound } from '../errors.js'
 import { LINEAGE_DIRECTIONS, LINEAGE_LIMITS, type LineageEdge, type LineageGraph, walkLineage } from '../federation/lineage.js'
 import { LINK_KINDS, type Links } from '../federation/links.js'
@@ -49,7 +49,7 @@ const DatasetInputRef = builder.objectRef<DatasetInput & { backendId: string }>(
   fields: (t) => ({
     dataset: t.field({
       type: DatasetRef,
-      resolve: (input) => ({ backendId: input.backendId, nativeId: `${input.dataset.digest}/${input.dataset.name}`, dataset: input.dataset }),
+      resolve: (input) => datasetNode(input.backendId, input.dataset),
     }),
     context: t.exposeString('context', { nullable: true, description: "MLflow's mlflow.data.context: training, evaluation, ..." }),
   }),

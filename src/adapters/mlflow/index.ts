@@ -1,7 +1,6 @@
 import type { MlflowBackendConfig } from '../../config.js'
 import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
-import type { LifecycleView } from '../../contract/filter.js'
 import type {
   Backend,
   Capabilities,
@@ -24,21 +23,21 @@ import { compileExperimentFilter, compileRunFilter, compileRunOrder } from './fi
 import { MlflowLiveMetrics } from './live.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { MlflowModelRegistry } from './model-registry.js'
-import { datasetInputToWire, wireDouble } from '../../mlflow-wire.js'
+import { datasetInputToWire, wireDouble } from '../../mlflow-protocol/values.js'
 import { toExperiment, toMetricPoint, toRun } from './map.js'
 import {
+  VIEW_TYPE_OF,
   createExperimentResponse,
   getExperimentResponse,
   getRunResponse,
   metricHistoryResponse,
   searchExperimentsResponse,
   searchRunsResponse,
-} from './wire.js'
+} from '../../mlflow-protocol/records.js'
 
 /** MLflow's own ceilings: runs/search pages and log-batch sizes. */
 const LIMITS = { runsPage: 1000, experimentsPage: 1000, historyPage: 25_000, runIdsPerSearch: 100, metricsPerBatch: 1000 } as const
 
-const VIEW_TYPES: Record<LifecycleView, string> = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' }
 
 export async function createMlflowBackend(config: MlflowBackendConfig): Promise<Backend> {
   const sigv4 = config.auth && 'sigv4' in config.auth ? config.auth.sigv4 : undefined
@@ -117,7 +116,7 @@ export class MlflowBackend implements Backend, TrackingReader {
         filter: compileExperimentFilter(query.filter).text || undefined,
         // The gateway's experiment order: newest first, then id.
         order_by: ['creation_time DESC', 'experiment_id ASC'],
-        view_type: VIEW_TYPES[query.lifecycle],
+        view_type: VIEW_TYPE_OF[query.lifecycle],
       }),
     )
     return { items: response.experiments.map((wire) => toExperiment(this.id, wire)), nextToken: response.next_page_token || null }
@@ -141,7 +140,7 @@ export class MlflowBackend implements Backend, TrackingReader {
       await this.client.post('runs/search', {
         experiment_ids: experimentIds,
         filter: compileRunFilter(query.filter).text || undefined,
-        run_view_type: VIEW_TYPES[query.lifecycle],
+        run_view_type: VIEW_TYPE_OF[query.lifecycle],
         max_results: Math.min(Math.max(page.first, 1), LIMITS.runsPage),
         order_by: compileRunOrder(query.orderBy, this.id),
         page_token: page.token ?? undefined,

@@ -1,7 +1,7 @@
-import { datasetInputFromWire } from '../../mlflow-wire.js'
+import { datasetInputFromWire } from '../../mlflow-protocol/values.js'
 import type { Experiment, LatestMetric, MetricPoint, ModelVersion, RegisteredModel, Run } from '../../domain.js'
 import { modelVersionId } from '../../contract/model-version-id.js'
-import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from './wire.js'
+import type { WireExperiment, WireMetric, WireModelVersion, WireRegisteredModel, WireRun } from '../../mlflow-protocol/records.js'
 
 /** MLflow's wire shapes → the gateway's records. */
 
@@ -20,6 +20,7 @@ export function metricValue(value: number): number {
 
 export function toExperiment(backendId: string, wire: WireExperiment): Experiment {
   return {
+    recordType: 'Experiment',
     backendId,
     nativeId: wire.experiment_id,
     name: wire.name,
@@ -34,6 +35,7 @@ export function toExperiment(backendId: string, wire: WireExperiment): Experimen
 export function toRun(backendId: string, wire: WireRun): Run {
   const tags = toRecord(wire.data.tags)
   return {
+    recordType: 'Run',
     backendId,
     nativeId: wire.info.run_id ?? wire.info.run_uuid ?? '',
     experimentNativeId: wire.info.experiment_id,
@@ -65,6 +67,7 @@ const orNull = (value: string | undefined) => (value ? value : null)
 
 export function toRegisteredModel(backendId: string, wire: WireRegisteredModel): RegisteredModel {
   return {
+    recordType: 'RegisteredModel',
     backendId,
     nativeId: wire.name,
     name: wire.name,
@@ -94,6 +97,7 @@ export function toModelVersion(backendId: string, wire: WireModelVersion, source
             .map((alias) => alias.alias)
             .sort()
   return {
+    recordType: 'ModelVersion',
     backendId,
     nativeId: modelVersionId(wire.name, wire.version),
     modelNativeId: wire.name,

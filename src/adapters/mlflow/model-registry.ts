@@ -10,8 +10,8 @@ import {
   getRegisteredModelResponse,
   searchModelVersionsResponse,
   searchRegisteredModelsResponse,
-} from './wire.js'
-import { WIRE_STAGES } from '../../mlflow-wire.js'
+} from '../../mlflow-protocol/records.js'
+import { WIRE_STAGES } from '../../mlflow-protocol/values.js'
 
 /** What `model-versions/search` answers: versions without their aliases (the resolver reads them from the model). */
 const SEARCHED = { aliasesFrom: 'unknown' } as const

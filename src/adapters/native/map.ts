@@ -19,6 +19,7 @@ export type RunRow = Selectable<RunTable> & {
 
 export function toExperiment(backendId: string, row: ExperimentRow): Experiment {
   return {
+    recordType: 'Experiment',
     backendId,
     nativeId: String(row.id),
     name: row.name,
@@ -32,6 +33,7 @@ export function toExperiment(backendId: string, row: ExperimentRow): Experiment 
 
 export function toRun(backendId: string, row: RunRow): Run {
   return {
+    recordType: 'Run',
     backendId,
     nativeId: row.id,
     experimentNativeId: String(row.experiment_id),
@@ -60,6 +62,7 @@ export type LoggedModelRow = Selectable<LoggedModelTable> & {
 
 export function toLoggedModel(backendId: string, row: LoggedModelRow): LoggedModel {
   return {
+    recordType: 'LoggedModel',
     backendId,
     nativeId: row.id,
     experimentNativeId: String(row.experiment_id),
@@ -98,6 +101,7 @@ export type ModelVersionRow = Selectable<ModelVersionTable> & { tags: Record<str
 
 export function toRegisteredModel(backendId: string, row: RegisteredModelRow): RegisteredModel {
   return {
+    recordType: 'RegisteredModel',
     backendId,
     nativeId: row.name,
     name: row.name,
@@ -113,6 +117,7 @@ export function toRegisteredModel(backendId: string, row: RegisteredModelRow): R
 
 export function toModelVersion(backendId: string, row: ModelVersionRow): ModelVersion {
   return {
+    recordType: 'ModelVersion',
     backendId,
     nativeId: modelVersionId(row.model_name, row.version),
     modelNativeId: row.model_name,

@@ -46,6 +46,7 @@ export function toRegisteredModel(backendId: string, group: ModelPackageGroupSum
   const name = group.ModelPackageGroupName ?? ''
   const createdAt = group.CreationTime ?? new Date(0)
   return {
+    recordType: 'RegisteredModel',
     backendId,
     nativeId: name,
     name,
@@ -67,6 +68,7 @@ export function toModelVersion(backendId: string, pkg: PackageRecord): ModelVers
   }))
   const createdAt = pkg.CreationTime ?? new Date(0)
   return {
+    recordType: 'ModelVersion',
     backendId,
     nativeId: pkg.ModelPackageArn ?? '',
     modelNativeId: pkg.ModelPackageGroupName ?? '',

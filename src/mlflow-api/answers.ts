@@ -1,11 +1,14 @@
 import type { Experiment, KeyValue, LoggedModel, MetricPoint, ModelVersion, RegisteredModel, Run, Tags } from '../domain.js'
-import { WIRE_STAGES, datasetInputToWire, wireDouble } from '../mlflow-wire.js'
+import type { z } from 'zod'
+import type { experimentSchema, metricSchema, modelVersionSchema, registeredModelSchema, runSchema } from '../mlflow-protocol/records.js'
+import { WIRE_STAGES, datasetInputToWire, wireDouble } from '../mlflow-protocol/values.js'
 
 /**
  * The gateway's records in MLflow's JSON, field for field as MLflow's
  * server writes them (protobuf JSON: int64 times as numbers, NaN and
- * infinities as strings, empty lists and unset fields left out). The pieces
- * the MLflow adapter reads too are in `src/mlflow-wire.ts`.
+ * infinities as strings, empty lists and unset fields left out). Typed by
+ * the schemas the MLflow adapter parses a server's answers with
+ * (mlflow-protocol/records.ts): what this API writes, that adapter reads.
  */
 
 /** Every MLflow API answer is in the default workspace. */
@@ -18,7 +21,7 @@ export function nonEmpty<T>(name: string, items: T[]): Record<string, T[]> {
   return items.length > 0 ? { [name]: items } : {}
 }
 
-export function experimentJson(experiment: Experiment) {
+export function experimentJson(experiment: Experiment): z.input<typeof experimentSchema> {
   return {
     experiment_id: experiment.nativeId,
     name: experiment.name,
@@ -31,7 +34,7 @@ export function experimentJson(experiment: Experiment) {
   }
 }
 
-export function runInfoJson(run: Run) {
+export function runInfoJson(run: Run): z.input<typeof runSchema>['info'] {
   const userId = run.tags['mlflow.user']
   return {
     run_uuid: run.nativeId,
@@ -47,11 +50,11 @@ export function runInfoJson(run: Run) {
   }
 }
 
-export function metricJson(key: string, point: MetricPoint) {
+export function metricJson(key: string, point: MetricPoint): z.input<typeof metricSchema> {
   return { key, value: wireDouble(point.value), timestamp: point.timestamp.getTime(), step: point.step }
 }
 
-export function runJson(run: Run) {
+export function runJson(run: Run): z.input<typeof runSchema> {
   return {
     info: runInfoJson(run),
     data: {
@@ -65,7 +68,7 @@ export function runJson(run: Run) {
 }
 
 /** `withAliases`: MLflow lists a version's aliases in get answers, not in searches or a model's latest versions. */
-export function modelVersionJson(version: ModelVersion, options: { withAliases: boolean }) {
+export function modelVersionJson(version: ModelVersion, options: { withAliases: boolean }): z.input<typeof modelVersionSchema> {
   return {
     name: version.modelNativeId,
     version: String(version.version),
@@ -82,7 +85,7 @@ export function modelVersionJson(version: ModelVersion, options: { withAliases: 
   }
 }
 
-export function registeredModelJson(model: RegisteredModel, latestVersions: ModelVersion[] | null) {
+export function registeredModelJson(model: RegisteredModel, latestVersions: ModelVersion[] | null): z.input<typeof registeredModelSchema> {
   return {
     name: model.name,
     creation_timestamp: model.createdAt.getTime(),

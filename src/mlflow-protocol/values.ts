@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DATASET_CONTEXT_TAG, type DatasetInput, type ModelStage } from './domain.js'
+import { DATASET_CONTEXT_TAG, type DatasetInput, type ModelStage } from '../domain.js'
 
 /**
  * MLflow's JSON vocabulary, shared by the two sides of mlgate that speak it:

@@ -1,11 +1,21 @@
 import { z } from 'zod'
-import { datasetInputSchema, double, int64, keyValue, stageFromWire } from '../../mlflow-wire.js'
+import type { LifecycleView } from '../contract/filter.js'
+import { RUN_STATUSES } from '../domain.js'
+import { datasetInputSchema, double, int64, keyValue, stageFromWire } from './values.js'
 
 /**
- * The MLflow REST API 2.0 shapes this adapter reads, validated at the
- * boundary (the shared pieces of MLflow's JSON are in `src/mlflow-wire.ts`);
- * optional fields may be missing.
+ * MLflow's REST API 2.0 records, as zod schemas: the MLflow adapter parses
+ * a server's answers with them (output types), and the MLflow API's answers
+ * are typed by them (input types, see mlflow-api/answers.ts), so the two
+ * sides cannot drift apart. Optional fields may be missing.
  */
+
+/** MLflow's view types and the lifecycle views they are, both ways. */
+export const VIEW_TYPE_OF: Record<LifecycleView, 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL'> = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' }
+export const viewType = z
+  .enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'])
+  .default('ACTIVE_ONLY')
+  .transform((wire) => (Object.keys(VIEW_TYPE_OF) as LifecycleView[]).find((view) => VIEW_TYPE_OF[view] === wire)!)
 
 export const experimentSchema = z.object({
   experiment_id: z.string(),
@@ -15,6 +25,7 @@ export const experimentSchema = z.object({
   creation_time: int64.optional(),
   last_update_time: int64.optional(),
   tags: z.array(keyValue).default([]),
+  workspace: z.string().optional(),
 })
 
 export const metricSchema = z.object({
@@ -30,7 +41,8 @@ export const runSchema = z.object({
     run_uuid: z.string().optional(),
     experiment_id: z.string(),
     run_name: z.string().optional(),
-    status: z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']).default('RUNNING'),
+    user_id: z.string().optional(),
+    status: z.enum(RUN_STATUSES).default('RUNNING'),
     start_time: int64.optional(),
     end_time: int64.optional(),
     artifact_uri: z.string().optional(),
@@ -85,6 +97,7 @@ export const modelVersionSchema = z.object({
   source: z.string().optional(),
   run_id: z.string().optional(),
   status: z.string().optional(),
+  run_link: z.string().optional(),
   tags: z.array(keyValue).default([]),
   aliases: z.array(z.string()).default([]),
 })
