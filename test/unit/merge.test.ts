@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Page, PageRequest } from '../../src/contract/backend.js'
 import { decodeCursor, encodeCursor, fingerprint } from '../../src/federation/cursor.js'
-import { type MergeSource, mergeSortedPages } from '../../src/federation/merge.js'
+import { type MergeSource, type MergedPage, mergeSortedPages } from '../../src/federation/merge.js'
 import { GatewayError } from '../../src/errors.js'
 
 /**
@@ -51,7 +51,7 @@ describe('mergeSortedPages', () => {
         const seen: Item[] = []
         let after: string | null = null
         for (let guard = 0; guard <= expected.length + 1; guard++) {
-          const page = await mergeSortedPages({ sources, compare, first, after: after ? decodeCursor(after, 'q') : null, queryFingerprint: 'q' })
+          const page: MergedPage<Item> = await mergeSortedPages({ sources, compare, first, after: after ? decodeCursor(after, 'q') : null, queryFingerprint: 'q' })
           expect(page.edges.length).toBeLessThanOrEqual(first)
           expect(page.failures).toEqual([])
           seen.push(...page.edges.map((edge) => edge.node))
