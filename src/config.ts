@@ -21,7 +21,7 @@ const circuitBreakerSchema = z
     openMs: z.number().int().min(0).default(10_000),
   })
   .strict()
-  .default({ failureThreshold: 5, openMs: 10_000 })
+  .prefault({})
 
 const nativeBackendSchema = z
   .object({
@@ -75,7 +75,7 @@ const mlflowBackendSchema = z
     /** Reuse read answers across requests this long (0: off). Writes through mlgate empty the cache. */
     cacheTtlMs: z.number().int().min(0).default(0),
     /** Live metrics: one shared poller per watched run asks the server this often. */
-    poll: z.object({ intervalMs: z.number().int().min(50).default(2000) }).strict().default({ intervalMs: 2000 }),
+    poll: z.object({ intervalMs: z.number().int().min(50).default(2000) }).strict().prefault({}),
   })
   .strict()
   .superRefine((backend, ctx) => {
@@ -105,7 +105,7 @@ const sagemakerBackendSchema = z
     /** Reuse read answers across requests this long (0: off). Writes through mlgate empty the cache. */
     cacheTtlMs: z.number().int().min(0).default(0),
     /** modelVersionEvents: one shared poller per watched model reads package status and approval this often. */
-    poll: z.object({ intervalMs: z.number().int().min(50).default(30_000) }).strict().default({ intervalMs: 30_000 }),
+    poll: z.object({ intervalMs: z.number().int().min(50).default(30_000) }).strict().prefault({}),
   })
   .strict()
 
@@ -181,7 +181,7 @@ export const configSchema = z
         allowedHosts: z.array(z.string().min(1)).optional(),
       })
       .strict()
-      .default({ port: 4000, host: '127.0.0.1', shutdownTimeoutMs: 10_000, corsOrigins: [] }),
+      .prefault({}),
     /** MLflow's REST API (`/api/2.0/mlflow/...`) over one backend, so stock MLflow clients log into mlgate. */
     mlflowApi: z
       .object({
@@ -192,22 +192,13 @@ export const configSchema = z
         artifactsDir: z.string().min(1).default('./.mlgate/artifacts'),
       })
       .strict()
-      .default({ enabled: true, artifactsDir: './.mlgate/artifacts' }),
-    limits: limitsSchema.default(limitsSchema.parse({})),
+      .prefault({}),
+    limits: limitsSchema.prefault({}),
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
-      .default([
-        {
-          id: 'local',
-          kind: 'native',
-          dataDir: './.mlgate/pglite',
-          schema: 'public',
-          poolSize: 10,
-          registryPollMs: 1000,
-          circuitBreaker: { failureThreshold: 5, openMs: 10_000 },
-        },
-      ]),
+      // The embedded default: one native store on PGlite, with every field's own default.
+      .prefault([{ id: 'local', kind: 'native' }]),
   })
   .strict()
   .superRefine((config, ctx) => {

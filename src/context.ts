@@ -4,7 +4,7 @@ import type { GatewayError } from './errors.js'
 import { LiveFederation } from './federation/live/live-federation.js'
 import { ModelFederation } from './federation/models.js'
 import { TrackingFederation } from './federation/tracking.js'
-import type { BackendRegistry } from './federation/registry.js'
+import type { Backends } from './federation/backends.js'
 
 /** What every resolver gets: the federation layer, with this request's loaders. */
 export interface GatewayContext {
@@ -34,19 +34,19 @@ export interface PartialFailure {
 }
 
 export function createContext(options: {
-  registry: BackendRegistry
+  backends: Backends
   limits: Limits
   signals: AbortSignal[]
   clientAddress: string
   subscriptionQuota: SubscriptionQuota
 }): GatewayContext {
-  const { registry, limits } = options
-  const federation = new TrackingFederation(registry, limits)
+  const { backends, limits } = options
+  const federation = new TrackingFederation(backends, limits)
   return {
     limits,
     federation,
-    models: new ModelFederation(registry, federation.loaders, limits),
-    live: new LiveFederation(registry, limits),
+    models: new ModelFederation(backends, federation.loaders, limits),
+    live: new LiveFederation(backends, limits),
     signal: AbortSignal.any(options.signals),
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,

@@ -2,11 +2,11 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net'
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention'
 import { createYoga } from 'graphql-yoga'
-import { createBackend } from './adapters/registry.js'
+import { createBackend } from './adapters/create-backend.js'
 import type { GatewayConfig } from './config.js'
 import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
-import { BackendRegistry, type GuardedBackend } from './federation/registry.js'
+import { Backends, type GuardedBackend } from './federation/backends.js'
 import { codedHttpErrorsPlugin, errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
 import { CostBudget, IN_PROCESS_CLIENT, costBudgetPlugin, rateLimited } from './http/cost-budget.js'
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
@@ -26,7 +26,7 @@ import { schema } from './resolvers/index.js'
 export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>
   server: Server
-  registry: BackendRegistry
+  backends: Backends
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>
   /** Stops accepting, lets in-flight requests finish (bounded), closes every backend. Idempotent. */
@@ -36,16 +36,16 @@ export interface Gateway {
 /** Connects every backend (migrating the native ones), then builds the GraphQL and HTTP layers. */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   rememberSecrets(config)
-  const backends: GuardedBackend[] = []
+  const connected: GuardedBackend[] = []
   try {
     for (const backendConfig of config.backends) {
-      backends.push(withCircuitBreaker(await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs }), backendConfig.circuitBreaker))
+      connected.push(withCircuitBreaker(await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs }), backendConfig.circuitBreaker))
     }
   } catch (error) {
-    await Promise.allSettled(backends.map((backend) => backend.close()))
+    await Promise.allSettled(connected.map((backend) => backend.close()))
     throw error
   }
-  const registry = new BackendRegistry(backends)
+  const backends = new Backends(connected)
   const shutdown = new AbortController()
 
   const { limits } = config
@@ -63,7 +63,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // Subscriptions end when their client leaves (the request's signal) or the gateway shuts down.
     context: ({ request, req }) =>
       createContext({
-        registry,
+        backends,
         limits,
         signals: request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal],
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
@@ -86,11 +86,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ],
   })
 
-  const mlflowApi = mlflowApiFor(config, registry)
+  const mlflowApi = mlflowApiFor(config, backends)
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
-    if (await handleHealthRoutes(request, response, registry)) return
+    if (await handleHealthRoutes(request, response, backends)) return
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
@@ -147,13 +147,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       })
       await Promise.race([server.listening ? stopped : Promise.resolve(), deadline])
       clearTimeout(timer)
-      await registry.closeAll()
+      await backends.closeAll()
     })())
 
   return {
     yoga,
     server,
-    registry,
+    backends,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         policy = crossSitePolicy({ boundHost: host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })
@@ -168,8 +168,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 }
 
 /** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
-function mlflowApiFor(config: GatewayConfig, registry: BackendRegistry): MlflowApi | null {
+function mlflowApiFor(config: GatewayConfig, backends: Backends): MlflowApi | null {
   if (!config.mlflowApi.enabled) return null
-  const backend = config.mlflowApi.backend ? registry.get(config.mlflowApi.backend) : registry.all.find((candidate) => candidate.kind === 'native')
+  const backend = config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
   return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits }) : null
 }

@@ -28,6 +28,13 @@ export interface Capabilities {
   orderByMetric: boolean
   /** How new metric points become visible: pushed by the store, polled, or not at all. */
   liveMetrics: 'push' | 'poll' | 'none'
+  /** The gateway's own store: writes that name no backend go to the first one that is. */
+  ownStore: boolean
+  /**
+   * Its model versions are model packages named by ARN, which versions on
+   * other registries may carry in a `sagemaker.model_package_arn` tag (lineage's SAME_MODEL).
+   */
+  packageArns: boolean
 }
 
 /** A page request: `token` is the backend's own continuation token, opaque to everyone else. */

@@ -1,7 +1,7 @@
 import { redactSecrets } from '../redact.js'
 import { GatewayError } from '../errors.js'
 import type { CircuitState } from './circuit-breaker.js'
-import type { GuardedBackend } from './registry.js'
+import type { GuardedBackend } from './backends.js'
 
 export interface BackendHealth {
   up: boolean

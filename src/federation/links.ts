@@ -14,7 +14,7 @@ import { type NodeRecord, globalIdOf } from '../ids.js'
 import type { ModelVersionFilter, RunFilter } from '../contract/filter.js'
 import type { Loaders } from './loaders.js'
 import { groupBy } from './record-key.js'
-import type { BackendRegistry } from './registry.js'
+import type { Backends } from './backends.js'
 import { matchesModelVersionFilter, matchesRunFilter } from '../contract/filter-matching.js'
 
 export const LINK_KINDS = ['PRODUCED_BY', 'IN_EXPERIMENT', 'CHILD_OF', 'USED_DATASET', 'VERSION_OF', 'SAME_MODEL'] as const
@@ -47,7 +47,7 @@ export type LinkMap = Map<string, Link[]>
  */
 export class Links {
   constructor(
-    private readonly registry: BackendRegistry,
+    private readonly backends: Backends,
     private readonly loaders: Loaders,
     private readonly reportFailure: (error: GatewayError) => void,
   ) {}
@@ -95,7 +95,7 @@ export class Links {
   async versionsOf(models: readonly RegisteredModel[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
     await eachBackend(models, async (backendId, ofBackend) => {
-      const reader = this.registry.modelRegistryOf(this.registry.get(backendId))
+      const reader = this.backends.modelRegistryOf(this.backends.get(backendId))
       const query = { modelIds: ofBackend.map((model) => model.nativeId), filter: { all: [] } }
       const versions = await this.settle(backendId, collect((page) => reader.listModelVersions(query, page), limit))
       for (const version of versions ?? []) {
@@ -110,7 +110,7 @@ export class Links {
   async taggedPackages(versions: readonly ModelVersion[]): Promise<LinkMap> {
     const links: LinkMap = new Map()
     const tagged = versions.filter((version) => !version.packageDetails && version.tags[SAGEMAKER_PACKAGE_TAG])
-    const sagemakers = this.registry.all.filter((backend) => backend.kind === 'sagemaker' && backend.modelRegistry)
+    const sagemakers = this.backends.all.filter((backend) => backend.capabilities.packageArns && backend.modelRegistry)
     const failed = new Set<string>()
     const lookups = await Promise.all(
       tagged.map(async (version) => {
@@ -138,7 +138,7 @@ export class Links {
       arns.size === 1
         ? { all: [{ field: 'tag', key: SAGEMAKER_PACKAGE_TAG, op: 'EQ', value: [...arns.keys()][0] }] }
         : { all: [{ field: 'tag', key: SAGEMAKER_PACKAGE_TAG, op: 'LIKE', value: 'arn:%' }] }
-    const found = await this.listVersionsWhere(filter, limit, (backend) => backend.kind !== 'sagemaker')
+    const found = await this.listVersionsWhere(filter, limit, (backend) => !backend.capabilities.packageArns)
     for (const version of found) {
       const pkg = arns.get(version.tags[SAGEMAKER_PACKAGE_TAG])
       if (pkg) add(links, pkg, { kind: 'SAME_MODEL', evidence: `tag ${SAGEMAKER_PACKAGE_TAG}`, reversed: true, target: version })
@@ -179,7 +179,7 @@ export class Links {
   async runsOf(experiments: readonly Experiment[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
     await eachBackend(experiments, async (backendId, ofBackend) => {
-      const tracking = this.registry.trackingOf(this.registry.get(backendId))
+      const tracking = this.backends.trackingOf(this.backends.get(backendId))
       const query = {
         experimentIds: ofBackend.map((experiment) => experiment.nativeId),
         filter: { all: [] },
@@ -213,8 +213,8 @@ export class Links {
   async children(runs: readonly Run[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
     await eachBackend(runs, async (backendId, ofBackend) => {
-      const backend = this.registry.get(backendId)
-      const tracking = this.registry.trackingOf(backend)
+      const backend = this.backends.get(backendId)
+      const tracking = this.backends.trackingOf(backend)
       const filter: RunFilter = { all: [{ field: 'tag', key: PARENT_RUN_TAG, op: 'LIKE', value: '%' }] }
       const plan = tracking.planRunFilter(filter)
       const query = {
@@ -253,7 +253,7 @@ export class Links {
   private async findRuns(requests: readonly { runId: string; preferred: readonly string[] }[]): Promise<{ runs: Map<string, Run>; failed: Set<string> }> {
     const failed = new Set<string>()
     const runs = new Map<string, Run>()
-    const trackers = this.registry.all.filter((backend) => backend.tracking)
+    const trackers = this.backends.all.filter((backend) => backend.tracking)
     const lookUp = (runId: string, backends: readonly Backend[]) =>
       Promise.all(backends.map((backend) => this.settle(backend.id, this.loaders.run.load({ backendId: backend.id, nativeId: runId }), failed)))
     await Promise.all(
@@ -286,10 +286,10 @@ export class Links {
   /** Versions matching a filter on every registry backend `which` picks that can push the whole filter down (one list each). */
   private async listVersionsWhere(filter: ModelVersionFilter, limit: number, which: (backend: Backend) => boolean): Promise<ModelVersion[]> {
     const lists = await Promise.all(
-      this.registry.all
+      this.backends.all
         .filter((backend) => backend.modelRegistry && which(backend))
         .map(async (backend) => {
-          const reader: ModelRegistryReader = this.registry.modelRegistryOf(backend)
+          const reader: ModelRegistryReader = this.backends.modelRegistryOf(backend)
           const plan = reader.planVersionFilter(filter)
           if (plan.residual.all.length > 0) return [] // it would have to list everything to answer
           const versions = await this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: plan.pushed }, page), limit))

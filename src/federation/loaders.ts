@@ -2,7 +2,7 @@ import DataLoader from 'dataloader'
 import type { Backend } from '../contract/backend.js'
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import { type RecordKey, nativeIdsByBackend, recordCacheKey } from './record-key.js'
-import type { BackendRegistry } from './registry.js'
+import type { Backends } from './backends.js'
 
 /**
  * Per-request batch loaders: every lookup made while one GraphQL request
@@ -16,17 +16,17 @@ export interface Loaders {
   modelVersion: DataLoader<RecordKey, ModelVersion | null, string>
 }
 
-export function createLoaders(registry: BackendRegistry): Loaders {
+export function createLoaders(backends: Backends): Loaders {
   return {
-    experiment: batchLoader(registry, (backend, ids) => registry.trackingOf(backend).getExperiments(ids)),
-    run: batchLoader(registry, (backend, ids) => registry.trackingOf(backend).getRuns(ids)),
-    registeredModel: batchLoader(registry, (backend, ids) => registry.modelRegistryOf(backend).getRegisteredModels(ids)),
-    modelVersion: batchLoader(registry, (backend, ids) => registry.modelRegistryOf(backend).getModelVersions(ids)),
+    experiment: batchLoader(backends, (backend, ids) => backends.trackingOf(backend).getExperiments(ids)),
+    run: batchLoader(backends, (backend, ids) => backends.trackingOf(backend).getRuns(ids)),
+    registeredModel: batchLoader(backends, (backend, ids) => backends.modelRegistryOf(backend).getRegisteredModels(ids)),
+    modelVersion: batchLoader(backends, (backend, ids) => backends.modelRegistryOf(backend).getModelVersions(ids)),
   }
 }
 
 function batchLoader<T>(
-  registry: BackendRegistry,
+  backends: Backends,
   load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
 ): DataLoader<RecordKey, T | null, string> {
   return new DataLoader<RecordKey, T | null, string>(
@@ -35,7 +35,7 @@ function batchLoader<T>(
       await Promise.all(
         [...nativeIdsByBackend(keys)].map(async ([backendId, ids]) => {
           try {
-            const found = await load(registry.get(backendId), ids)
+            const found = await load(backends.get(backendId), ids)
             ids.forEach((id, index) => results.set(recordCacheKey({ backendId, nativeId: id }), found[index] ?? null))
           } catch (error) {
             for (const id of ids) results.set(recordCacheKey({ backendId, nativeId: id }), error as Error)

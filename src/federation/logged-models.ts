@@ -1,7 +1,7 @@
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../contract/backend.js'
 import type { KeyValue, LoggedModel, LoggedModelStatus, MetricWrite, ModelOutput } from '../domain.js'
 import type { RecordKey } from './record-key.js'
-import type { BackendRegistry } from './registry.js'
+import type { Backends } from './backends.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
 
 /**
@@ -10,11 +10,11 @@ import { checkMetrics, checkParams, checkTags } from './write-limits.js'
  * today (for the MLflow API); a backend without them answers UNSUPPORTED.
  */
 export class LoggedModelFederation {
-  constructor(private readonly registry: BackendRegistry) {}
+  constructor(private readonly backends: Backends) {}
 
   /** Whether the backend keeps logged models at all (a version's `models:/m-...` source can then be followed). */
   keptBy(backendId: string): boolean {
-    return this.registry.get(backendId).loggedModels !== null
+    return this.backends.get(backendId).loggedModels !== null
   }
 
   create(backendId: string, input: CreateLoggedModelInput): Promise<LoggedModel> {
@@ -66,6 +66,6 @@ export class LoggedModelFederation {
   }
 
   private storeOf(backendId: string): LoggedModelStore {
-    return this.registry.loggedModelsOf(this.registry.get(backendId))
+    return this.backends.loggedModelsOf(this.backends.get(backendId))
   }
 }

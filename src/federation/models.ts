@@ -6,7 +6,7 @@ import type { Loaders } from './loaders.js'
 import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
 import type { RecordKey } from './record-key.js'
 import { compareModelVersions, compareRegisteredModels } from './ordering.js'
-import type { BackendRegistry } from './registry.js'
+import type { Backends } from './backends.js'
 import { matchesModelVersionFilter, matchesRegisteredModelFilter } from '../contract/filter-matching.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
@@ -30,24 +30,24 @@ export interface ModelVersionListArgs extends ListArgs {
  */
 export class ModelFederation {
   constructor(
-    private readonly registry: BackendRegistry,
+    private readonly backends: Backends,
     private readonly loaders: Loaders,
     private readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
   registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
-    this.registry.modelRegistryOf(this.registry.get(key.backendId))
+    this.backends.modelRegistryOf(this.backends.get(key.backendId))
     return this.loaders.registeredModel.load(key)
   }
 
   modelVersion(key: RecordKey): Promise<ModelVersion | null> {
-    this.registry.modelRegistryOf(this.registry.get(key.backendId))
+    this.backends.modelRegistryOf(this.backends.get(key.backendId))
     return this.loaders.modelVersion.load(key)
   }
 
   /** The newest version in each stage (each approval status on SageMaker); primes the version loader. */
   async latestVersions(key: RecordKey): Promise<ModelVersion[]> {
-    const versions = await this.registry.modelRegistryOf(this.registry.get(key.backendId)).latestVersions(key.nativeId)
+    const versions = await this.backends.modelRegistryOf(this.backends.get(key.backendId)).latestVersions(key.nativeId)
     for (const version of versions) this.loaders.modelVersion.prime({ backendId: version.backendId, nativeId: version.nativeId }, version)
     return versions
   }
@@ -57,7 +57,7 @@ export class ModelFederation {
     const reader = (backend: Backend) => this.readerOf(backend)
     return federatedList(args, {
       identity: { list: 'registeredModels', filter: args.filter },
-      backends: this.registry.select(args.backends, 'modelRegistry'),
+      backends: this.backends.select(args.backends, 'modelRegistry'),
       compare: compareRegisteredModels,
       source: {
         plan: (backend, filter) => reader(backend).planModelFilter(filter),
@@ -71,7 +71,7 @@ export class ModelFederation {
 
   listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
     checkListShape(this.limits, args)
-    const { backends, scopeOf } = this.registry.selectScoped(args.backends, 'modelRegistry', args.models)
+    const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'modelRegistry', args.models)
     const reader = (backend: Backend) => this.readerOf(backend)
     return federatedList(args, {
       identity: { list: 'modelVersions', models: args.models, filter: args.filter },
@@ -92,7 +92,7 @@ export class ModelFederation {
   async createRegisteredModel(input: { backendId: string | null; name: string; description: string | null; tags: KeyValue[] }): Promise<RegisteredModel> {
     const name = checkModelName(input.name)
     const tags = checkTags(input.tags)
-    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('modelRegistryWriter')
+    const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('modelRegistryWriter')
     return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
   }
 
@@ -179,15 +179,15 @@ export class ModelFederation {
   }
 
   private readerOf(backend: Backend) {
-    return this.registry.modelRegistryOf(backend)
+    return this.backends.modelRegistryOf(backend)
   }
 
   private writerOf(backend: Backend) {
-    return this.registry.modelWriterOf(backend)
+    return this.backends.modelWriterOf(backend)
   }
 
   private writerFor(key: RecordKey) {
-    return this.writerOf(this.registry.get(key.backendId))
+    return this.writerOf(this.backends.get(key.backendId))
   }
 
   /**

@@ -7,7 +7,7 @@ import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
 import type { RecordKey } from './record-key.js'
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from '../contract/filter-matching.js'
-import type { BackendRegistry, GuardedBackend } from './registry.js'
+import type { Backends, GuardedBackend } from './backends.js'
 import { Links } from './links.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
@@ -40,48 +40,48 @@ export class TrackingFederation {
   readonly loaders: Loaders
 
   constructor(
-    private readonly registry: BackendRegistry,
+    private readonly backends: Backends,
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {
-    this.loaders = createLoaders(registry)
+    this.loaders = createLoaders(backends)
   }
 
   /** Every configured backend, in config order. */
-  backends(): GuardedBackend[] {
-    return [...this.registry.all]
+  allBackends(): GuardedBackend[] {
+    return [...this.backends.all]
   }
 
   backend(id: string): GuardedBackend {
-    return this.registry.get(id)
+    return this.backends.get(id)
   }
 
   /** How records point at each other across backends, read through this request's loaders; `onBackendFailure` hears each failed backend. */
   links(onBackendFailure: (error: GatewayError) => void): Links {
-    return new Links(this.registry, this.loaders, onBackendFailure)
+    return new Links(this.backends, this.loaders, onBackendFailure)
   }
 
   experiment(key: RecordKey): Promise<Experiment | null> {
-    this.registry.get(key.backendId)
+    this.backends.get(key.backendId)
     return this.loaders.experiment.load(key)
   }
 
   run(key: RecordKey): Promise<Run | null> {
-    this.registry.get(key.backendId)
+    this.backends.get(key.backendId)
     return this.loaders.run.load(key)
   }
 
   /** Lookups in one batch per backend; null where missing. */
   runs(keys: readonly RecordKey[]): Promise<(Run | null)[]> {
-    for (const key of keys) this.registry.get(key.backendId)
+    for (const key of keys) this.backends.get(key.backendId)
     return this.loaders.run.loadMany(keys).then((results) => results.map(throwIfError))
   }
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
     checkListShape(this.limits, args)
-    const tracking = (backend: Backend) => this.registry.trackingOf(backend)
+    const tracking = (backend: Backend) => this.backends.trackingOf(backend)
     return federatedList(args, {
       identity: { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle },
-      backends: this.registry.select(args.backends, 'tracking'),
+      backends: this.backends.select(args.backends, 'tracking'),
       compare: compareExperiments,
       source: {
         plan: (backend, filter) => tracking(backend).planExperimentFilter(filter),
@@ -99,8 +99,8 @@ export class TrackingFederation {
     for (const order of orderBy) {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
     }
-    const { backends, scopeOf } = this.registry.selectScoped(args.backends, 'tracking', args.experiments)
-    const tracking = (backend: Backend) => this.registry.trackingOf(backend)
+    const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'tracking', args.experiments)
+    const tracking = (backend: Backend) => this.backends.trackingOf(backend)
     return federatedList(args, {
       identity: { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy },
       backends,
@@ -145,8 +145,8 @@ export class TrackingFederation {
   async createExperiment(input: { backendId: string | null; name: string; tags: KeyValue[] }): Promise<Experiment> {
     const name = checkExperimentName(input.name, this.limits)
     const tags = checkTags(input.tags)
-    const backend = input.backendId ? this.registry.get(input.backendId) : this.registry.defaultWriteTarget('writer')
-    return this.registry.writerOf(backend).createExperiment({ name, tags })
+    const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('writer')
+    return this.backends.writerOf(backend).createExperiment({ name, tags })
   }
 
   setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
@@ -245,11 +245,11 @@ export class TrackingFederation {
   }
 
   private trackingFor(key: RecordKey) {
-    return this.registry.trackingOf(this.registry.get(key.backendId))
+    return this.backends.trackingOf(this.backends.get(key.backendId))
   }
 
   private writerFor(key: RecordKey) {
-    return this.registry.writerOf(this.registry.get(key.backendId))
+    return this.backends.writerOf(this.backends.get(key.backendId))
   }
 
   private async afterExperimentWrite(key: RecordKey, write: Promise<Experiment>): Promise<Experiment> {

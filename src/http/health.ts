@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { checkBackendHealth } from '../federation/health.js'
-import type { BackendRegistry } from '../federation/registry.js'
+import type { Backends } from '../federation/backends.js'
 
 /**
  * `GET /health`: the process is up (liveness). `GET /ready`: every backend
@@ -8,7 +8,7 @@ import type { BackendRegistry } from '../federation/registry.js'
  * `backends { health }` in GraphQL for that), 503 when any does not.
  * Returns false for any other request.
  */
-export async function handleHealthRoutes(request: IncomingMessage, response: ServerResponse, registry: BackendRegistry): Promise<boolean> {
+export async function handleHealthRoutes(request: IncomingMessage, response: ServerResponse, backends: Backends): Promise<boolean> {
   const path = (request.url ?? '').split('?')[0]
   if (request.method !== 'GET' && request.method !== 'HEAD') return false
   if (path === '/health') {
@@ -16,7 +16,7 @@ export async function handleHealthRoutes(request: IncomingMessage, response: Ser
     return true
   }
   if (path === '/ready') {
-    const checks = await Promise.all(registry.all.map(async (backend) => [backend.id, await checkBackendHealth(backend)] as const))
+    const checks = await Promise.all(backends.all.map(async (backend) => [backend.id, await checkBackendHealth(backend)] as const))
     const ready = checks.every(([, health]) => health.up)
     sendJson(response, ready ? 200 : 503, {
       status: ready ? 'ready' : 'unavailable',

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { GuardedBackend } from '../federation/registry.js'
+import type { GuardedBackend } from '../federation/backends.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
 import type { Limits } from '../config.js'
 import { findStringProblem } from '../input-strings.js'
@@ -12,7 +12,7 @@ import { registeredModelRoutes } from './registered-models.js'
 import type { HttpMethod, Route } from './route.js'
 import { runRoutes } from './runs.js'
 import { ApiTarget } from './target.js'
-import { BackendRegistry } from '../federation/registry.js'
+import { Backends } from '../federation/backends.js'
 import { logUnexpected } from '../log.js'
 
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
@@ -35,7 +35,7 @@ export interface MlflowApi {
 export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
   const { limits } = options
   // A registry of the target alone: the federation layer's lists then span just this backend.
-  const scope = new BackendRegistry([options.backend])
+  const scope = new Backends([options.backend])
   const artifacts = new ArtifactStore(options.artifactsDir, limits.uploadBytes)
   const router = new Router([
     ...experimentRoutes,

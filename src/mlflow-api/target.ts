@@ -2,7 +2,7 @@ import type { Limits } from '../config.js'
 import { LoggedModelFederation } from '../federation/logged-models.js'
 import { ModelFederation } from '../federation/models.js'
 import type { RecordKey } from '../federation/record-key.js'
-import type { BackendRegistry } from '../federation/registry.js'
+import type { Backends } from '../federation/backends.js'
 import { TrackingFederation } from '../federation/tracking.js'
 
 /**
@@ -18,7 +18,7 @@ export class ApiTarget {
   readonly id: string
 
   constructor(
-    scope: BackendRegistry,
+    scope: Backends,
     readonly limits: Limits,
   ) {
     this.id = scope.all[0].id

@@ -59,6 +59,6 @@ builder.queryFields((t) => ({
   backends: t.field({
     type: [BackendRef],
     description: 'Every configured backend, in config order.',
-    resolve: (_, __, { federation }) => federation.backends(),
+    resolve: (_, __, { federation }) => federation.allBackends(),
   }),
 }))

@@ -93,6 +93,9 @@ builder.scalarType('MetricValue', {
   },
 })
 
+/** How every list's `first` argument is described, from the one page-size rule (federation/merged-list.ts). */
+export const FIRST_ARG_DESCRIPTION = `Page size, 0-${PAGE_SIZE.max}; default ${PAGE_SIZE.default}.`
+
 export const PageInfoRef = builder
   .objectRef<{ hasNextPage: boolean; endCursor: string | null; startCursor: string | null }>('PageInfo')
   .implement({

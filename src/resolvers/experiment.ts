@@ -1,6 +1,6 @@
 import { isExperiment } from '../domain.js'
 import { decodeGlobalIdOf } from '../ids.js'
-import { builder } from './builder.js'
+import { FIRST_ARG_DESCRIPTION, builder } from './builder.js'
 import { ExperimentFilterInput, LifecycleStageEnum, toExperimentFilter } from './filter-inputs.js'
 import { BackendRef, ExperimentConnectionRef, ExperimentRef, KeyValueRef, NodeRef, RunConnectionRef, keyValues } from './refs.js'
 import { reportFailures } from './partial-failures.js'
@@ -47,7 +47,7 @@ builder.queryFields((t) => ({
     args: {
       backends: t.arg.idList(),
       filter: t.arg({ type: ExperimentFilterInput }),
-      first: t.arg.int({ description: 'Page size, 0-1000; default 100.' }),
+      first: t.arg.int({ description: FIRST_ARG_DESCRIPTION }),
       after: t.arg.string(),
     },
     resolve: async (_, args, context, info) =>

@@ -1,6 +1,6 @@
 import { type ModelPackageDetails, isModelVersion, isRun, promotionOf } from '../domain.js'
 import { decodeGlobalId, decodeGlobalIdOf } from '../ids.js'
-import { builder } from './builder.js'
+import { FIRST_ARG_DESCRIPTION, builder } from './builder.js'
 import { linksFor } from './lineage.js'
 import { MetricRef } from './metric.js'
 import { ApprovalStatusEnum, ModelStageEnum, ModelVersionFilterInput, PromotionEnum, toModelVersionFilter } from './model-inputs.js'
@@ -95,7 +95,7 @@ builder.queryFields((t) => ({
       modelIds: t.arg.idList(),
       backends: t.arg.idList(),
       filter: t.arg({ type: ModelVersionFilterInput }),
-      first: t.arg.int({ description: 'Page size, 0-1000; default 100.' }),
+      first: t.arg.int({ description: FIRST_ARG_DESCRIPTION }),
       after: t.arg.string(),
     },
     resolve: async (_, args, context, info) =>

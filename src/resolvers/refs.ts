@@ -1,4 +1,4 @@
-import type { GuardedBackend } from '../federation/registry.js'
+import type { GuardedBackend } from '../federation/backends.js'
 import type { NodeRecord } from '../ids.js'
 import type { Experiment, KeyValue, ModelVersion, RegisteredModel, Run } from '../domain.js'
 import { builder, connectionOf } from './builder.js'

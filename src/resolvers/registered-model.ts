@@ -1,6 +1,6 @@
 import { type ModelAlias, isRegisteredModel } from '../domain.js'
 import { decodeGlobalIdOf } from '../ids.js'
-import { builder } from './builder.js'
+import { FIRST_ARG_DESCRIPTION, builder } from './builder.js'
 import { ModelVersionFilterInput, RegisteredModelFilterInput, toModelVersionFilter, toRegisteredModelFilter } from './model-inputs.js'
 import { reportFailures } from './partial-failures.js'
 import { BackendRef, KeyValueRef, ModelVersionConnectionRef, ModelVersionRef, NodeRef, RegisteredModelConnectionRef, RegisteredModelRef, keyValues } from './refs.js'
@@ -69,7 +69,7 @@ builder.queryFields((t) => ({
     args: {
       backends: t.arg.idList(),
       filter: t.arg({ type: RegisteredModelFilterInput }),
-      first: t.arg.int({ description: 'Page size, 0-1000; default 100.' }),
+      first: t.arg.int({ description: FIRST_ARG_DESCRIPTION }),
       after: t.arg.string(),
     },
     resolve: async (_, args, context, info) =>

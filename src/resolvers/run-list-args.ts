@@ -1,5 +1,5 @@
 import type { ArgBuilder } from '@pothos/core'
-import type { GatewayTypes } from './builder.js'
+import { FIRST_ARG_DESCRIPTION, type GatewayTypes } from './builder.js'
 import { RunFilterInput, RunOrderInput, toRunFilter, toRunOrder } from './filter-inputs.js'
 
 /** The list-shaping arguments Query.runs and Experiment.runs share. */
@@ -10,7 +10,7 @@ export function runListArgs(t: { arg: ArgBuilder<GatewayTypes> }) {
       description: "MLflow search syntax, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\"; AND-ed with `filter`.",
     }),
     orderBy: t.arg({ type: [RunOrderInput], description: 'Default: START_TIME DESC.' }),
-    first: t.arg.int({ description: 'Page size, 0-1000; default 100.' }),
+    first: t.arg.int({ description: FIRST_ARG_DESCRIPTION }),
     after: t.arg.string(),
   }
 }

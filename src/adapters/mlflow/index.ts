@@ -1,5 +1,6 @@
 import type { MlflowBackendConfig } from '../../config.js'
-import { type Experiment, type KeyValue, type MetricPoint, type MetricSeries, type MetricWrite, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import type { Experiment, KeyValue, MetricPoint, MetricSeries, MetricWrite, Run } from '../../domain.js'
+import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError } from '../../errors.js'
 import type {
   Backend,
@@ -74,7 +75,7 @@ export class MlflowBackend implements Backend, TrackingReader {
     readOnly: boolean,
     pollIntervalMs: number,
   ) {
-    this.capabilities = { orderByMetric: true, liveMetrics: 'poll' }
+    this.capabilities = { orderByMetric: true, liveMetrics: 'poll', ownStore: false, packageArns: false }
     this.writer = readOnly ? null : this.createWriter()
     this.modelRegistry = new MlflowModelRegistry(id, client)
     this.modelRegistryWriter = readOnly ? null : this.modelRegistry.writer()
@@ -299,8 +300,8 @@ export class MlflowBackend implements Backend, TrackingReader {
         await this.client.post('runs/update', {
           run_id: runId,
           status: patch.status,
-          // As on the native store: finishing without an end time stamps now. (MLflow cannot clear an end time.)
-          end_time: patch.endTime ? patch.endTime.getTime() : patch.endTime === undefined && patch.status && TERMINAL_RUN_STATUSES.includes(patch.status) ? Date.now() : undefined,
+          // MLflow cannot clear an end time (null is left out), nor tell cheaply whether the run has one.
+          end_time: endTimeAfterUpdate(patch, undefined)?.getTime(),
           run_name: patch.name,
         })
         return this.requireRun(runId)

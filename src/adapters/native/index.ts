@@ -18,6 +18,8 @@ import { RunStore } from './run-store.js'
 const NATIVE_CAPABILITIES: Capabilities = {
   orderByMetric: true,
   liveMetrics: 'push',
+  ownStore: true,
+  packageArns: false,
 }
 
 /** Opens the database, migrates it, and returns the backend. */

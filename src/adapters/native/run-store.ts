@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import { type DatasetInput, type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
 import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunQuery, UpdateRunInput } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
@@ -82,12 +83,8 @@ export class RunStore {
   async update(id: string, patch: UpdateRunInput): Promise<Run> {
     return this.db.transaction().execute(async (trx) => {
       const run = await this.requireActive(trx, id)
-      const endTime =
-        patch.endTime !== undefined
-          ? patch.endTime?.getTime() ?? null
-          : patch.status && TERMINAL_RUN_STATUSES.includes(patch.status) && run.endTime === null
-            ? Date.now() // MLflow's clients stamp the end when a run finishes; do the same for callers that do not.
-            : undefined
+      const after = endTimeAfterUpdate(patch, run.endTime === null ? null : new Date(run.endTime))
+      const endTime = after === undefined ? undefined : (after?.getTime() ?? null)
       await trx
         .updateTable('runs')
         .set({

@@ -25,7 +25,7 @@ class SagemakerBackend implements Backend {
   constructor(config: SagemakerBackendConfig) {
     this.id = config.id
     this.client = new SagemakerClient(config)
-    this.capabilities = { orderByMetric: false, liveMetrics: 'none' }
+    this.capabilities = { orderByMetric: false, liveMetrics: 'none', ownStore: false, packageArns: true }
     this.modelRegistry = new SagemakerModelRegistry(config.id, this.client)
     this.modelRegistryWriter = config.readOnly ? null : this.modelRegistry.writer()
     this.modelEvents = new PolledModelVersionEvents(this.modelRegistry, config.poll.intervalMs)

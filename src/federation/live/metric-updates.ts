@@ -3,7 +3,7 @@ import type { MetricBatch } from '../../contract/backend.js'
 import type { MetricPoint } from '../../domain.js'
 import { GatewayError } from '../../errors.js'
 import type { RecordKey } from '../record-key.js'
-import type { BackendRegistry } from '../registry.js'
+import type { Backends } from '../backends.js'
 import { EventQueue } from './event-queue.js'
 
 /** What a metricUpdates subscriber receives: one run's new points of one key. */
@@ -46,15 +46,15 @@ const encodeCursor = (positions: Map<string, string>) => Buffer.from(JSON.string
  * shutting down).
  */
 export async function* metricUpdates(options: {
-  registry: BackendRegistry
+  backends: Backends
   runs: RecordKey[]
   keys: readonly string[] | null
   since: string | null
   signal: AbortSignal
 }): AsyncGenerator<MetricUpdate> {
-  const { registry, runs, keys, signal } = options
+  const { backends, runs, keys, signal } = options
   const sources = runs.map((run) => {
-    const live = registry.get(run.backendId).live
+    const live = backends.get(run.backendId).live
     if (!live) throw new GatewayError('UNSUPPORTED', `backend "${run.backendId}" does not stream metrics`, { backend: run.backendId })
     return { run, live }
   })

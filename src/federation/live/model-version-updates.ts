@@ -1,7 +1,7 @@
 import type { ModelVersionEventKind } from '../../contract/backend.js'
 import { GatewayError } from '../../errors.js'
 import type { RecordKey } from '../record-key.js'
-import type { BackendRegistry } from '../registry.js'
+import type { Backends } from '../backends.js'
 import { EventQueue } from './event-queue.js'
 
 export interface ModelVersionUpdate {
@@ -15,12 +15,12 @@ const QUEUE_CAPACITY = 256
  * The stream behind `modelVersionEvents`: changes to the versions of one
  * model, or of every model on every registry backend, until `signal` aborts.
  */
-export async function* modelVersionUpdates(options: { registry: BackendRegistry; model: RecordKey | null; signal: AbortSignal }): AsyncGenerator<ModelVersionUpdate> {
-  const { registry, model, signal } = options
-  const backends = model ? [registry.get(model.backendId)] : registry.select(null, 'modelRegistry')
+export async function* modelVersionUpdates(options: { backends: Backends; model: RecordKey | null; signal: AbortSignal }): AsyncGenerator<ModelVersionUpdate> {
+  const { backends, model, signal } = options
+  const watched = model ? [backends.get(model.backendId)] : backends.select(null, 'modelRegistry')
   // A slow subscriber keeps only the latest change of each version once its queue is full.
   const queue = new EventQueue<ModelVersionUpdate>(QUEUE_CAPACITY)
-  const stops = backends.map((backend) => {
+  const stops = watched.map((backend) => {
     if (!backend.modelEvents) throw new GatewayError('UNSUPPORTED', `backend "${backend.id}" has no model registry`, { backend: backend.id })
     return backend.modelEvents.watch(model?.nativeId ?? null, (event) =>
       queue.push({

@@ -1,7 +1,7 @@
 import type { RunEventKind } from '../../contract/backend.js'
 import { GatewayError } from '../../errors.js'
 import type { RecordKey } from '../record-key.js'
-import type { BackendRegistry } from '../registry.js'
+import type { Backends } from '../backends.js'
 import { EventQueue } from './event-queue.js'
 
 export interface RunUpdate {
@@ -12,9 +12,9 @@ export interface RunUpdate {
 const QUEUE_CAPACITY = 256
 
 /** The stream behind `runUpdates`: changes to an experiment's runs, until `signal` aborts. */
-export async function* runUpdates(options: { registry: BackendRegistry; experiment: RecordKey; signal: AbortSignal }): AsyncGenerator<RunUpdate> {
-  const { registry, experiment, signal } = options
-  const live = registry.get(experiment.backendId).live
+export async function* runUpdates(options: { backends: Backends; experiment: RecordKey; signal: AbortSignal }): AsyncGenerator<RunUpdate> {
+  const { backends, experiment, signal } = options
+  const live = backends.get(experiment.backendId).live
   if (!live) throw new GatewayError('UNSUPPORTED', `backend "${experiment.backendId}" does not stream run changes`, { backend: experiment.backendId })
   // A slow subscriber keeps only the latest change of each run once its queue is full.
   const queue = new EventQueue<RunUpdate>(QUEUE_CAPACITY)

@@ -7,7 +7,7 @@ import { type RecordKey, nativeIdsByBackend } from './record-key.js'
 export type GuardedBackend = Backend & { circuit: CircuitBreaker }
 
 /** Every configured backend by id, in config order; built once at start-up. */
-export class BackendRegistry {
+export class Backends {
   private readonly byId: Map<string, GuardedBackend>
 
   constructor(readonly all: readonly GuardedBackend[]) {
@@ -51,9 +51,9 @@ export class BackendRegistry {
     return { backends: selected.filter((backend) => byBackend.has(backend.id)), scopeOf: (backend) => byBackend.get(backend.id) ?? [] }
   }
 
-  /** The backend a write goes to when the caller names none: the first native one, else the first that takes `part`'s writes. */
+  /** The backend a write goes to when the caller names none: the first that is the gateway's own store, else the first that takes `part`'s writes. */
   defaultWriteTarget(part: 'writer' | 'modelRegistryWriter'): Backend {
-    const backend = this.all.find((candidate) => candidate.kind === 'native') ?? this.all.find((candidate) => candidate[part])
+    const backend = this.all.find((candidate) => candidate.capabilities.ownStore) ?? this.all.find((candidate) => candidate[part])
     if (!backend) throw unsupported(`no configured backend accepts ${part === 'writer' ? 'writes' : 'registry writes'}`)
     return backend
   }
