@@ -49,8 +49,10 @@ export interface Page<T> {
   nextToken: string | null
 }
 
-export type RunOrderField = 'startTime' | 'endTime' | 'name' | 'metric'
-export type SortDirection = 'asc' | 'desc'
+export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'metric'] as const
+export type RunOrderField = (typeof RUN_ORDER_FIELDS)[number]
+export const SORT_DIRECTIONS = ['asc', 'desc'] as const
+export type SortDirection = (typeof SORT_DIRECTIONS)[number]
 
 export interface RunOrder {
   field: RunOrderField

@@ -39,7 +39,8 @@ export interface ExperimentFilter {
 }
 
 /** Which lifecycle stages a list includes (MLflow's view type). */
-export type LifecycleView = 'active' | 'deleted' | 'all'
+export const LIFECYCLE_VIEWS = ['active', 'deleted', 'all'] as const
+export type LifecycleView = (typeof LIFECYCLE_VIEWS)[number]
 
 export type RegisteredModelPredicate =
   | { field: 'name'; op: StringOp; value: string }

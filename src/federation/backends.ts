@@ -1,4 +1,4 @@
-import type { Backend, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../contract/backend.js'
+import type { Backend } from '../contract/backend.js'
 import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import { type RecordKey, nativeIdsByBackend } from './record-key.js'
@@ -58,29 +58,12 @@ export class Backends {
     return backend
   }
 
-  trackingOf(backend: Backend): TrackingReader {
-    if (!backend.tracking) throw unsupportedBy(backend, 'keeps no experiments or runs')
-    return backend.tracking
-  }
-
-  writerOf(backend: Backend): TrackingWriter {
-    if (!backend.writer) throw unsupportedBy(backend, backend.tracking ? 'is read-only' : 'keeps no experiments or runs')
-    return backend.writer
-  }
-
-  modelRegistryOf(backend: Backend): ModelRegistryReader {
-    if (!backend.modelRegistry) throw unsupportedBy(backend, 'has no model registry')
-    return backend.modelRegistry
-  }
-
-  modelWriterOf(backend: Backend): ModelRegistryWriter {
-    if (!backend.modelRegistryWriter) throw unsupportedBy(backend, backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry')
-    return backend.modelRegistryWriter
-  }
-
-  loggedModelsOf(backend: Backend): LoggedModelStore {
-    if (!backend.loggedModels) throw unsupportedBy(backend, 'keeps no logged models')
-    return backend.loggedModels
+  /** The backend's part (the backend given, or by id), or UNSUPPORTED naming the backend and what it lacks. */
+  partOf<P extends BackendPart>(backendOrId: Backend | string, part: P): NonNullable<Backend[P]> {
+    const backend = typeof backendOrId === 'string' ? this.get(backendOrId) : backendOrId
+    const found = backend[part]
+    if (!found) throw unsupported(`backend "${backend.id}" ${MISSING_PART[part](backend)}`, backend.id)
+    return found
   }
 
   async closeAll(): Promise<void> {
@@ -88,7 +71,17 @@ export class Backends {
   }
 }
 
-const unsupportedBy = (backend: Backend, what: string) => unsupported(`backend "${backend.id}" ${what}`, backend.id)
+/** The parts of a backend callers ask for by name. */
+type BackendPart = 'tracking' | 'writer' | 'modelRegistry' | 'modelRegistryWriter' | 'loggedModels'
+
+/** What a backend without the part is told it lacks. */
+const MISSING_PART: Record<BackendPart, (backend: Backend) => string> = {
+  tracking: () => 'keeps no experiments or runs',
+  writer: (backend) => (backend.tracking ? 'is read-only' : 'keeps no experiments or runs'),
+  modelRegistry: () => 'has no model registry',
+  modelRegistryWriter: (backend) => (backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry'),
+  loggedModels: () => 'keeps no logged models',
+}
 
 /** How lists and errors name the parts of a backend. */
 const PART_NAMES = { tracking: 'runs', modelRegistry: 'registry' } as const

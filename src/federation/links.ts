@@ -95,7 +95,7 @@ export class Links {
   async versionsOf(models: readonly RegisteredModel[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
     await eachBackend(models, async (backendId, ofBackend) => {
-      const reader = this.backends.modelRegistryOf(this.backends.get(backendId))
+      const reader = this.backends.partOf(backendId, 'modelRegistry')
       const query = { modelIds: ofBackend.map((model) => model.nativeId), filter: { all: [] } }
       const versions = await this.settle(backendId, collect((page) => reader.listModelVersions(query, page), limit))
       for (const version of versions ?? []) {
@@ -179,7 +179,7 @@ export class Links {
   async runsOf(experiments: readonly Experiment[], limit: number): Promise<LinkMap> {
     const links: LinkMap = new Map()
     await eachBackend(experiments, async (backendId, ofBackend) => {
-      const tracking = this.backends.trackingOf(this.backends.get(backendId))
+      const tracking = this.backends.partOf(backendId, 'tracking')
       const query = {
         experimentIds: ofBackend.map((experiment) => experiment.nativeId),
         filter: { all: [] },
@@ -214,7 +214,7 @@ export class Links {
     const links: LinkMap = new Map()
     await eachBackend(runs, async (backendId, ofBackend) => {
       const backend = this.backends.get(backendId)
-      const tracking = this.backends.trackingOf(backend)
+      const tracking = this.backends.partOf(backend, 'tracking')
       const filter: RunFilter = { all: [{ field: 'tag', key: PARENT_RUN_TAG, op: 'LIKE', value: '%' }] }
       const plan = tracking.planRunFilter(filter)
       const query = {
@@ -289,7 +289,7 @@ export class Links {
       this.backends.all
         .filter((backend) => backend.modelRegistry && which(backend))
         .map(async (backend) => {
-          const reader: ModelRegistryReader = this.backends.modelRegistryOf(backend)
+          const reader: ModelRegistryReader = this.backends.partOf(backend, 'modelRegistry')
           const plan = reader.planVersionFilter(filter)
           if (plan.residual.all.length > 0) return [] // it would have to list everything to answer
           const versions = await this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: plan.pushed }, page), limit))

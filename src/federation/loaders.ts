@@ -18,10 +18,10 @@ export interface Loaders {
 
 export function createLoaders(backends: Backends): Loaders {
   return {
-    experiment: batchLoader(backends, (backend, ids) => backends.trackingOf(backend).getExperiments(ids)),
-    run: batchLoader(backends, (backend, ids) => backends.trackingOf(backend).getRuns(ids)),
-    registeredModel: batchLoader(backends, (backend, ids) => backends.modelRegistryOf(backend).getRegisteredModels(ids)),
-    modelVersion: batchLoader(backends, (backend, ids) => backends.modelRegistryOf(backend).getModelVersions(ids)),
+    experiment: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'tracking').getExperiments(ids)),
+    run: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'tracking').getRuns(ids)),
+    registeredModel: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'modelRegistry').getRegisteredModels(ids)),
+    modelVersion: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'modelRegistry').getModelVersions(ids)),
   }
 }
 

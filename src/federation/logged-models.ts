@@ -66,6 +66,6 @@ export class LoggedModelFederation {
   }
 
   private storeOf(backendId: string): LoggedModelStore {
-    return this.backends.loggedModelsOf(this.backends.get(backendId))
+    return this.backends.partOf(backendId, 'loggedModels')
   }
 }

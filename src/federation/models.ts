@@ -36,18 +36,18 @@ export class ModelFederation {
   ) {}
 
   registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
-    this.backends.modelRegistryOf(this.backends.get(key.backendId))
+    this.backends.partOf(key.backendId, 'modelRegistry')
     return this.loaders.registeredModel.load(key)
   }
 
   modelVersion(key: RecordKey): Promise<ModelVersion | null> {
-    this.backends.modelRegistryOf(this.backends.get(key.backendId))
+    this.backends.partOf(key.backendId, 'modelRegistry')
     return this.loaders.modelVersion.load(key)
   }
 
   /** The newest version in each stage (each approval status on SageMaker); primes the version loader. */
   async latestVersions(key: RecordKey): Promise<ModelVersion[]> {
-    const versions = await this.backends.modelRegistryOf(this.backends.get(key.backendId)).latestVersions(key.nativeId)
+    const versions = await this.backends.partOf(key.backendId, 'modelRegistry').latestVersions(key.nativeId)
     for (const version of versions) this.loaders.modelVersion.prime({ backendId: version.backendId, nativeId: version.nativeId }, version)
     return versions
   }
@@ -179,11 +179,11 @@ export class ModelFederation {
   }
 
   private readerOf(backend: Backend) {
-    return this.backends.modelRegistryOf(backend)
+    return this.backends.partOf(backend, 'modelRegistry')
   }
 
   private writerOf(backend: Backend) {
-    return this.backends.modelWriterOf(backend)
+    return this.backends.partOf(backend, 'modelRegistryWriter')
   }
 
   private writerFor(key: RecordKey) {

@@ -78,7 +78,7 @@ export class TrackingFederation {
 
   listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
     checkListShape(this.limits, args)
-    const tracking = (backend: Backend) => this.backends.trackingOf(backend)
+    const tracking = (backend: Backend) => this.backends.partOf(backend, 'tracking')
     return federatedList(args, {
       identity: { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle },
       backends: this.backends.select(args.backends, 'tracking'),
@@ -100,7 +100,7 @@ export class TrackingFederation {
       if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
     }
     const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'tracking', args.experiments)
-    const tracking = (backend: Backend) => this.backends.trackingOf(backend)
+    const tracking = (backend: Backend) => this.backends.partOf(backend, 'tracking')
     return federatedList(args, {
       identity: { list: 'runs', experiments: args.experiments, filter: args.filter, lifecycle: args.lifecycle, orderBy },
       backends,
@@ -146,7 +146,7 @@ export class TrackingFederation {
     const name = checkExperimentName(input.name, this.limits)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('writer')
-    return this.backends.writerOf(backend).createExperiment({ name, tags })
+    return this.backends.partOf(backend, 'writer').createExperiment({ name, tags })
   }
 
   setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
@@ -245,11 +245,11 @@ export class TrackingFederation {
   }
 
   private trackingFor(key: RecordKey) {
-    return this.backends.trackingOf(this.backends.get(key.backendId))
+    return this.backends.partOf(key.backendId, 'tracking')
   }
 
   private writerFor(key: RecordKey) {
-    return this.backends.writerOf(this.backends.get(key.backendId))
+    return this.backends.partOf(key.backendId, 'writer')
   }
 
   private async afterExperimentWrite(key: RecordKey, write: Promise<Experiment>): Promise<Experiment> {

@@ -1,15 +1,12 @@
 import { BACKEND_KINDS } from '../domain.js'
 import { CIRCUIT_STATES } from '../federation/circuit-breaker.js'
 import { checkBackendHealth } from '../federation/health.js'
-import { builder } from './builder.js'
+import { builder, enumOfConstants } from './builder.js'
 import { BackendRef } from './refs.js'
 
 /** The configured backends, what each can do, and whether it answers. */
 
-// GraphQL spells the kinds in capitals; the enum maps them to the source constants, so a new kind needs no second list.
-const BackendKindEnum = builder.enumType('BackendKind', {
-  values: Object.fromEntries(BACKEND_KINDS.map((kind) => [kind.toUpperCase(), { value: kind }])) as Record<Uppercase<(typeof BACKEND_KINDS)[number]>, { value: (typeof BACKEND_KINDS)[number] }>,
-})
+const BackendKindEnum = enumOfConstants('BackendKind', BACKEND_KINDS)
 const BackendStateEnum = builder.enumType('BackendState', {
   values: { UP: { description: 'Answered the last health check.' }, DOWN: { description: 'Did not answer the last health check.' } },
 })

@@ -93,6 +93,18 @@ builder.scalarType('MetricValue', {
   },
 })
 
+/**
+ * A GraphQL enum over source constants: GraphQL spells each in capitals
+ * (`startTime` → START_TIME), resolvers and inputs see the constants
+ * themselves, so no second list or conversion table exists.
+ */
+export function enumOfConstants<const V extends string>(name: string, constants: readonly V[], description?: string) {
+  return builder.enumType(name, {
+    ...(description !== undefined && { description }),
+    values: Object.fromEntries(constants.map((value) => [value.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase(), { value }])) as Record<string, { value: V }>,
+  })
+}
+
 /** How every list's `first` argument is described, from the one page-size rule (federation/merged-list.ts). */
 export const FIRST_ARG_DESCRIPTION = `Page size, 0-${PAGE_SIZE.max}; default ${PAGE_SIZE.default}.`
 

@@ -17,7 +17,7 @@ ExperimentRef.implement({
     backend: t.field({ type: BackendRef, resolve: (experiment, _, { federation }) => federation.backend(experiment.backendId) }),
     nativeId: t.exposeString('nativeId', { description: "The backend's own id." }),
     name: t.exposeString('name'),
-    lifecycleStage: t.field({ type: LifecycleStageEnum, resolve: (experiment) => (experiment.lifecycleStage === 'active' ? 'ACTIVE' : 'DELETED') }),
+    lifecycleStage: t.field({ type: LifecycleStageEnum, resolve: (experiment) => experiment.lifecycleStage }),
     artifactLocation: t.exposeString('artifactLocation', { nullable: true }),
     tags: t.field({ type: [KeyValueRef], resolve: (experiment) => keyValues(experiment.tags) }),
     createdAt: t.field({ type: 'DateTime', resolve: (experiment) => experiment.createdAt }),

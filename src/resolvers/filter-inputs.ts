@@ -1,17 +1,14 @@
-import type { RunOrder } from '../contract/backend.js'
-import { RUN_STATUSES } from '../domain.js'
-import { NUMBER_OPS, STRING_OPS, type ExperimentFilter, type LifecycleView, type RunFilter, type RunPredicate } from '../contract/filter.js'
+import { RUN_ORDER_FIELDS, type RunOrder, SORT_DIRECTIONS } from '../contract/backend.js'
+import { LIFECYCLE_STAGES, RUN_STATUSES } from '../domain.js'
+import { LIFECYCLE_VIEWS, NUMBER_OPS, STRING_OPS, type ExperimentFilter, type LifecycleView, type RunFilter, type RunPredicate } from '../contract/filter.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
-import { builder } from './builder.js'
+import { builder, enumOfConstants } from './builder.js'
 
 /** The typed filter and order inputs, and their translation into the federation layer's filter AST. */
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES })
-export const LifecycleStageEnum = builder.enumType('LifecycleStage', { values: ['ACTIVE', 'DELETED'] as const })
-const LifecycleFilterEnum = builder.enumType('LifecycleFilter', {
-  description: 'Which records a list includes; deleted ones stay restorable and are hidden by default.',
-  values: ['ACTIVE', 'DELETED', 'ALL'] as const,
-})
+export const LifecycleStageEnum = enumOfConstants('LifecycleStage', LIFECYCLE_STAGES)
+const LifecycleFilterEnum = enumOfConstants('LifecycleFilter', LIFECYCLE_VIEWS, 'Which records a list includes; deleted ones stay restorable and are hidden by default.')
 const StringOperatorEnum = builder.enumType('StringOperator', {
   description: 'LIKE and ILIKE take SQL patterns: % matches any run of characters, _ one character. LIKE is case-sensitive.',
   values: STRING_OPS,
@@ -60,7 +57,7 @@ export const RunFilterInput = builder.inputType('RunFilter', {
     tags: t.field({ type: [KeyConditionInput] }),
     metrics: t.field({ type: [MetricConditionInput] }),
     startTime: t.field({ type: TimeRangeInput }),
-    lifecycle: t.field({ type: LifecycleFilterEnum, defaultValue: 'ACTIVE' }),
+    lifecycle: t.field({ type: LifecycleFilterEnum, defaultValue: 'active' }),
   }),
 })
 
@@ -68,19 +65,19 @@ export const ExperimentFilterInput = builder.inputType('ExperimentFilter', {
   fields: (t) => ({
     name: t.field({ type: StringConditionInput }),
     tags: t.field({ type: [KeyConditionInput] }),
-    lifecycle: t.field({ type: LifecycleFilterEnum, defaultValue: 'ACTIVE' }),
+    lifecycle: t.field({ type: LifecycleFilterEnum, defaultValue: 'active' }),
   }),
 })
 
-const RunOrderFieldEnum = builder.enumType('RunOrderField', { values: ['START_TIME', 'END_TIME', 'NAME', 'METRIC'] as const })
-const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const })
+const RunOrderFieldEnum = enumOfConstants('RunOrderField', RUN_ORDER_FIELDS)
+const SortDirectionEnum = enumOfConstants('SortDirection', SORT_DIRECTIONS)
 
 export const RunOrderInput = builder.inputType('RunOrder', {
   description: "Sort key. Missing values sort last either way; ties are broken by id. METRIC sorts by a metric's latest value.",
   fields: (t) => ({
     field: t.field({ type: RunOrderFieldEnum, required: true }),
     metricKey: t.string({ description: 'Required when field is METRIC.' }),
-    direction: t.field({ type: SortDirectionEnum, defaultValue: 'DESC' }),
+    direction: t.field({ type: SortDirectionEnum, defaultValue: 'desc' }),
   }),
 })
 
@@ -88,8 +85,6 @@ type RunFilterShape = typeof RunFilterInput.$inferInput
 type ExperimentFilterShape = typeof ExperimentFilterInput.$inferInput
 type RunOrderShape = typeof RunOrderInput.$inferInput
 
-const toLifecycle = (value: 'ACTIVE' | 'DELETED' | 'ALL' | null | undefined): LifecycleView =>
-  value === 'DELETED' ? 'deleted' : value === 'ALL' ? 'all' : 'active'
 
 /** The typed filter and the MLflow filter string become one AND-ed filter. */
 export function toRunFilter(
@@ -105,22 +100,20 @@ export function toRunFilter(
   if (input?.startTime?.from) all.push({ field: 'startTime', op: 'GTE', value: input.startTime.from.getTime() })
   if (input?.startTime?.to) all.push({ field: 'startTime', op: 'LT', value: input.startTime.to.getTime() })
   if (mlflowFilter) all.push(...parseMlflowFilter(mlflowFilter).all)
-  return { filter: { all }, lifecycle: toLifecycle(input?.lifecycle) }
+  return { filter: { all }, lifecycle: input?.lifecycle ?? 'active' }
 }
 
 export function toExperimentFilter(input: ExperimentFilterShape | null | undefined): { filter: ExperimentFilter; lifecycle: LifecycleView } {
   const filter: ExperimentFilter = { all: [] }
   if (input?.name) filter.all.push({ field: 'name', op: input.name.op ?? 'EQ', value: input.name.value })
   for (const condition of input?.tags ?? []) filter.all.push({ field: 'tag', key: condition.key, op: condition.op ?? 'EQ', value: condition.value })
-  return { filter, lifecycle: toLifecycle(input?.lifecycle) }
+  return { filter, lifecycle: input?.lifecycle ?? 'active' }
 }
-
-const ORDER_FIELDS = { START_TIME: 'startTime', END_TIME: 'endTime', NAME: 'name', METRIC: 'metric' } as const
 
 export function toRunOrder(input: readonly RunOrderShape[] | null | undefined): RunOrder[] {
   return (input ?? []).map((order) => ({
-    field: ORDER_FIELDS[order.field],
+    field: order.field,
     metricKey: order.metricKey ?? undefined,
-    direction: order.direction === 'ASC' ? 'asc' : 'desc',
+    direction: order.direction ?? 'desc',
   }))
 }

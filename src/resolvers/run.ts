@@ -21,7 +21,7 @@ RunRef.implement({
     nativeId: t.exposeString('nativeId', { description: "The backend's own id." }),
     name: t.exposeString('name'),
     status: t.field({ type: RunStatusEnum, resolve: (run) => run.status }),
-    lifecycleStage: t.field({ type: LifecycleStageEnum, resolve: (run) => (run.lifecycleStage === 'active' ? 'ACTIVE' : 'DELETED') }),
+    lifecycleStage: t.field({ type: LifecycleStageEnum, resolve: (run) => run.lifecycleStage }),
     startTime: t.field({ type: 'DateTime', nullable: true, resolve: (run) => run.startTime }),
     endTime: t.field({ type: 'DateTime', nullable: true, resolve: (run) => run.endTime }),
     artifactUri: t.exposeString('artifactUri', { nullable: true }),
