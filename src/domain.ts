@@ -89,6 +89,8 @@ export interface Run {
   startTime: Date | null
   endTime: Date | null
   artifactUri: string | null
+  /** The user the run belongs to (MLflow's `user_id`); '' when its creator named none. */
+  userId: string
   params: Params
   tags: Tags
   metrics: LatestMetric[]

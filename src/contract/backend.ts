@@ -117,6 +117,8 @@ export interface CreateExperimentInput {
 export interface CreateRunInput {
   experimentId: string
   name: string | null
+  /** MLflow's `user_id`; null: none named. */
+  userId: string | null
   status: RunStatus
   startTime: Date
   tags: KeyValue[]

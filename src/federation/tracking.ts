@@ -173,6 +173,7 @@ export class TrackingFederation {
   async createRun(input: {
     experiment: RecordKey
     name: string | null
+    userId?: string | null
     status: RunStatus | null
     startTime: Date | null
     tags: KeyValue[]
@@ -184,6 +185,7 @@ export class TrackingFederation {
     return this.writerFor(input.experiment).createRun({
       experimentId: input.experiment.nativeId,
       name: input.name,
+      userId: input.userId ?? null,
       status: input.status ?? 'RUNNING',
       startTime: input.startTime ?? new Date(),
       tags,

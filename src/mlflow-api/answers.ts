@@ -35,12 +35,11 @@ export function experimentJson(experiment: Experiment): z.input<typeof experimen
 }
 
 export function runInfoJson(run: Run): z.input<typeof runSchema>['info'] {
-  const userId = run.tags['mlflow.user']
   return {
     run_uuid: run.nativeId,
     experiment_id: run.experimentNativeId,
     run_name: run.name,
-    ...(userId !== undefined && { user_id: userId }),
+    user_id: run.userId,
     status: run.status,
     ...(run.startTime && { start_time: run.startTime.getTime() }),
     ...(run.endTime && { end_time: run.endTime.getTime() }),
@@ -54,7 +53,8 @@ export function metricJson(key: string, point: MetricPoint): z.input<typeof metr
   return { key, value: wireDouble(point.value), timestamp: point.timestamp.getTime(), step: point.step }
 }
 
-export function runJson(run: Run): z.input<typeof runSchema> {
+/** `justCreated`: MLflow's runs/create answer has no `outputs` until the run has some; its reads always have them. */
+export function runJson(run: Run, options: { justCreated?: boolean } = {}): z.input<typeof runSchema> {
   return {
     info: runInfoJson(run),
     data: {
@@ -63,7 +63,9 @@ export function runJson(run: Run): z.input<typeof runSchema> {
       ...nonEmpty('tags', keyValuesOf(run.tags)),
     },
     inputs: nonEmpty('dataset_inputs', run.datasets.map(datasetInputToWire)),
-    outputs: nonEmpty('model_outputs', run.modelOutputs.map((output) => ({ model_id: output.modelId, step: output.step }))),
+    ...((run.modelOutputs.length > 0 || !options.justCreated) && {
+      outputs: nonEmpty('model_outputs', run.modelOutputs.map((output) => ({ model_id: output.modelId, step: output.step }))),
+    }),
   }
 }
 

@@ -114,7 +114,7 @@ export const experimentRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE',
+    method: 'POST',
     path: 'experiments/delete-experiment-tag',
     async handle(params, target) {
       const { experiment_id: id, key } = parseParams(z.object({ experiment_id: required, key: required }), params)

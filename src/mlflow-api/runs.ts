@@ -35,6 +35,7 @@ export const runRoutes: Route[] = [
           experiment_id: z.string().default('0'),
           run_name: z.string().optional(),
           start_time: int64.optional(),
+          user_id: z.string().optional(),
           tags: keyValues,
         }),
         params,
@@ -44,12 +45,14 @@ export const runRoutes: Route[] = [
       const run = await target.tracking.createRun({
         experiment: target.key(request.experiment_id),
         name,
+        userId: request.user_id ?? null,
         status: 'RUNNING',
-        startTime: new Date(request.start_time ?? Date.now()),
+        // MLflow's server stores what the client sends, 0 when nothing (its client always sends the time).
+        startTime: new Date(request.start_time ?? 0),
         tags,
         params: [],
       })
-      return { run: runJson(run) }
+      return { run: runJson(run, { justCreated: true }) }
     },
   },
   {
@@ -187,7 +190,7 @@ export const runRoutes: Route[] = [
           after,
         }),
       )
-      return { ...nonEmpty('runs', page.items.map(runJson)), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
+      return { ...nonEmpty('runs', page.items.map((run) => runJson(run))), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
     },
   },
 ]

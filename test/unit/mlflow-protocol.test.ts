@@ -27,6 +27,7 @@ const runArbitrary: fc.Arbitrary<Run> = fc
     startTime: fc.option(date, { nil: null }),
     endTime: fc.option(date, { nil: null }),
     artifactUri: fc.option(text, { nil: null }),
+    userId: text,
     params: keyed(text),
     tags: keyed(text),
     metrics: keyed(

@@ -287,6 +287,7 @@ export class MlflowBackend implements Backend, TrackingReader {
           await this.client.post('runs/create', {
             experiment_id: input.experimentId,
             run_name: input.name ?? undefined,
+            user_id: input.userId ?? undefined,
             start_time: input.startTime.getTime(),
             tags: input.tags,
           }),

@@ -45,6 +45,7 @@ export function toRun(backendId: string, wire: WireRun): Run {
     startTime: wire.info.start_time === undefined ? null : new Date(wire.info.start_time),
     endTime: wire.info.end_time === undefined ? null : new Date(wire.info.end_time),
     artifactUri: wire.info.artifact_uri ?? null,
+    userId: wire.info.user_id ?? '',
     params: toRecord(wire.data.params),
     tags,
     metrics: wire.data.metrics.map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),

@@ -43,6 +43,7 @@ export function toRun(backendId: string, row: RunRow): Run {
     startTime: row.start_time === null ? null : new Date(row.start_time),
     endTime: row.end_time === null ? null : new Date(row.end_time),
     artifactUri: row.artifact_uri,
+    userId: row.user_id,
     params: row.params ?? {},
     tags: row.tags ?? {},
     metrics: (row.metrics ?? []).map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),

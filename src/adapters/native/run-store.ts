@@ -71,6 +71,7 @@ export class RunStore {
           start_time: input.startTime.getTime(),
           end_time: TERMINAL_RUN_STATUSES.includes(input.status) ? input.startTime.getTime() : null,
           artifact_uri: experiment.artifact_location === null ? null : `${experiment.artifact_location}/${id}/artifacts`,
+          user_id: input.userId ?? '',
         })
         .execute()
       await this.insertParams(trx, id, input.params)

@@ -33,6 +33,8 @@ export interface RunTable {
   start_time: Millis | null
   end_time: Millis | null
   artifact_uri: string | null
+  /** MLflow's `user_id`: '' when the creator named none. */
+  user_id: ColumnType<string, string | undefined, string>
 }
 
 /** Datasets, one row per (name, digest), shared by the runs that use them. */

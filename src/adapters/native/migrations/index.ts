@@ -4,6 +4,7 @@ import * as metricSequence from './2026-11-22T0100-metric-sequence.js'
 import * as modelRegistry from './2026-11-23T0000-model-registry.js'
 import * as datasets from './2026-11-23T0100-datasets.js'
 import * as loggedModels from './2026-11-23T0200-logged-models.js'
+import * as runUser from './2026-11-30T0000-run-user.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0000-model-registry': modelRegistry,
   '2026-11-23T0100-datasets': datasets,
   '2026-11-23T0200-logged-models': loggedModels,
+  '2026-11-30T0000-run-user': runUser,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeEachEngine, describeMlflow, nativeBackendConfig } from '../support/engines.js'
+import { type TestGateway, startTestGateway } from '../support/gateway.js'
+import { mlflowApi } from '../support/mlflow-api.js'
+
+/**
+ * The same request sequence against a real `mlflow server` and against
+ * mlgate's MLflow API (on each engine), answers compared after ids, times
+ * and generated names are normalized: statuses, error codes and bodies.
+ */
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Api = ReturnType<typeof mlflowApi>
+
+const VOLATILE_KEY = /(^|_)(id|uuid|time|timestamp|timestamp_ms|uri|location|run_name)$/
+
+/** Ids, times, URIs and generated names replaced by their kind, so two servers' answers compare. */
+function normalize(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => normalize(item, key))
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, k)]))
+  if (VOLATILE_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return value === '' ? '' : `<${key}>`
+  return value
+}
+
+describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
+  describeEachEngine('differential', (engine) => {
+    let gw: TestGateway
+    let mlgate: Api
+    const mlflow = mlflowApi(mlflowUrl)
+
+    beforeAll(async () => {
+      gw = await startTestGateway({ backends: [nativeBackendConfig(engine)] })
+      mlgate = mlflowApi(`http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}`)
+    })
+    afterAll(() => gw.close())
+
+    /** One step on both servers; `body` may depend on what the server answered before (its own ids). */
+    async function both(method: Method, path: string, body: (side: Side) => unknown = () => undefined) {
+      const [theirs, ours] = await Promise.all([mlflow.request(method, path, body(sides.mlflow)), mlgate.request(method, path, body(sides.mlgate))])
+      return { theirs, ours }
+    }
+    interface Side {
+      ids: Record<string, string>
+    }
+    const sides: { mlflow: Side; mlgate: Side } = { mlflow: { ids: {} }, mlgate: { ids: {} } }
+
+    async function same(method: Method, path: string, body: (side: Side) => unknown = () => undefined) {
+      const { theirs, ours } = await both(method, path, body)
+      expect({ status: ours.status, body: normalize(ours.body) }, `${method} ${path}`).toEqual({ status: theirs.status, body: normalize(theirs.body) })
+      return { theirs: theirs.body, ours: ours.body }
+    }
+
+    /** A fresh experiment on both sides, its id kept per side under `name`. */
+    async function experiment(name: string) {
+      const unique = `${name}-${randomUUID()}`
+      const { theirs, ours } = await same('POST', 'experiments/create', () => ({ name: unique }))
+      sides.mlflow.ids[name] = String(theirs.experiment_id)
+      sides.mlgate.ids[name] = String(ours.experiment_id)
+    }
+
+    it('deletes an experiment tag by POST, as MLflow routes it', async () => {
+      await experiment('tags')
+      await same('POST', 'experiments/set-experiment-tag', (side) => ({ experiment_id: side.ids.tags, key: 'team', value: 'vision' }))
+      await same('POST', 'experiments/delete-experiment-tag', (side) => ({ experiment_id: side.ids.tags, key: 'team' }))
+      await same('GET', 'experiments/get', (side) => ({ experiment_id: side.ids.tags }))
+    })
+
+    it('creates runs with and without a user id and a start time', async () => {
+      await experiment('users')
+      await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'with-user', user_id: 'alice', start_time: 1_700_000_000_000 }))
+      await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'anonymous' }))
+    })
+  })
+})
