@@ -27,9 +27,16 @@ export function matchesExperimentFilter(experiment: Experiment, filter: Experime
 }
 
 export function matchesRegisteredModelFilter(model: RegisteredModel, filter: RegisteredModelFilter): boolean {
-  return filter.all.every((predicate) =>
-    predicate.field === 'name' ? matchString(model.name, predicate.op, predicate.value) : matchString(model.tags[predicate.key], predicate.op, predicate.value),
-  )
+  return filter.all.every((predicate) => {
+    switch (predicate.field) {
+      case 'name':
+        return matchString(model.name, predicate.op, predicate.value)
+      case 'tag':
+        return matchString(model.tags[predicate.key], predicate.op, predicate.value)
+      case 'lacksTag':
+        return model.tags[predicate.key] !== predicate.value
+    }
+  })
 }
 
 export function matchesModelVersionFilter(version: ModelVersion, filter: ModelVersionFilter): boolean {
@@ -46,6 +53,8 @@ function matchesModelVersionPredicate(version: ModelVersion, predicate: ModelVer
       return matchString(version.source ?? undefined, predicate.op, predicate.value)
     case 'tag':
       return matchString(version.tags[predicate.key], predicate.op, predicate.value)
+    case 'lacksTag':
+      return version.tags[predicate.key] !== predicate.value
     case 'promotion':
       return predicate.values.includes(promotionOf(version))
     case 'stage':

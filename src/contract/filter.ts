@@ -42,9 +42,18 @@ export interface ExperimentFilter {
 export const LIFECYCLE_VIEWS = ['active', 'deleted', 'all'] as const
 export type LifecycleView = (typeof LIFECYCLE_VIEWS)[number]
 
+/**
+ * `lacksTag`: the record has no tag `key` with this value (missing or
+ * different). A tag predicate needs the tag (MLflow's `!=` does not match a
+ * record without it); this one matches that record too. MLflow's searches
+ * use it to hide prompts.
+ */
+export type LacksTagPredicate = { field: 'lacksTag'; key: string; value: string }
+
 export type RegisteredModelPredicate =
   | { field: 'name'; op: StringOp; value: string }
   | { field: 'tag'; key: string; op: StringOp; value: string }
+  | LacksTagPredicate
 
 export interface RegisteredModelFilter {
   all: RegisteredModelPredicate[]
@@ -59,6 +68,7 @@ export type ModelVersionPredicate =
   /** Produced by one of these runs (their own ids). */
   | { field: 'runIds'; values: string[] }
   | { field: 'tag'; key: string; op: StringOp; value: string }
+  | LacksTagPredicate
 
 export interface ModelVersionFilter {
   all: ModelVersionPredicate[]

@@ -2,6 +2,7 @@ import { GatewayError } from '../errors.js'
 import type {
   ExperimentFilter,
   ExperimentPredicate,
+  LacksTagPredicate,
   ModelVersionFilter,
   ModelVersionPredicate,
   NumberOp,
@@ -43,6 +44,32 @@ export function parseMlflowModelFilter(text: string, argument: string): Register
 /** search_model_versions' filter: `name`, `run_id` (also IN), `source_path` and `tags.<key>`. */
 export function parseMlflowVersionFilter(text: string, argument: string): ModelVersionFilter {
   return { all: new Parser(tokenize(text, argument), argument, versionComparison).parse() }
+}
+
+/** The tag MLflow marks prompts (kept in its model registry) with. */
+export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt'
+
+/**
+ * MLflow's registry searches hide prompts unless the filter asks for them
+ * (`tags.\`mlflow.prompt.is_prompt\` = 'true'`, or `!= 'false'`): any other
+ * clause on that tag is dropped and prompts are left out. The stock client
+ * adds `!= 'true'` to every search, which on its own would need the tag and
+ * so match no ordinary model (mlflow/store/model_registry/sqlalchemy_store.py,
+ * `_is_querying_prompt` and `_update_query_to_exclude_prompts`).
+ */
+export function hidingPromptsAsMlflowDoes<P extends RegisteredModelPredicate | ModelVersionPredicate>(filter: { all: P[] }): { all: (P | LacksTagPredicate)[] } {
+  const promptClause = filter.all.find((predicate) => predicate.field === 'tag' && predicate.key === IS_PROMPT_TAG)
+  if (promptClause && promptClause.field === 'tag') {
+    const value = promptClause.value.toLowerCase()
+    const queryingPrompts = (promptClause.op === 'EQ' && value === 'true') || (promptClause.op === 'NEQ' && value === 'false')
+    if (queryingPrompts) return filter
+  }
+  return {
+    all: [
+      ...filter.all.filter((predicate) => !(predicate.field === 'tag' && predicate.key === IS_PROMPT_TAG)),
+      { field: 'lacksTag', key: IS_PROMPT_TAG, value: 'true' },
+    ],
+  }
 }
 
 type TokenKind = 'identifier' | 'quotedKey' | 'string' | 'number' | 'operator' | 'keyword' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'end'

@@ -79,7 +79,8 @@ export function modelVersionJson(version: ModelVersion, options: { withAliases: 
     current_stage: WIRE_STAGES[version.stage ?? 'NONE'],
     description: version.description ?? '',
     ...(version.source !== null && { source: version.source }),
-    ...(version.runId !== null && { run_id: version.runId }),
+    // MLflow writes an empty run id for a version registered without one.
+    run_id: version.runId ?? '',
     status: version.status ?? 'READY',
     ...nonEmpty('tags', keyValuesOf(version.tags)),
     run_link: '',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { modelVersionId } from '../contract/model-version-id.js'
 import type { ModelVersion } from '../domain.js'
-import { parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
+import { hidingPromptsAsMlflowDoes, parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { collectPage, pageSize } from './paging.js'
 import { int64 } from '../mlflow-protocol/values.js'
@@ -63,7 +63,7 @@ export const modelVersionRoutes: Route[] = [
       )
       if (request.order_by.length > 0) throw invalidParameter('order_by is not supported here: versions list by model name, then newest version first')
       const size = pageSize(request.max_results, { default: 10_000, max: 200_000 })
-      const filter = request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] }
+      const filter = hidingPromptsAsMlflowDoes(request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] })
       const { models } = target
       // Listed in the federation layer's version order (model name, then newest first), paged by its cursor.
       const page = await collectPage(size, request.page_token || null, (first, after) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { RegisteredModel } from '../domain.js'
-import { parseMlflowModelFilter } from '../federation/mlflow-filter.js'
+import { hidingPromptsAsMlflowDoes, parseMlflowModelFilter } from '../federation/mlflow-filter.js'
 import { MlflowApiError } from './errors.js'
 import { sortByOrderClauses } from './order-by.js'
 import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
@@ -47,7 +47,7 @@ export const registeredModelRoutes: Route[] = [
           params,
         )
         const size = pageSize(request.max_results, { default: 100, max: 1000 })
-        const filter = request.filter ? parseMlflowModelFilter(request.filter, 'filter') : { all: [] }
+        const filter = hidingPromptsAsMlflowDoes(request.filter ? parseMlflowModelFilter(request.filter, 'filter') : { all: [] })
         const { models } = target
         const all = await readAll((first, after) => models.listRegisteredModels({ backends: null, first, after, filter }))
         const sorted = sortByOrderClauses(all, request.order_by, MODEL_ORDER_KEYS, [{ entity: 'attribute', key: 'name', ascending: true }], 'registered models')

@@ -71,5 +71,32 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'with-user', user_id: 'alice', start_time: 1_700_000_000_000 }))
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'anonymous' }))
     })
+
+    it('hides prompts from registry searches as MLflow does, whatever the client adds about them', async () => {
+      const unique = randomUUID().slice(0, 8)
+      for (const [name, tags] of [
+        [`plain-${unique}`, [{ key: 'team', value: 'a' }]],
+        [`prompt-${unique}`, [{ key: 'mlflow.prompt.is_prompt', value: 'true' }]],
+        [`not-prompt-${unique}`, [{ key: 'mlflow.prompt.is_prompt', value: 'false' }]],
+      ] as const) {
+        await same('POST', 'registered-models/create', () => ({ name, tags }))
+        // MLflow wants its placeholder as a prompt version's source.
+        const source = name.startsWith('prompt-') ? 'dummy-source' : `s3://bucket/${name}`
+        await same('POST', 'model-versions/create', () => ({ name, source, tags }))
+      }
+      const ours = `name LIKE '%${unique}'`
+      for (const filter of [
+        ours,
+        `${ours} AND tags.\`mlflow.prompt.is_prompt\` != 'true'`,
+        `tags.\`mlflow.prompt.is_prompt\` = 'true' AND ${ours}`,
+        `${ours} AND tags.\`mlflow.prompt.is_prompt\` != 'false'`,
+        `${ours} AND tags.\`mlflow.prompt.is_prompt\` = 'false'`,
+        `${ours} AND tags.team != 'b'`,
+      ]) {
+        const { theirs } = await same('GET', 'registered-models/search', () => ({ filter }))
+        await same('GET', 'model-versions/search', () => ({ filter }))
+        if (filter === ours) expect((theirs.registered_models as unknown[]).length).toBe(2)
+      }
+    })
   })
 })

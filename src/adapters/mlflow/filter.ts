@@ -42,11 +42,16 @@ export function compileExperimentFilter(filter: ExperimentFilter): CompiledFilte
 
 /** `registered-models/search` filters on the name and tags. */
 export function compileRegisteredModelFilter(filter: RegisteredModelFilter): CompiledFilter<RegisteredModelFilter> {
-  return compileWith(filter, (predicate) =>
-    predicate.field === 'name'
-      ? stringClause('name', predicate.op, predicate.value)
-      : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value)),
-  )
+  return compileWith(filter, (predicate) => {
+    switch (predicate.field) {
+      case 'name':
+        return stringClause('name', predicate.op, predicate.value)
+      case 'tag':
+        return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+      case 'lacksTag':
+        return null // MLflow's grammar has no NOT: left to the gateway
+    }
+  })
 }
 
 /**

@@ -141,22 +141,24 @@ type VersionsBuilder = ExpressionBuilder<Database, 'model_versions'>
 
 export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: RegisteredModelFilter): Expression<SqlBool> {
   const shape = shapeOf(filter)
+  const tagRows = (key: string, op: (typeof STRING_SQL)[StringOp], value: string) =>
+    eb
+      .selectFrom('registered_model_tags as kv')
+      .select(sql.lit(1).as('one'))
+      .whereRef('kv.model_name', '=', 'registered_models.name')
+      .where('kv.key', '=', key)
+      .where('kv.value', op, value)
   return eb.and(
-    filter.all.map((predicate) =>
-      predicate.field === 'name'
-        ? eb('registered_models.name', STRING_SQL[predicate.op], predicate.value)
-        : eb.exists(
-            shaped(
-              shape,
-              eb
-                .selectFrom('registered_model_tags as kv')
-                .select(sql.lit(1).as('one'))
-                .whereRef('kv.model_name', '=', 'registered_models.name')
-                .where('kv.key', '=', predicate.key)
-                .where('kv.value', STRING_SQL[predicate.op], predicate.value),
-            ),
-          ),
-    ),
+    filter.all.map((predicate) => {
+      switch (predicate.field) {
+        case 'name':
+          return eb('registered_models.name', STRING_SQL[predicate.op], predicate.value)
+        case 'tag':
+          return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
+        case 'lacksTag':
+          return eb.not(eb.exists(tagRows(predicate.key, '=', predicate.value)))
+      }
+    }),
   )
 }
 
@@ -168,20 +170,19 @@ export function compileModelVersionFilter(eb: VersionsBuilder, filter: ModelVers
 }
 
 function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersionPredicate, shape: ClauseShape): Expression<SqlBool> {
+  const tagRows = (key: string, op: (typeof STRING_SQL)[StringOp], value: string) =>
+    eb
+      .selectFrom('model_version_tags as kv')
+      .select(sql.lit(1).as('one'))
+      .whereRef('kv.model_name', '=', 'model_versions.model_name')
+      .whereRef('kv.version', '=', 'model_versions.version')
+      .where('kv.key', '=', key)
+      .where('kv.value', op, value)
   switch (predicate.field) {
     case 'tag':
-      return eb.exists(
-        shaped(
-          shape,
-          eb
-            .selectFrom('model_version_tags as kv')
-            .select(sql.lit(1).as('one'))
-            .whereRef('kv.model_name', '=', 'model_versions.model_name')
-            .whereRef('kv.version', '=', 'model_versions.version')
-            .where('kv.key', '=', predicate.key)
-            .where('kv.value', STRING_SQL[predicate.op], predicate.value),
-        ),
-      )
+      return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
+    case 'lacksTag':
+      return eb.not(eb.exists(tagRows(predicate.key, '=', predicate.value)))
     case 'stage':
       return stageIn(eb, predicate.values)
     case 'promotion':
