@@ -1,7 +1,8 @@
-import { type Experiment, type ModelVersion, type RegisteredModel, type Run, promotionOf } from '../domain.js'
+import { type Experiment, type LoggedModel, type ModelVersion, type RegisteredModel, type Run, promotionOf } from '../domain.js'
 import type {
   ExperimentFilter,
   ExperimentPredicate,
+  LoggedModelFilter,
   ModelVersionFilter,
   ModelVersionPredicate,
   NumberOp,
@@ -35,6 +36,31 @@ export function matchesRegisteredModelFilter(model: RegisteredModel, filter: Reg
         return matchString(model.tags[predicate.key], predicate.op, predicate.value)
       case 'lacksTag':
         return model.tags[predicate.key] !== predicate.value
+    }
+  })
+}
+
+export function matchesLoggedModelFilter(model: LoggedModel, filter: LoggedModelFilter): boolean {
+  return filter.all.every((predicate) => {
+    switch (predicate.field) {
+      case 'name':
+        return matchString(model.name, predicate.op, predicate.value)
+      case 'modelId':
+        return matchString(model.nativeId, predicate.op, predicate.value)
+      case 'modelType':
+        return matchString(model.modelType ?? undefined, predicate.op, predicate.value)
+      case 'status':
+        return matchString(model.status, predicate.op, predicate.value)
+      case 'sourceRunId':
+        return matchString(model.sourceRunId ?? undefined, predicate.op, predicate.value)
+      case 'createdAt':
+        return matchNumber(model.createdAt.getTime(), predicate.op, predicate.value)
+      case 'updatedAt':
+        return matchNumber(model.updatedAt.getTime(), predicate.op, predicate.value)
+      case 'tag':
+        return matchString(model.tags[predicate.key], predicate.op, predicate.value)
+      case 'param':
+        return matchString(model.params[predicate.key], predicate.op, predicate.value)
     }
   })
 }

@@ -70,6 +70,16 @@ export type ModelVersionPredicate =
   | { field: 'tag'; key: string; op: StringOp; value: string }
   | LacksTagPredicate
 
+/** MLflow 3's logged models: attributes, tags and params (metrics are not filtered yet). */
+export type LoggedModelPredicate =
+  | { field: 'name' | 'modelId' | 'modelType' | 'status' | 'sourceRunId'; op: StringOp; value: string }
+  | { field: 'createdAt' | 'updatedAt'; op: NumberOp; value: number }
+  | { field: 'tag' | 'param'; key: string; op: StringOp; value: string }
+
+export interface LoggedModelFilter {
+  all: LoggedModelPredicate[]
+}
+
 export interface ModelVersionFilter {
   all: ModelVersionPredicate[]
 }

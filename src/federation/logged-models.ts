@@ -1,6 +1,10 @@
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../contract/backend.js'
 import type { KeyValue, LoggedModel, LoggedModelStatus, MetricWrite, ModelOutput } from '../domain.js'
 import type { RecordKey } from './record-key.js'
+import type { Limits } from '../config.js'
+import type { LoggedModelFilter } from '../contract/filter.js'
+import { matchesLoggedModelFilter } from '../contract/filter-matching.js'
+import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import type { Backends } from './backends.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
 
@@ -10,7 +14,10 @@ import { checkMetrics, checkParams, checkTags } from './write-limits.js'
  * today (for the MLflow API); a backend without them answers UNSUPPORTED.
  */
 export class LoggedModelFederation {
-  constructor(private readonly backends: Backends) {}
+  constructor(
+    private readonly backends: Backends,
+    private readonly limits: Limits = DEFAULT_LIMITS,
+  ) {}
 
   /** Whether the backend keeps logged models at all (a version's `models:/m-...` source can then be followed). */
   keptBy(backendId: string): boolean {
@@ -31,6 +38,23 @@ export class LoggedModelFederation {
   /** Newest first, in the experiments given (native ids of the backend). */
   list(backendId: string, experimentIds: readonly string[], page: PageRequest): Promise<Page<LoggedModel>> {
     return this.storeOf(backendId).list(experimentIds, page)
+  }
+
+  /**
+   * Every logged model of the experiments that matches, newest first. Read
+   * whole and filtered here: an experiment holds tens of logged models, and
+   * MLflow's grammar over them (attributes, tags, params) is evaluated in memory.
+   */
+  async search(backendId: string, experimentIds: readonly string[], filter: LoggedModelFilter): Promise<LoggedModel[]> {
+    checkListShape(this.limits, { filter })
+    const matching: LoggedModel[] = []
+    let token: string | null = null
+    do {
+      const page: Page<LoggedModel> = await this.list(backendId, experimentIds, { first: 1000, token })
+      matching.push(...page.items.filter((model) => matchesLoggedModelFilter(model, filter)))
+      token = page.nextToken
+    } while (token)
+    return matching
   }
 
   finalize(key: RecordKey, status: LoggedModelStatus): Promise<LoggedModel> {

@@ -3,6 +3,8 @@ import type {
   ExperimentFilter,
   ExperimentPredicate,
   LacksTagPredicate,
+  LoggedModelFilter,
+  LoggedModelPredicate,
   ModelVersionFilter,
   ModelVersionPredicate,
   NumberOp,
@@ -44,6 +46,11 @@ export function parseMlflowModelFilter(text: string, argument: string): Register
 /** search_model_versions' filter: `name`, `run_id` (also IN), `source_path` and `tags.<key>`. */
 export function parseMlflowVersionFilter(text: string, argument: string): ModelVersionFilter {
   return { all: new Parser(tokenize(text, argument), argument, versionComparison).parse() }
+}
+
+/** search_logged_models' filter: `name`, `model_id`, `model_type`, `status`, `source_run_id`, the creation and update times, `tags.<key>` and `params.<key>`. */
+export function parseMlflowLoggedModelFilter(text: string, argument: string): LoggedModelFilter {
+  return { all: new Parser(tokenize(text, argument), argument, loggedModelComparison).parse() }
 }
 
 /** The tag MLflow marks prompts (kept in its model registry) with. */
@@ -340,6 +347,24 @@ function namedEntityComparison<P extends ExperimentPredicate | RegisteredModelPr
     }
     throw parser.error(keyToken, `unsupported key "${key}"; expected ${nameAttribute} or tags.<key>`)
   }
+}
+
+const LOGGED_MODEL_STRING_ATTRIBUTES = { name: 'name', model_id: 'modelId', model_type: 'modelType', status: 'status', source_run_id: 'sourceRunId' } as const
+const LOGGED_MODEL_TIME_ATTRIBUTES = { creation_timestamp: 'createdAt', creation_time: 'createdAt', last_updated_timestamp: 'updatedAt', last_updated_time: 'updatedAt' } as const
+
+function loggedModelComparison({ entity, key, keyToken, operator }: Clause, parser: Parser<LoggedModelPredicate>): LoggedModelPredicate {
+  if (entity === 'tag' || entity === 'param') return { field: entity, key, op: parser.stringOperator(operator, `${entity}s`), value: parser.stringValue() }
+  const attribute = key.toLowerCase()
+  if (entity === 'attribute' && attribute in LOGGED_MODEL_STRING_ATTRIBUTES) {
+    return { field: LOGGED_MODEL_STRING_ATTRIBUTES[attribute as keyof typeof LOGGED_MODEL_STRING_ATTRIBUTES], op: parser.stringOperator(operator, key), value: parser.stringValue() }
+  }
+  if (entity === 'attribute' && attribute in LOGGED_MODEL_TIME_ATTRIBUTES) {
+    return { field: LOGGED_MODEL_TIME_ATTRIBUTES[attribute as keyof typeof LOGGED_MODEL_TIME_ATTRIBUTES], op: parser.numberOperator(operator, attribute), value: parser.timeValue(attribute) }
+  }
+  throw parser.error(
+    keyToken,
+    `unsupported key "${key}"; expected ${[...Object.keys(LOGGED_MODEL_STRING_ATTRIBUTES), ...Object.keys(LOGGED_MODEL_TIME_ATTRIBUTES)].join(', ')}, tags.<key> or params.<key>`,
+  )
 }
 
 const VERSION_ATTRIBUTES: Record<string, 'modelName' | 'runId' | 'source'> = { name: 'modelName', run_id: 'runId', source_path: 'source' }

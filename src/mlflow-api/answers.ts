@@ -112,7 +112,7 @@ export function loggedModelJson(model: LoggedModel) {
       status: model.status,
       ...(model.statusMessage !== null && { status_message: model.statusMessage }),
       model_type: model.modelType ?? '',
-      ...(model.sourceRunId !== null && { source_run_id: model.sourceRunId }),
+      source_run_id: model.sourceRunId ?? '',
       ...nonEmpty('tags', keyValuesOf(model.tags)),
     },
     data: {

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../domain.js'
-import { MlflowApiError, invalidParameter } from './errors.js'
-import { pageSize } from './paging.js'
+import { MlflowApiError } from './errors.js'
+import { offsetFromToken, pageOf, pageSize } from './paging.js'
+import { parseMlflowLoggedModelFilter } from '../federation/mlflow-filter.js'
 import { int64 } from '../mlflow-protocol/values.js'
 import { keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
@@ -93,12 +94,12 @@ export const loggedModelRoutes: Route[] = [
         z.object({ experiment_ids: repeated(z.string()).default([]), filter: z.string().optional(), max_results: int64.optional(), page_token: z.string().optional() }),
         params,
       )
-      if (request.filter) throw invalidParameter('filter is not supported by mlgate for logged models')
-      const page = await target.loggedModels.list(target.id, request.experiment_ids, {
-        first: pageSize(request.max_results, { default: 100, max: 1000 }),
-        token: request.page_token || null,
-      })
-      return { ...nonEmpty('models', page.items.map(loggedModelJson)), ...(page.nextToken && { next_page_token: page.nextToken }) }
+      const filter = request.filter ? parseMlflowLoggedModelFilter(request.filter, 'filter') : { all: [] }
+      const size = pageSize(request.max_results, { default: 100, max: 1000 })
+      // Newest first, filtered here and paged by offset (MLflow's server pages its search by offset too).
+      const matching = await target.loggedModels.search(target.id, request.experiment_ids, filter)
+      const page = pageOf(matching, offsetFromToken(request.page_token), size)
+      return { ...nonEmpty('models', page.items.map(loggedModelJson)), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
     },
   },
 ]

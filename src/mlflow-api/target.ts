@@ -24,7 +24,7 @@ export class ApiTarget {
     this.id = scope.all[0].id
     this.tracking = new TrackingFederation(scope, limits)
     this.models = new ModelFederation(scope, this.tracking.loaders, limits)
-    this.loggedModels = new LoggedModelFederation(scope)
+    this.loggedModels = new LoggedModelFederation(scope, limits)
   }
 
   key(nativeId: string): RecordKey {

@@ -66,6 +66,14 @@ assert [run.info.run_name for run in runs] == ["child-1", "child-0"], [run.info.
 assert sorted(client.list_artifacts(parent.info.run_id), key=lambda f: f.path)[0].path == "notes.txt"
 downloaded = mlflow.artifacts.download_artifacts(run_id=parent.info.run_id, artifact_path="reports/notes.txt")
 assert open(downloaded).read() == "learning rate sweep\n"
+assert [f.path for f in client.list_artifacts(parent.info.run_id, "reports")] == ["reports/notes.txt"]
+# MLflow 3 finds a run's model files by searching its logged models by name.
+assert "model/MLmodel" in [f.path for f in client.list_artifacts(parent.info.run_id, "model")]
+mlmodel = mlflow.artifacts.download_artifacts(f"runs:/{parent.info.run_id}/model/MLmodel")
+assert "python_function" in open(mlmodel).read()
+client.set_experiment_tag(experiment.experiment_id, "scratch", "yes")
+client.delete_experiment_tag(experiment.experiment_id, "scratch")
+assert "scratch" not in client.get_experiment(experiment.experiment_id).tags
 
 version = mlflow.register_model(model_info.model_uri, model_name)
 client.set_registered_model_alias(model_name, "champion", version.version)
@@ -73,6 +81,11 @@ client.transition_model_version_stage(model_name, version.version, "Staging")
 client.set_model_version_tag(model_name, version.version, "validated", "true")
 loaded = mlflow.pyfunc.load_model(f"models:/{model_name}@champion")
 assert list(loaded.predict(frame[["x"]])["x"]) == [2.0, 4.0, 6.0]
+assert model_name in [model.name for model in client.search_registered_models()]
+assert model_name in [model.name for model in client.search_registered_models(filter_string=f"name = '{model_name}'")]
+assert [int(v.version) for v in client.search_model_versions(f"name = '{model_name}'")] == [int(version.version)]
+runs_model = mlflow.pyfunc.load_model(f"runs:/{parent.info.run_id}/model")
+assert list(runs_model.predict(frame[["x"]])["x"]) == [2.0, 4.0, 6.0]
 
 # The raw REST answers, for the differential test.
 base = os.environ["MLFLOW_TRACKING_URI"].rstrip("/") + "/api/2.0/mlflow"
