@@ -10,7 +10,8 @@ import { requireRuns } from './runs.js'
 import { metricJson, nonEmpty } from './answers.js'
 
 /** MLflow's bulk-interval limits: runs per request, and sampled steps per run. */
-const BULK_INTERVAL = { maxRuns: 100, defaultResults: 320, maxResults: 1000 } as const
+/** MLflow's bounds (mlflow/server/handlers.py: MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN, also the default). */
+const BULK_INTERVAL = { maxRuns: 100, maxResults: 2500 } as const
 
 export const metricRoutes: Route[] = [
   {
@@ -48,22 +49,28 @@ export const metricRoutes: Route[] = [
       )
       if (request.run_ids.length === 0) throw invalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.')
       if (request.run_ids.length > BULK_INTERVAL.maxRuns) {
-        throw invalidParameter(`GetMetricHistoryBulkInterval request cannot specify more than ${BULK_INTERVAL.maxRuns} run_ids. Received ${request.run_ids.length} run_ids.`)
+        throw invalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${BULK_INTERVAL.maxRuns} run_ids. Received ${request.run_ids.length} run_ids.`)
       }
-      const maxResults = request.max_results ?? BULK_INTERVAL.defaultResults
+      const maxResults = request.max_results ?? BULK_INTERVAL.maxResults
       if (maxResults < 1 || maxResults > BULK_INTERVAL.maxResults) {
-        throw invalidParameter(`max_results must be between 1 and ${BULK_INTERVAL.maxResults}.`)
+        throw invalidParameter(`max_results must be between 1 and ${BULK_INTERVAL.maxResults}. See the API docs for more information about request parameters.`)
+      }
+      if (request.start_step !== undefined && request.end_step !== undefined && request.start_step > request.end_step) {
+        throw invalidParameter(`end_step must be greater than start_step. Found start_step=${request.start_step} and end_step=${request.end_step}.`)
+      }
+      if ((request.start_step === undefined) !== (request.end_step === undefined)) {
+        throw invalidParameter('If either start step or end step are specified, both must be specified.')
       }
       await requireRuns(target, request.run_ids)
-      const histories = await Promise.all(
-        request.run_ids.map(async (runId) => ({ runId, points: await fullHistory(target, runId, request.metric_key, request.start_step ?? null, request.end_step ?? null) })),
+      const sampled = await Promise.all(
+        request.run_ids.map(async (runId) => ({
+          runId,
+          points: sampledRows(await fullHistory(target, runId, request.metric_key, request.start_step ?? null, request.end_step ?? null), maxResults),
+        })),
       )
-      const steps = sampledSteps(histories.flatMap((history) => history.points.map((point) => point.step)), maxResults)
       return nonEmpty(
         'metrics',
-        histories.flatMap(({ runId, points }) =>
-          points.filter((point) => steps.has(point.step)).map((point) => ({ ...metricJson(request.metric_key, point), run_id: runId })),
-        ),
+        sampled.flatMap(({ runId, points }) => points.map((point) => ({ ...metricJson(request.metric_key, point), run_id: runId }))),
       )
     },
   },
@@ -75,12 +82,30 @@ async function fullHistory(target: ApiTarget, runId: string, key: string, minSte
   return series.points
 }
 
-/** MLflow's sampling for charts: at most `maxResults` evenly spaced steps across all runs, always keeping the first and last. */
-function sampledSteps(steps: number[], maxResults: number): Set<number> {
-  const distinct = [...new Set(steps)].sort((a, b) => a - b)
-  if (distinct.length <= maxResults) return new Set(distinct)
-  const chosen = new Set<number>()
-  const stride = (distinct.length - 1) / (maxResults - 1)
-  for (let i = 0; i < maxResults; i += 1) chosen.add(distinct[Math.round(i * stride)])
-  return chosen
+/**
+ * MLflow's sampling for charts, per run (its SQL store, 3.x): the run's
+ * points in (step, timestamp, value) order cut into `maxResults` buckets as
+ * SQL's NTILE cuts them (the first N mod n buckets one longer), the first
+ * point of each kept, and the last point kept too, in place of the final
+ * sample when the sample is already full.
+ */
+export function sampledRows(points: readonly MetricPoint[], maxResults: number): MetricPoint[] {
+  const rows = [...points].sort(
+    (a, b) =>
+      a.step - b.step ||
+      a.timestamp.getTime() - b.timestamp.getTime() ||
+      (Number.isNaN(a.value) ? 0 : a.value) - (Number.isNaN(b.value) ? 0 : b.value) ||
+      Number(Number.isNaN(a.value)) - Number(Number.isNaN(b.value)),
+  )
+  if (rows.length === 0) return []
+  const buckets = Math.min(maxResults, rows.length)
+  const size = Math.floor(rows.length / buckets)
+  const longer = rows.length % buckets
+  const sample = Array.from({ length: buckets }, (_, bucket) => rows[bucket * size + Math.min(bucket, longer)])
+  const last = rows[rows.length - 1]
+  if (sample[sample.length - 1] !== last) {
+    if (sample.length >= maxResults) sample[sample.length - 1] = last
+    else sample.push(last)
+  }
+  return sample
 }

@@ -27,16 +27,35 @@ export const stage = z.string().transform((text, ctx) => {
 /** A required string that must not be empty, named as MLflow names it in its message. */
 export const required = z.string().min(1)
 
-/** Validates a request; the first problem becomes MLflow's INVALID_PARAMETER_VALUE naming the field. */
+/** What MLflow's server adds to every request-validation message (mlflow/server/handlers.py, `_validate_param_against_schema`). */
+const SEE_THE_DOCS = 'See the API docs for more information about request parameters.'
+
+/**
+ * Validates a request; the first problem becomes MLflow's
+ * INVALID_PARAMETER_VALUE in MLflow's words: a missing (or empty) field is
+ * "Missing value for required parameter", a value of the wrong shape is
+ * "Invalid value <json> for parameter ... supplied" with the type Python
+ * would name, a rule of the field's own says what it says.
+ */
 export function parseParams<T extends z.ZodType>(schema: T, params: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(params)
   if (result.success) return result.data
   const issue = result.error.issues[0]
-  const field = issue.path.join('.')
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    throw invalidParameter(`Missing value for required parameter '${field}'.`)
+  const field = String(issue.path[0] ?? '')
+  const value = params[field]
+  if (value === undefined || value === '') {
+    throw invalidParameter(`Missing value for required parameter '${field}'. ${SEE_THE_DOCS}`)
   }
-  throw invalidParameter(`Invalid value for parameter '${field}': ${issue.message}`)
+  if (issue.code === 'custom') throw invalidParameter(`${issue.message} ${SEE_THE_DOCS}`)
+  throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied:  Hint: Value was of type '${pythonTypeOf(value)}'. ${SEE_THE_DOCS}`)
+}
+
+/** The name Python gives the type of a JSON value, as MLflow's messages quote it. */
+function pythonTypeOf(value: unknown): string {
+  if (value === null) return 'NoneType'
+  if (Array.isArray(value)) return 'list'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  return { string: 'str', boolean: 'bool', object: 'dict' }[typeof value as 'string' | 'boolean' | 'object'] ?? typeof value
 }
 
 /** Requests name a run by `run_id` or, from older clients, `run_uuid`. */

@@ -121,5 +121,37 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       const { ours } = await both('POST', 'logged-models/search', (side) => ({ experiment_ids: [side.ids.logged], filter: "bogus = 'x'" }))
       expect(ours).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } })
     })
+
+    it('samples get-history-bulk-interval as MLflow does, run by run', async () => {
+      await experiment('sampling')
+      const runs: Record<'mlflow' | 'mlgate', string[]> = { mlflow: [], mlgate: [] }
+      for (const [index, steps] of [[0, 10], [1, 23]] as const) {
+        const { theirs, ours } = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.sampling, run_name: `r${index}`, start_time: 1 }))
+        runs.mlflow.push((theirs.run as { info: { run_id: string } }).info.run_id)
+        runs.mlgate.push((ours.run as { info: { run_id: string } }).info.run_id)
+        const metrics = Array.from({ length: steps }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: 1_700_000_000_000 + step, step }))
+        // Several values at one step, and a NaN, as training loops log them.
+        metrics.push({ key: 'loss', value: 0.5, timestamp: 1_700_000_000_500, step: 3 }, { key: 'loss', value: Number.NaN as number, timestamp: 1_700_000_000_600, step: 4 })
+        await same('POST', 'runs/log-batch', (side) => ({ run_id: runs[side === sides.mlflow ? 'mlflow' : 'mlgate'][index], metrics: metrics.map((m) => ({ ...m, value: Number.isNaN(m.value) ? 'NaN' : m.value })) }))
+      }
+      for (const query of [{ max_results: 5 }, { max_results: 1 }, { max_results: 7, start_step: 2, end_step: 15 }, {}, { max_results: 5, start_step: 2 }, { start_step: 9, end_step: 2 }, { max_results: 2501 }]) {
+        await same('GET', 'metrics/get-history-bulk-interval', (side) => ({ run_ids: runs[side === sides.mlflow ? 'mlflow' : 'mlgate'], metric_key: 'loss', ...query }))
+      }
+    })
+
+    it('words request-validation errors as MLflow does', async () => {
+      await experiment('validation')
+      const { theirs, ours } = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.validation, run_name: 'named', start_time: 1 }))
+      const runIds = { mlflow: (theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (ours.run as { info: { run_id: string } }).info.run_id }
+      const runOf = (side: Side) => runIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      await same('GET', 'experiments/get', () => ({}))
+      await same('POST', 'runs/update', () => ({ run_id: 123 }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'k', value: 'x', timestamp: 1 }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'k', timestamp: 1 }))
+      await same('POST', 'runs/search', () => ({ max_results: 'abc' }))
+      await same('POST', 'experiments/create', () => ({ name: 5 }))
+      await same('POST', 'experiments/create', () => ({ name: '' }))
+      await same('POST', 'runs/set-tag', (side) => ({ run_id: runOf(side), key: 'k', value: ['a'] }))
+    })
   })
 })

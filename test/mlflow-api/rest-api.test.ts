@@ -37,7 +37,7 @@ describeEachEngine('the MLflow REST API', (engine) => {
       status: 404,
       body: { error_code: 'RESOURCE_DOES_NOT_EXIST', sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
     })
-    expect(await call('GET', 'experiments/get', {})).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'experiment_id'." } })
+    expect(await call('GET', 'experiments/get', {})).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters." } })
     expect(await call('POST', 'runs/no-such-thing', {})).toMatchObject({ status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND' } })
     expect(await call('POST', 'experiments/create', '{"name": ')).toMatchObject({ status: 400, body: { error_code: 'MALFORMED_REQUEST' } })
     const id = await newExperiment('taken')

@@ -6,7 +6,8 @@ export function mlflowApi(baseUrl: string) {
    */
   const request = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, prefix = '/api/2.0/mlflow/') => {
     const url = new URL(`${baseUrl}${prefix}${path}`)
-    if (method === 'GET' && body) for (const [k, v] of Object.entries(body)) url.searchParams.set(k, String(v))
+    // Lists as repeated parameters (run_ids=a&run_ids=b), as MLflow's clients send them.
+    if (method === 'GET' && body) for (const [k, v] of Object.entries(body)) for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item))
     const response = await fetch(url, {
       method,
       headers: { 'content-type': 'application/json' },
