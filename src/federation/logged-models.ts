@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../contract/backend.js'
 import type { KeyValue, LoggedModel, LoggedModelStatus, MetricWrite, ModelOutput } from '../domain.js'
 import type { RecordKey } from './record-key.js'
@@ -7,6 +8,20 @@ import { matchesLoggedModelFilter } from '../contract/filter-matching.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import type { Backends } from './backends.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
+
+/** The logged-model tag MLflow lists the versions registered from a model in. */
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions'
+
+const versionListSchema = z.array(z.object({ name: z.string(), version: z.number().int() }))
+
+function parseVersionList(value: string | undefined): z.infer<typeof versionListSchema> {
+  if (!value) return []
+  try {
+    return versionListSchema.parse(JSON.parse(value))
+  } catch {
+    return [] // a tag someone else wrote: MLflow would fail; mlgate starts the list afresh
+  }
+}
 
 /**
  * MLflow 3's logged models, on the backends that keep them: routed to the
@@ -76,6 +91,21 @@ export class LoggedModelFederation {
 
   delete(key: RecordKey): Promise<void> {
     return this.storeOf(key.backendId).delete(key.nativeId)
+  }
+
+  /**
+   * Adds a registered version to the model's `mlflow.modelVersions` tag, a
+   * JSON list of {name, version} as MLflow's tracking store keeps it
+   * (Python's json.dumps spacing, a version already listed not twice).
+   */
+  async recordModelVersion(key: RecordKey, modelName: string, version: number): Promise<void> {
+    const model = await this.loggedModel(key)
+    if (!model) return
+    const entry = { name: modelName, version }
+    const listed = parseVersionList(model.tags[MODEL_VERSIONS_TAG])
+    const versions = listed.some((known) => known.name === entry.name && known.version === entry.version) ? listed : [...listed, entry]
+    const value = `[${versions.map((known) => `{"name": ${JSON.stringify(known.name)}, "version": ${known.version}}`).join(', ')}]`
+    await this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }])
   }
 
   /** Records models a run produced (MLflow's log-outputs). */

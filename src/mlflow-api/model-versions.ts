@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { modelVersionId } from '../contract/model-version-id.js'
 import type { ModelVersion } from '../domain.js'
-import { hidingPromptsAsMlflowDoes, parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
+import { IS_PROMPT_TAG, hidingPromptsAsMlflowDoes, parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
+import { checkModelVersionSource } from './model-version-source.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { collectPage, pageSize } from './paging.js'
 import { int64 } from '../mlflow-protocol/values.js'
@@ -34,15 +35,23 @@ export const modelVersionRoutes: Route[] = [
         }),
         params,
       )
+      const isPrompt = request.tags.findLast((tag) => tag.key === IS_PROMPT_TAG)?.value.toLowerCase() === 'true'
+      const modelId = request.model_id || null
+      await checkModelVersionSource(request.source, { runId: request.run_id || null, modelId, isPrompt }, {
+        runArtifactRoot: async (runId) => (await target.tracking.run(target.key(runId)))?.artifactUri ?? null,
+        modelArtifactRoot: async (id) => (await loggedModel(target, id))?.artifactLocation ?? null,
+      })
       // The store refuses a version of a model that does not exist (RESOURCE_DOES_NOT_EXIST).
       const version = await target.models.createModelVersion({
         model: target.key(request.name),
         source: request.source,
         // MLflow 3 registers a logged model by its id; the version's run is the one that logged it.
-        runId: request.run_id || (await sourceRunOf(target, request.model_id ?? loggedModelIdOf(request.source))),
+        runId: request.run_id || (await sourceRunOf(target, modelId ?? loggedModelIdOf(request.source))),
         description: request.description ?? null,
         tags: request.tags,
       })
+      // As MLflow's server does: the logged model lists the versions registered from it.
+      if (modelId && !isPrompt) await target.loggedModels.recordModelVersion(target.key(modelId), version.modelNativeId, version.version)
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },

@@ -15,11 +15,15 @@ type Api = ReturnType<typeof mlflowApi>
 
 const VOLATILE_KEY = /(^|_)(id|uuid|time|timestamp|timestamp_ms|uri|location|run_name)$/
 
+/** Ids either server generated, wherever they appear inside strings (a `runs:/<id>/model` source). */
+const generatedIds = new Set<string>()
+
 /** Ids, times, URIs and generated names replaced by their kind, so two servers' answers compare. */
 function normalize(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => normalize(item, key))
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, k)]))
   if (VOLATILE_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return value === '' ? '' : `<${key}>`
+  if (typeof value === 'string') return [...generatedIds].reduce((text, id) => text.replaceAll(id, '<id>'), value)
   return value
 }
 
@@ -152,6 +156,48 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'experiments/create', () => ({ name: 5 }))
       await same('POST', 'experiments/create', () => ({ name: '' }))
       await same('POST', 'runs/set-tag', (side) => ({ run_id: runOf(side), key: 'k', value: ['a'] }))
+    })
+
+    it('checks model version sources as MLflow does, and lists versions on the logged model they came from', async () => {
+      await experiment('sources')
+      const name = `sources-${randomUUID().slice(0, 8)}`
+      await same('POST', 'registered-models/create', () => ({ name }))
+      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.sources, run_name: 'producer', start_time: 1 }))
+      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
+      const runOf = (side: Side) => runIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      generatedIds.add(runIds.mlflow).add(runIds.mlgate)
+      for (const source of [
+        '/etc/passwd',
+        'file:///etc',
+        'relative/path',
+        'mlflow-artifacts://host/models/../../../',
+        'http://host:5000/api/2.0/mlflow-artifacts/artifacts/x',
+        's3://bucket/models/..%2f..%2fsecrets',
+        's3://bucket/models/%2e%2e/x',
+        's3://bucket/x%00',
+        's3://bucket',
+        's3://bucket/./x',
+        'runs:/0123456789abcdef0123456789abcdef/model',
+        'models:/m-0123456789abcdef0123456789abcdef',
+        's3://bucket/fine/model',
+      ]) {
+        await same('POST', 'model-versions/create', () => ({ name, source }))
+      }
+      await same('POST', 'model-versions/create', (side) => ({ name, source: `runs:/${runOf(side)}/model`, run_id: runOf(side) }))
+      await same('POST', 'model-versions/create', (side) => ({ name, source: `runs:/${runOf(side)}/model` }))
+
+      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids.sources, name: 'model', source_run_id: runOf(side) }))
+      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
+      const modelOf = (side: Side) => modelIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      generatedIds.add(modelIds.mlflow).add(modelIds.mlgate)
+      await same('POST', 'model-versions/create', (side) => ({ name, source: `models:/${modelOf(side)}`, model_id: modelOf(side) }))
+      await same('POST', 'model-versions/create', (side) => ({ name, source: `models:/${modelOf(side)}`, model_id: modelOf(side) }))
+      await same('POST', 'model-versions/create', (side) => ({ name, source: 'runs:/x/model', model_id: modelOf(side) }))
+      // The second registration of the same model appends; the tag's JSON is MLflow's to the byte.
+      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelIds.mlflow}`), mlgate.request('GET', `logged-models/${modelIds.mlgate}`)])
+      const tagOf = (answer: { body: Record<string, unknown> }) => ((answer.body.model as { info: { tags?: { key: string; value: string }[] } }).info.tags ?? []).find((tag) => tag.key === 'mlflow.modelVersions')?.value
+      expect(tagOf(got[1])).toBe(tagOf(got[0]))
+      expect(tagOf(got[0])).toBe(`[{"name": "${name}", "version": 3}, {"name": "${name}", "version": 4}]`)
     })
   })
 })

@@ -132,7 +132,7 @@ describeEachEngine('the MLflow REST API', (engine) => {
 
   it('renames and deletes registered models and versions', async () => {
     await ok('POST', 'registered-models/create', { name: 'churn', description: 'v1' })
-    expect(await call('POST', 'model-versions/create', { name: 'no-such-model', source: 's3://x' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } })
+    expect(await call('POST', 'model-versions/create', { name: 'no-such-model', source: 's3://x/model' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } })
     for (let i = 0; i < 2; i++) await ok('POST', 'model-versions/create', { name: 'churn', source: `s3://models/churn/${i}` })
     await ok('POST', 'registered-models/alias', { name: 'churn', alias: 'prod', version: '2' })
     await ok('POST', 'model-versions/set-tag', { name: 'churn', version: '1', key: 'k', value: 'v' })
