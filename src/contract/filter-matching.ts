@@ -98,6 +98,10 @@ function matchesRunPredicate(run: Run, predicate: RunPredicate): boolean {
       return matchString(run.params[predicate.key], predicate.op, predicate.value)
     case 'tag':
       return matchString(run.tags[predicate.key], predicate.op, predicate.value)
+    case 'paramPresence':
+      return (run.params[predicate.key] !== undefined) === predicate.present
+    case 'tagPresence':
+      return (run.tags[predicate.key] !== undefined) === predicate.present
     case 'metric':
       return matchNumber(run.metrics.find((metric) => metric.key === predicate.key)?.value, predicate.op, predicate.value)
     case 'startTime':

@@ -23,6 +23,8 @@ export type RunPredicate =
   | { field: RunStringAttribute; op: SetOp; values: string[] }
   | { field: RunTimeAttribute; op: NumberOp; value: number }
   | { field: 'param' | 'tag'; key: string; op: StringOp; value: string }
+  /** MLflow's `IS NULL` (present: false) and `IS NOT NULL` (present: true) on a run's params and tags. */
+  | { field: 'paramPresence' | 'tagPresence'; key: string; present: boolean }
   | { field: 'metric'; key: string; op: NumberOp; value: number }
 
 /** Every predicate must hold (AND): the typed filter and MLflow's syntax have no OR. */

@@ -89,7 +89,7 @@ interface Token {
   position: number
 }
 
-const KEYWORDS = new Set(['AND', 'OR', 'LIKE', 'ILIKE', 'IN', 'NOT'])
+const KEYWORDS = new Set(['AND', 'OR', 'LIKE', 'ILIKE', 'IN', 'NOT', 'IS', 'NULL'])
 
 function tokenize(text: string, argument: string): Token[] {
   const tokens: Token[] = []
@@ -247,7 +247,14 @@ class Parser<P> {
       this.next()
       return { ...token, value: 'NOT IN' }
     }
-    throw this.error(token, 'expected a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN)')
+    if (token.kind === 'keyword' && token.value === 'IS') {
+      const negated = this.peek().kind === 'keyword' && this.peek().value === 'NOT'
+      if (negated) this.next()
+      const nullToken = this.next()
+      if (nullToken.kind !== 'keyword' || nullToken.value !== 'NULL') throw this.error(nullToken, `expected NULL after IS${negated ? ' NOT' : ''}`)
+      return { ...token, text: negated ? 'IS NOT NULL' : 'IS NULL', value: negated ? 'IS NOT NULL' : 'IS NULL' }
+    }
+    throw this.error(token, 'expected a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT NULL)')
   }
 
   numberOperator(operator: Token, what: string): NumberOp {
@@ -319,7 +326,13 @@ function runComparison({ entity, key, keyToken, operator }: Clause, parser: Pars
     return { field: 'metric', key, op: parser.numberOperator(operator, 'metrics'), value: parser.numberValue() }
   }
   if (entity === 'param' || entity === 'tag') {
+    if (operator.value === 'IS NULL' || operator.value === 'IS NOT NULL') {
+      return { field: entity === 'param' ? 'paramPresence' : 'tagPresence', key, present: operator.value === 'IS NOT NULL' }
+    }
     return { field: entity, key, op: parser.stringOperator(operator, `${entity}s`), value: parser.stringValue() }
+  }
+  if (operator.value === 'IS NULL' || operator.value === 'IS NOT NULL') {
+    throw parser.error(operator, 'IS NULL / IS NOT NULL is only supported for tags and params')
   }
   const attribute = key.toLowerCase()
   if (attribute in TIME_ATTRIBUTES) {

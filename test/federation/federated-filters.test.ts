@@ -118,4 +118,37 @@ describeMlflow('federated filters, property test', (mlflowUrl) => {
     // The property is only worth something if most answers are not empty.
     expect(nonEmpty).toBeGreaterThanOrEqual(15)
   })
+
+  it('means the same by IS NULL, IS NOT NULL and != on params and tags on both backends (MLflow syntax)', async () => {
+    const next = random(17)
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]
+    // Brute force by MLflow's semantics: IS NULL matches a run without the key, != needs the key.
+    const clauses: { text: string; holds: (run: GeneratedRun) => boolean }[] = [
+      { text: 'tags.team IS NULL', holds: (run) => run.tags.team === undefined },
+      { text: 'tags.team IS NOT NULL', holds: (run) => run.tags.team !== undefined },
+      { text: 'params.optimizer IS NULL', holds: (run) => run.params.optimizer === undefined },
+      { text: 'params.optimizer IS NOT NULL', holds: (run) => run.params.optimizer !== undefined },
+      { text: "params.optimizer != 'adam'", holds: (run) => run.params.optimizer !== undefined && run.params.optimizer !== 'adam' },
+      { text: "tags.team != 'vision'", holds: (run) => run.tags.team !== undefined && run.tags.team !== 'vision' },
+      { text: "params.lr = '0.1'", holds: (run) => run.params.lr === '0.1' },
+    ]
+    let nonEmpty = 0
+    for (let round = 0; round < 20; round++) {
+      const chosen = [pick(clauses), pick(clauses)]
+      const mlflowFilter = chosen.map((clause) => clause.text).join(' AND ')
+      const backends = [['local'], ['mlflow'], ['local', 'mlflow']][round % 3]
+      const expected = bruteSort(runs.filter((run) => backends.includes(run.backend) && chosen.every((clause) => clause.holds(run))), [])
+      const ids: string[] = []
+      let after: string | null = null
+      for (let guard = 0; guard < 200; guard++) {
+        const page: ResultOf<typeof RunsDocument> = await gw.data(RunsDocument, { experimentIds, backends, mlflowFilter, first: 17, after })
+        ids.push(...page.runs.edges.map((edge) => edge.node.id))
+        if (!page.runs.pageInfo.hasNextPage) break
+        after = page.runs.pageInfo.endCursor ?? null
+      }
+      expect({ round, mlflowFilter, backends, ids }).toEqual({ round, mlflowFilter, backends, ids: expected })
+      if (expected.length > 0) nonEmpty += 1
+    }
+    expect(nonEmpty).toBeGreaterThanOrEqual(10)
+  })
 })

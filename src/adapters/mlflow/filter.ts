@@ -113,6 +113,9 @@ function runClause(predicate: RunPredicate): string | null {
       return keyed('params', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
     case 'tag':
       return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+    case 'paramPresence':
+    case 'tagPresence':
+      return keyed(predicate.field === 'paramPresence' ? 'params' : 'tags', predicate.key, (key) => `${key} ${predicate.present ? 'IS NOT NULL' : 'IS NULL'}`)
     case 'startTime':
     case 'endTime':
       return `attributes.${TIME_ATTRIBUTES[predicate.field]} ${NUMBER_OPERATORS[predicate.op]} ${numberLiteral(predicate.value)}`

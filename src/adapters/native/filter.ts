@@ -33,8 +33,11 @@ const JOINED_CLAUSES = 4
 
 type ClauseShape = 'join' | 'subplan'
 
+/** Clauses that test a key-value table with an EXISTS (or NOT EXISTS) subquery. */
+const KEY_VALUE_FIELDS = new Set(['param', 'tag', 'metric', 'paramPresence', 'tagPresence', 'lacksTag'])
+
 function shapeOf(filter: { all: readonly { field: string }[] }): ClauseShape {
-  const keyValueClauses = filter.all.filter((predicate) => predicate.field === 'param' || predicate.field === 'tag' || predicate.field === 'metric').length
+  const keyValueClauses = filter.all.filter((predicate) => KEY_VALUE_FIELDS.has(predicate.field)).length
   return keyValueClauses > JOINED_CLAUSES ? 'subplan' : 'join'
 }
 
@@ -82,6 +85,15 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate, shape: Cl
             .where('kv.value', STRING_SQL[predicate.op], predicate.value),
         ),
       )
+    case 'paramPresence':
+    case 'tagPresence': {
+      const rows = eb
+        .selectFrom((predicate.field === 'paramPresence' ? 'run_params as kv' : 'run_tags as kv') as 'run_params as kv')
+        .select(sql.lit(1).as('one'))
+        .whereRef('kv.run_id', '=', 'runs.id')
+        .where('kv.key', '=', predicate.key)
+      return predicate.present ? eb.exists(shaped(shape, rows)) : eb.not(eb.exists(shaped(shape, rows)))
+    }
     case 'metric': {
       // MLflow's semantics: a run without the metric matches no comparison on
       // it, and NaN compares as in IEEE 754 (only "not equal" holds), where
@@ -156,7 +168,7 @@ export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: Register
         case 'tag':
           return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
         case 'lacksTag':
-          return eb.not(eb.exists(tagRows(predicate.key, '=', predicate.value)))
+          return eb.not(eb.exists(shaped(shape, tagRows(predicate.key, '=', predicate.value))))
       }
     }),
   )
@@ -182,7 +194,7 @@ function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersi
     case 'tag':
       return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
     case 'lacksTag':
-      return eb.not(eb.exists(tagRows(predicate.key, '=', predicate.value)))
+      return eb.not(eb.exists(shaped(shape, tagRows(predicate.key, '=', predicate.value))))
     case 'stage':
       return stageIn(eb, predicate.values)
     case 'promotion':
