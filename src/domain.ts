@@ -75,7 +75,17 @@ export const DATASET_CONTEXT_TAG = 'mlflow.data.context'
 
 export interface DatasetInput {
   dataset: Dataset
-  context: string | null
+  /** Every tag of the input, as the logging client wrote them; its role is `mlflow.data.context` (see datasetContextOf). */
+  tags: Tags
+}
+
+export function datasetContextOf(input: DatasetInput): string | null {
+  return input.tags[DATASET_CONTEXT_TAG] ?? null
+}
+
+/** A logged model a run used as an input (MLflow 3's log-inputs `models`). */
+export interface ModelInput {
+  modelId: string
 }
 
 export interface Run {
@@ -96,6 +106,8 @@ export interface Run {
   metrics: LatestMetric[]
   /** Datasets logged as inputs (MLflow's log-inputs). */
   datasets: DatasetInput[]
+  /** Logged models the run used (MLflow 3's log-inputs `models`), by id. */
+  modelInputs: ModelInput[]
   /** Logged models the run produced (MLflow 3's log-outputs), oldest first. */
   modelOutputs: ModelOutput[]
 }

@@ -9,6 +9,7 @@ import type {
   MetricPoint,
   MetricSeries,
   MetricWrite,
+  ModelInput,
   ModelOutput,
   ModelStage,
   ModelVersion,
@@ -158,8 +159,8 @@ export interface TrackingWriter {
   deleteRunTag(runId: string, key: string): Promise<void>
   /** Metrics, params and tags in one atomic write; a param conflict writes nothing. */
   logBatch(runId: string, batch: RunBatch): Promise<void>
-  /** Records datasets the run used (MLflow's log-inputs). */
-  logInputs(runId: string, inputs: DatasetInput[]): Promise<void>
+  /** Records datasets and logged models the run used (MLflow's log-inputs), in one write. */
+  logInputs(runId: string, inputs: DatasetInput[], models: ModelInput[]): Promise<void>
 }
 
 /** New points of one metric of one run, as one write committed them. */

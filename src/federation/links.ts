@@ -1,5 +1,6 @@
 import type { Backend, ModelRegistryReader, Page, PageRequest } from '../contract/backend.js'
 import {
+  datasetContextOf,
   datasetNode,
   type Experiment,
   type ModelVersion,
@@ -239,7 +240,7 @@ export class Links {
     for (const run of runs) {
       for (const input of run.datasets) {
         const target = datasetNode(run.backendId, input.dataset)
-        add(links, run, { kind: 'USED_DATASET', evidence: input.context ? `dataset input (context ${input.context})` : 'dataset input', reversed: false, target })
+        add(links, run, { kind: 'USED_DATASET', evidence: datasetContextOf(input) ? `dataset input (context ${datasetContextOf(input)})` : 'dataset input', reversed: false, target })
       }
     }
     return links

@@ -1,5 +1,5 @@
 import type { Backend, ExperimentQuery, RunBatch, RunOrder, RunQuery, UpdateRunInput } from '../contract/backend.js'
-import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, Run, RunStatus } from '../domain.js'
+import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
 import { type GatewayError, badInput, notFound } from '../errors.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from '../contract/filter.js'
 import { type Loaders, createLoaders, throwIfError } from './loaders.js'
@@ -220,9 +220,9 @@ export class TrackingFederation {
     return this.afterRunWrite(key, this.writerFor(key).setRunTags(key.nativeId, checkTags(tags)))
   }
 
-  async logInputs(key: RecordKey, inputs: DatasetInput[]): Promise<Run> {
+  async logInputs(key: RecordKey, inputs: DatasetInput[], models: ModelInput[] = []): Promise<Run> {
     checkDatasetInputs(inputs)
-    return this.afterRunWrite(key, this.writerFor(key).logInputs(key.nativeId, inputs))
+    return this.afterRunWrite(key, this.writerFor(key).logInputs(key.nativeId, inputs, models))
   }
 
   deleteRunTag(key: RecordKey, tagKey: string): Promise<Run> {

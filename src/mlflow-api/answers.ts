@@ -62,7 +62,10 @@ export function runJson(run: Run, options: { justCreated?: boolean } = {}): z.in
       ...nonEmpty('params', keyValuesOf(run.params)),
       ...nonEmpty('tags', keyValuesOf(run.tags)),
     },
-    inputs: nonEmpty('dataset_inputs', run.datasets.map(datasetInputToWire)),
+    inputs: {
+      ...nonEmpty('dataset_inputs', run.datasets.map(datasetInputToWire)),
+      ...nonEmpty('model_inputs', run.modelInputs.map((input) => ({ model_id: input.modelId }))),
+    },
     ...((run.modelOutputs.length > 0 || !options.justCreated) && {
       outputs: nonEmpty('model_outputs', run.modelOutputs.map((output) => ({ model_id: output.modelId, step: output.step }))),
     }),

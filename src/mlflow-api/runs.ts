@@ -147,7 +147,8 @@ export const runRoutes: Route[] = [
         params,
       )
       const inputs = request.datasets.map(datasetInputFromWire)
-      if (inputs.length > 0) await target.tracking.logInputs(target.key(runId), inputs)
+      const models = request.models.map((model) => ({ modelId: model.model_id }))
+      if (inputs.length > 0 || models.length > 0) await target.tracking.logInputs(target.key(runId), inputs, models)
       return {}
     },
   },

@@ -58,8 +58,9 @@ export const runSchema = z.object({
   inputs: z
     .object({
       dataset_inputs: z.array(datasetInputSchema).default([]),
+      model_inputs: z.array(z.object({ model_id: z.string() })).default([]),
     })
-    .default({ dataset_inputs: [] }),
+    .default({ dataset_inputs: [], model_inputs: [] }),
   outputs: z
     .object({ model_outputs: z.array(z.object({ model_id: z.string(), step: int64.default(0) })).default([]) })
     .default({ model_outputs: [] }),

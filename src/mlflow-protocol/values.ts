@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DATASET_CONTEXT_TAG, type DatasetInput, type ModelStage } from '../domain.js'
+import type { DatasetInput, ModelStage } from '../domain.js'
 
 /**
  * MLflow's JSON vocabulary, shared by the two sides of mlgate that speak it:
@@ -64,7 +64,8 @@ export function datasetInputFromWire(wire: z.output<typeof datasetInputSchema>):
       schema: wire.dataset.schema || null,
       profile: wire.dataset.profile || null,
     },
-    context: wire.tags.find((tag) => tag.key === DATASET_CONTEXT_TAG)?.value ?? null,
+    // The last value of a key wins, as MLflow's store keeps one per key.
+    tags: Object.fromEntries(wire.tags.map((tag) => [tag.key, tag.value])),
   }
 }
 
@@ -72,7 +73,12 @@ export function datasetInputFromWire(wire: z.output<typeof datasetInputSchema>):
 export function datasetInputToWire(input: DatasetInput): WireDatasetInput {
   const { dataset } = input
   return {
-    ...(input.context !== null && { tags: [{ key: DATASET_CONTEXT_TAG, value: input.context }] }),
+    // MLflow answers an input's tags sorted by key.
+    ...(Object.keys(input.tags).length > 0 && {
+      tags: Object.keys(input.tags)
+        .sort()
+        .map((key) => ({ key, value: input.tags[key] })),
+    }),
     dataset: {
       name: dataset.name,
       digest: dataset.digest,

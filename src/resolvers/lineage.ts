@@ -1,6 +1,6 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql'
 import type { GatewayContext } from '../context.js'
-import { type DatasetInput, type DatasetNode, type UnresolvedRef, datasetNode, isDatasetNode, isModelVersion, isRun, isUnresolvedRef } from '../domain.js'
+import { DATASET_CONTEXT_TAG, type DatasetInput, type DatasetNode, type UnresolvedRef, datasetContextOf, datasetNode, isDatasetNode, isModelVersion, isRun, isUnresolvedRef } from '../domain.js'
 import { notFound } from '../errors.js'
 import { LINEAGE_DIRECTIONS, LINEAGE_LIMITS, type LineageEdge, type LineageGraph, walkLineage } from '../federation/lineage.js'
 import { LINK_KINDS, type Links } from '../federation/links.js'
@@ -51,7 +51,7 @@ const DatasetInputRef = builder.objectRef<DatasetInput & { backendId: string }>(
       type: DatasetRef,
       resolve: (input) => datasetNode(input.backendId, input.dataset),
     }),
-    context: t.exposeString('context', { nullable: true, description: "MLflow's mlflow.data.context: training, evaluation, ..." }),
+    context: t.string({ nullable: true, description: "MLflow's mlflow.data.context: training, evaluation, ...", resolve: (input) => datasetContextOf(input) }),
   }),
 })
 
@@ -167,7 +167,7 @@ builder.mutationFields((t) => ({
             schema: input.schema ?? null,
             profile: input.profile ?? null,
           },
-          context: input.context ?? null,
+          tags: Object.fromEntries(input.context ? [[DATASET_CONTEXT_TAG, input.context]] : []),
         })),
       ),
   }),

@@ -222,5 +222,35 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       const refused = await both('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.presence], filter: 'attributes.run_name IS NULL' }))
       expect([refused.ours.status, refused.ours.body.error_code]).toEqual([refused.theirs.status, refused.theirs.body.error_code])
     })
+
+    it('keeps every dataset input tag and the model inputs of log-inputs', async () => {
+      await experiment('inputs')
+      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.inputs, run_name: 'consumer', start_time: 1 }))
+      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
+      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids.inputs, name: 'base' }))
+      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
+      generatedIds.add(runIds.mlflow).add(runIds.mlgate).add(modelIds.mlflow).add(modelIds.mlgate)
+      const of = <T>(ids: { mlflow: T; mlgate: T }, side: Side) => ids[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      await same('POST', 'runs/log-inputs', (side) => ({
+        run_id: of(runIds, side),
+        datasets: [
+          {
+            tags: [{ key: 'zone', value: 'eu' }, { key: 'mlflow.data.context', value: 'training' }, { key: 'audited', value: 'yes' }],
+            dataset: { name: 'train', digest: 'abc123', source_type: 'local', source: '{"uri": "/data"}' },
+          },
+          { dataset: { name: 'plain', digest: 'def456', source_type: 'local', source: '{}' } },
+        ],
+        models: [{ model_id: of(modelIds, side) }],
+      }))
+      // MLflow's store lists a run's inputs in the database's row order (unspecified); mlgate by name and digest.
+      const { theirs, ours } = await both('GET', 'runs/get', (side) => ({ run_id: of(runIds, side) }))
+      const byName = (body: Record<string, unknown>) => {
+        const run = normalize(body) as { run: { inputs: { dataset_inputs: { dataset: { name: string } }[] } } }
+        run.run.inputs.dataset_inputs.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name))
+        return run
+      }
+      expect(byName(ours.body)).toEqual(byName(theirs.body))
+      expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelIds.mlgate }])
+    })
   })
 })

@@ -48,10 +48,11 @@ const runArbitrary: fc.Arbitrary<Run> = fc
           schema: fc.option(present, { nil: null }),
           profile: fc.option(present, { nil: null }),
         }),
-        context: fc.option(text, { nil: null }),
+        tags: keyed(text),
       }),
       { maxLength: 2 },
     ),
+    modelInputs: fc.array(fc.record({ modelId: present }), { maxLength: 2 }),
     modelOutputs: fc.array(fc.record({ modelId: present, step: fc.nat() }), { maxLength: 2 }),
   })
   .map(({ metrics, ...run }) => ({
@@ -97,7 +98,7 @@ describe('the MLflow protocol, both ways', () => {
 
   it('keeps a dataset input’s context as MLflow’s tag', () => {
     const run = fc.sample(runArbitrary, { numRuns: 1, seed: 7 })[0]
-    const json = runJson({ ...run, datasets: [{ dataset: { name: 'd', digest: 'x', sourceType: null, source: null, schema: null, profile: null }, context: 'training' }] })
+    const json = runJson({ ...run, datasets: [{ dataset: { name: 'd', digest: 'x', sourceType: null, source: null, schema: null, profile: null }, tags: { [DATASET_CONTEXT_TAG]: 'training' } }] })
     expect(json.inputs?.dataset_inputs?.[0].tags).toEqual([{ key: DATASET_CONTEXT_TAG, value: 'training' }])
   })
 })

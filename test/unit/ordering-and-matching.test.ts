@@ -28,6 +28,7 @@ const runArbitrary: fc.Arbitrary<Run> = fc.record({
   tags: {},
   metrics: acc === null ? [] : [{ key: 'acc', value: acc, step: 0, timestamp: new Date(0) }],
   datasets: [],
+  modelInputs: [],
   modelOutputs: [],
   ...run,
 }))
@@ -127,6 +128,7 @@ function runWith(params: Record<string, string>): Run {
     tags: {},
     metrics: [],
     datasets: [],
+    modelInputs: [],
     modelOutputs: [],
   }
 }

@@ -342,10 +342,11 @@ export class MlflowBackend implements Backend, TrackingReader {
         await this.client.post('experiments/restore', { experiment_id: experimentId })
         return this.requireExperiment(experimentId)
       },
-      logInputs: async (runId, inputs) => {
+      logInputs: async (runId, inputs, models) => {
         await this.client.post('runs/log-inputs', {
           run_id: runId,
           datasets: inputs.map(datasetInputToWire),
+          models: models.map((model) => ({ model_id: model.modelId })),
         })
       },
     }

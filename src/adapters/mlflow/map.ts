@@ -50,6 +50,7 @@ export function toRun(backendId: string, wire: WireRun): Run {
     tags,
     metrics: wire.data.metrics.map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     datasets: wire.inputs.dataset_inputs.map(datasetInputFromWire),
+    modelInputs: wire.inputs.model_inputs.map((input) => ({ modelId: input.model_id })),
     modelOutputs: wire.outputs.model_outputs.map((output) => ({ modelId: output.model_id, step: output.step })),
   }
 }

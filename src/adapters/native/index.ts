@@ -87,7 +87,7 @@ class NativeBackend implements Backend, TrackingReader {
       renameExperiment: (id, name) => this.guard(() => this.experiments.rename(id, name)),
       deleteExperiment: (id) => this.guard(() => this.experiments.setLifecycle(id, 'deleted')),
       restoreExperiment: (id) => this.guard(() => this.experiments.setLifecycle(id, 'active')),
-      logInputs: (runId, inputs) => this.guard(() => this.runs.logInputs(runId, inputs)),
+      logInputs: (runId, inputs, models) => this.guard(() => this.runs.logInputs(runId, inputs, models)),
     }
     this.modelRegistry = {
       // SQL expresses every predicate here too.

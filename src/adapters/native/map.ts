@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { DatasetInput, Experiment, LatestMetric, LoggedModel, MetricPoint, ModelAlias, ModelOutput, ModelVersion, RegisteredModel, Run } from '../../domain.js'
+import type { DatasetInput, Experiment, LatestMetric, LoggedModel, MetricPoint, ModelAlias, ModelInput, ModelOutput, ModelVersion, RegisteredModel, Run } from '../../domain.js'
 import { modelVersionId } from '../../contract/model-version-id.js'
 import type { ExperimentTable, LoggedModelTable, ModelVersionTable, RegisteredModelTable, RunTable } from './db/schema.js'
 
@@ -14,6 +14,7 @@ export type RunRow = Selectable<RunTable> & {
   tags: Record<string, string> | null
   metrics: LatestMetricJson[] | null
   datasets: DatasetInput[] | null
+  model_inputs: ModelInput[] | null
   model_outputs: ModelOutput[] | null
 }
 
@@ -48,6 +49,7 @@ export function toRun(backendId: string, row: RunRow): Run {
     tags: row.tags ?? {},
     metrics: (row.metrics ?? []).map(toLatestMetric).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     datasets: row.datasets ?? [],
+    modelInputs: row.model_inputs ?? [],
     modelOutputs: (row.model_outputs ?? []).map((output) => ({ modelId: output.modelId, step: Number(output.step) })),
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import { type DatasetInput, type KeyValue, type Run, TERMINAL_RUN_STATUSES } from '../../domain.js'
+import { type DatasetInput, type KeyValue, type ModelInput, type Run, TERMINAL_RUN_STATUSES, datasetContextOf } from '../../domain.js'
 import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
 import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunQuery, UpdateRunInput } from '../../contract/backend.js'
@@ -146,8 +146,8 @@ export class RunStore {
     })
   }
 
-  /** Records datasets as inputs of the run: datasets are shared by (name, digest); a run lists each once. */
-  async logInputs(id: string, inputs: DatasetInput[]): Promise<void> {
+  /** Records datasets (shared by name and digest; a run lists each once) and logged models as inputs of the run. */
+  async logInputs(id: string, inputs: DatasetInput[], models: ModelInput[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.requireActive(trx, id)
       for (const input of inputs) {
@@ -168,8 +168,15 @@ export class RunStore {
           .executeTakeFirstOrThrow()
         await trx
           .insertInto('run_inputs')
-          .values({ run_id: id, dataset_id: datasetId, context: input.context })
-          .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doUpdateSet({ context: input.context }))
+          .values({ run_id: id, dataset_id: datasetId, context: datasetContextOf(input), tags: JSON.stringify(input.tags) })
+          .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doUpdateSet({ context: datasetContextOf(input), tags: JSON.stringify(input.tags) }))
+          .execute()
+      }
+      if (models.length > 0) {
+        await trx
+          .insertInto('run_model_inputs')
+          .values(models.map((model) => ({ run_id: id, model_id: model.modelId })))
+          .onConflict((oc) => oc.doNothing())
           .execute()
       }
       await this.announce(trx, id, 'UPDATED')
@@ -246,8 +253,10 @@ export class RunStore {
         ),
         sql<RunRow['datasets']>`(select json_agg(json_build_object(
             'dataset', json_build_object('name', d.name, 'digest', d.digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile),
-            'context', i.context) order by d.name, d.digest)
+            'tags', i.tags) order by d.name, d.digest)
           from run_inputs i join datasets d on d.id = i.dataset_id where i.run_id = runs.id)`.as('datasets'),
+        sql<RunRow['model_inputs']>`(select json_agg(json_build_object('modelId', mi.model_id) order by mi.model_id)
+          from run_model_inputs mi where mi.run_id = runs.id)`.as('model_inputs'),
         sql<RunRow['model_outputs']>`(select json_agg(json_build_object('modelId', o.model_id, 'step', o.step) order by o.model_id)
           from run_outputs o where o.run_id = runs.id)`.as('model_outputs'),
       ])

@@ -51,7 +51,16 @@ export interface DatasetTable {
 export interface RunInputTable {
   run_id: string
   dataset_id: number
+  /** Superseded by `tags` (its `mlflow.data.context`); kept for older readers. */
   context: string | null
+  /** Every tag of the input, JSON. */
+  tags: ColumnType<Record<string, string>, string | undefined, string>
+}
+
+/** Logged models a run used as inputs (MLflow 3's log-inputs `models`). */
+export interface RunModelInputTable {
+  run_id: string
+  model_id: string
 }
 
 export interface RunParamTable {
@@ -203,4 +212,5 @@ export interface Database {
   logged_model_params: LoggedModelKeyValueTable
   logged_model_metrics: LoggedModelMetricTable
   run_outputs: RunOutputTable
+  run_model_inputs: RunModelInputTable
 }

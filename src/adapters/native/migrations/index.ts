@@ -5,6 +5,7 @@ import * as modelRegistry from './2026-11-23T0000-model-registry.js'
 import * as datasets from './2026-11-23T0100-datasets.js'
 import * as loggedModels from './2026-11-23T0200-logged-models.js'
 import * as runUser from './2026-11-30T0000-run-user.js'
+import * as inputTags from './2026-11-30T0100-input-tags.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0100-datasets': datasets,
   '2026-11-23T0200-logged-models': loggedModels,
   '2026-11-30T0000-run-user': runUser,
+  '2026-11-30T0100-input-tags': inputTags,
 }
 
 export const migrationProvider: MigrationProvider = {
