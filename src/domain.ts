@@ -139,7 +139,7 @@ export interface LoggedModel {
   tags: Tags
   params: Params
   /** Metric points logged against the model (MLflow links them when a run logs them after the model). */
-  metrics: (MetricWrite & { runId: string })[]
+  metrics: (LinkedMetric & { runId: string })[]
   createdAt: Date
   updatedAt: Date
 }
@@ -151,6 +151,12 @@ export interface MetricSeries {
   totalPoints: number
   /** True when `points` is a shape-keeping reduction of a longer series. */
   sampled: boolean
+}
+
+/** A metric point linked to a logged model, with the dataset it was computed on (MLflow's `dataset_name`, `dataset_digest`). */
+export interface LinkedMetric extends MetricWrite {
+  datasetName: string | null
+  datasetDigest: string | null
 }
 
 /** One metric point as written by a client. */

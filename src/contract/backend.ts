@@ -4,6 +4,7 @@ import type {
   DatasetInput,
   Experiment,
   KeyValue,
+  LinkedMetric,
   LoggedModel,
   LoggedModelStatus,
   MetricPoint,
@@ -308,7 +309,7 @@ export interface LoggedModelStore {
   /** Records models a run produced. */
   logOutputs(runId: string, outputs: ModelOutput[]): Promise<void>
   /** Links metric points a run logged to the model. */
-  linkMetrics(modelId: string, runId: string, metrics: MetricWrite[]): Promise<void>
+  linkMetrics(modelId: string, runId: string, metrics: LinkedMetric[]): Promise<void>
 }
 
 export interface Backend {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../contract/backend.js'
-import type { KeyValue, LoggedModel, LoggedModelStatus, MetricWrite, ModelOutput } from '../domain.js'
+import type { KeyValue, LoggedModel, LoggedModelStatus, LinkedMetric, ModelOutput } from '../domain.js'
 import type { RecordKey } from './record-key.js'
 import type { Limits } from '../config.js'
 import type { LoggedModelFilter } from '../contract/filter.js'
@@ -114,7 +114,7 @@ export class LoggedModelFederation {
   }
 
   /** Links metric points a run logged to the model. */
-  linkMetrics(model: RecordKey, runId: string, metrics: MetricWrite[]): Promise<void> {
+  linkMetrics(model: RecordKey, runId: string, metrics: LinkedMetric[]): Promise<void> {
     checkMetrics(metrics)
     return this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics)
   }

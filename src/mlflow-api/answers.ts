@@ -122,7 +122,13 @@ export function loggedModelJson(model: LoggedModel) {
       ...nonEmpty('params', keyValuesOf(model.params)),
       ...nonEmpty(
         'metrics',
-        model.metrics.map((metric) => ({ ...metricJson(metric.key, metric), model_id: model.nativeId, run_id: metric.runId })),
+        model.metrics.map((metric) => ({
+          ...metricJson(metric.key, metric),
+          ...(metric.datasetName !== null && { dataset_name: metric.datasetName }),
+          ...(metric.datasetDigest !== null && { dataset_digest: metric.datasetDigest }),
+          model_id: model.nativeId,
+          run_id: metric.runId,
+        })),
       ),
     },
   }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { z } from 'zod'
 import type { RunOrder } from '../contract/backend.js'
-import { type KeyValue, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
+import { type KeyValue, type LinkedMetric, type MetricWrite, RUN_STATUSES, type Run } from '../domain.js'
 import { parseMlflowFilter } from '../federation/mlflow-filter.js'
 import type { RecordKey } from '../federation/record-key.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
@@ -23,6 +23,8 @@ const metric = z.object({
   timestamp: int64,
   step: int64.default(0),
   model_id: z.string().optional(),
+  dataset_name: z.string().optional(),
+  dataset_digest: z.string().optional(),
 })
 
 export const runRoutes: Route[] = [
@@ -236,12 +238,16 @@ function toMetricWrite(wire: WireMetric): MetricWrite {
 }
 
 /** Points that name a logged model (`model_id`) are linked to it; the rest are the run's alone. */
-function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; linked: Map<string, MetricWrite[]> } {
+function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; linked: Map<string, LinkedMetric[]> } {
   const plain: MetricWrite[] = []
-  const linked = new Map<string, MetricWrite[]>()
+  const linked = new Map<string, LinkedMetric[]>()
   for (const wire of metrics) {
-    if (wire.model_id) linked.set(wire.model_id, [...(linked.get(wire.model_id) ?? []), toMetricWrite(wire)])
-    else plain.push(toMetricWrite(wire))
+    if (!wire.model_id) {
+      plain.push(toMetricWrite(wire))
+      continue
+    }
+    const point = { ...toMetricWrite(wire), datasetName: wire.dataset_name || null, datasetDigest: wire.dataset_digest || null }
+    linked.set(wire.model_id, [...(linked.get(wire.model_id) ?? []), point])
   }
   return { plain, linked }
 }

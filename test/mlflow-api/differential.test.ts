@@ -252,5 +252,20 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       expect(byName(ours.body)).toEqual(byName(theirs.body))
       expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelIds.mlgate }])
     })
+
+    it('keeps the dataset of a metric logged against a logged model', async () => {
+      await experiment('model-metrics')
+      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))
+      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
+      const of = <T>(ids: { mlflow: T; mlgate: T }, side: Side) => ids[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids['model-metrics'], name: 'scored', source_run_id: of(runIds, side) }))
+      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
+      generatedIds.add(runIds.mlflow).add(runIds.mlgate).add(modelIds.mlflow).add(modelIds.mlgate)
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: of(runIds, side), key: 'acc', value: 0.5, timestamp: 5, step: 1, model_id: of(modelIds, side), dataset_name: 'eval', dataset_digest: 'd1' }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: of(runIds, side), key: 'loss', value: 0.1, timestamp: 6, step: 1, model_id: of(modelIds, side) }))
+      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelIds.mlflow}`), mlgate.request('GET', `logged-models/${modelIds.mlgate}`)])
+      expect(normalize(got[1].body)).toEqual(normalize(got[0].body))
+      await same('GET', 'runs/get', (side) => ({ run_id: of(runIds, side) }))
+    })
   })
 })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import type { KeyValue, LoggedModel, LoggedModelStatus, MetricWrite, ModelOutput } from '../../domain.js'
+import type { KeyValue, LoggedModel, LoggedModelStatus, LinkedMetric, ModelOutput } from '../../domain.js'
 import { badInput, notFound } from '../../errors.js'
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
@@ -108,13 +108,30 @@ export class NativeLoggedModelStore implements LoggedModelStore {
     })
   }
 
-  async linkMetrics(modelId: string, runId: string, metrics: MetricWrite[]): Promise<void> {
+  async linkMetrics(modelId: string, runId: string, metrics: LinkedMetric[]): Promise<void> {
     if (metrics.length === 0) return
     await this.change(modelId, (trx) =>
       trx
         .insertInto('logged_model_metrics')
-        .values(metrics.map((m) => ({ model_id: modelId, run_id: runId, key: m.key, step: m.step, timestamp: m.timestamp.getTime(), value: m.value })))
-        .onConflict((oc) => oc.columns(['model_id', 'run_id', 'key', 'step', 'timestamp']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .values(
+          metrics.map((m) => ({
+            model_id: modelId,
+            run_id: runId,
+            key: m.key,
+            step: m.step,
+            timestamp: m.timestamp.getTime(),
+            value: m.value,
+            dataset_name: m.datasetName,
+            dataset_digest: m.datasetDigest,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['model_id', 'run_id', 'key', 'step', 'timestamp']).doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            dataset_name: eb.ref('excluded.dataset_name'),
+            dataset_digest: eb.ref('excluded.dataset_digest'),
+          })),
+        )
         .execute(),
     )
   }
@@ -152,7 +169,7 @@ export class NativeLoggedModelStore implements LoggedModelStore {
       .select([
         sql<LoggedModelRow['tags']>`(select json_object_agg(t.key, t.value) from logged_model_tags t where t.model_id = logged_models.id)`.as('tags'),
         sql<LoggedModelRow['params']>`(select json_object_agg(p.key, p.value) from logged_model_params p where p.model_id = logged_models.id)`.as('params'),
-        sql<LoggedModelRow['metrics']>`(select json_agg(json_build_array(m.key, m.value, m.step, m.timestamp, m.run_id) order by m.key, m.step, m.timestamp)
+        sql<LoggedModelRow['metrics']>`(select json_agg(json_build_array(m.key, m.value, m.step, m.timestamp, m.run_id, m.dataset_name, m.dataset_digest) order by m.key, m.step, m.timestamp)
           from logged_model_metrics m where m.model_id = logged_models.id)`.as('metrics'),
       ])
   }

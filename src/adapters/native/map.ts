@@ -54,8 +54,8 @@ export function toRun(backendId: string, row: RunRow): Run {
   }
 }
 
-/** `[key, value, step, timestamp, run id]`. */
-type LoggedModelMetricJson = [string, number | string, number, number, string]
+/** `[key, value, step, timestamp, run id, dataset name, dataset digest]`. */
+type LoggedModelMetricJson = [string, number | string, number, number, string, string | null, string | null]
 
 export type LoggedModelRow = Selectable<LoggedModelTable> & {
   tags: Record<string, string> | null
@@ -78,12 +78,14 @@ export function toLoggedModel(backendId: string, row: LoggedModelRow): LoggedMod
     lifecycleStage: row.lifecycle_stage,
     tags: row.tags ?? {},
     params: row.params ?? {},
-    metrics: (row.metrics ?? []).map(([key, value, step, timestamp, runId]) => ({
+    metrics: (row.metrics ?? []).map(([key, value, step, timestamp, runId, datasetName, datasetDigest]) => ({
       key,
       value: Number(value),
       step: Number(step),
       timestamp: new Date(Number(timestamp)),
       runId,
+      datasetName,
+      datasetDigest,
     })),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),

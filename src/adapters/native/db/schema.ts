@@ -182,6 +182,8 @@ export interface LoggedModelMetricTable {
   step: number
   timestamp: Millis
   value: number
+  dataset_name: string | null
+  dataset_digest: string | null
 }
 
 /** Models a run produced (MLflow's log-outputs). */

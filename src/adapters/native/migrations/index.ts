@@ -6,6 +6,7 @@ import * as datasets from './2026-11-23T0100-datasets.js'
 import * as loggedModels from './2026-11-23T0200-logged-models.js'
 import * as runUser from './2026-11-30T0000-run-user.js'
 import * as inputTags from './2026-11-30T0100-input-tags.js'
+import * as modelMetricDatasets from './2026-11-30T0200-model-metric-datasets.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0200-logged-models': loggedModels,
   '2026-11-30T0000-run-user': runUser,
   '2026-11-30T0100-input-tags': inputTags,
+  '2026-11-30T0200-model-metric-datasets': modelMetricDatasets,
 }
 
 export const migrationProvider: MigrationProvider = {
