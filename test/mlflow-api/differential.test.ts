@@ -63,6 +63,16 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       sides.mlgate.ids[name] = String(ours.experiment_id)
     }
 
+    /** A record created on both sides by `path`; answers which id it has on a side (and masks both ids in later answers). */
+    async function created(path: 'runs/create' | 'logged-models', body: (side: Side) => unknown): Promise<(side: Side) => string> {
+      const { theirs, ours } = await same('POST', path, body)
+      const idOf = (answer: Record<string, unknown>) =>
+        path === 'runs/create' ? (answer.run as { info: { run_id: string } }).info.run_id : (answer.model as { info: { model_id: string } }).info.model_id
+      const ids = { mlflow: idOf(theirs), mlgate: idOf(ours) }
+      generatedIds.add(ids.mlflow).add(ids.mlgate)
+      return (side) => (side === sides.mlflow ? ids.mlflow : ids.mlgate)
+    }
+
     it('deletes an experiment tag by POST, as MLflow routes it', async () => {
       await experiment('tags')
       await same('POST', 'experiments/set-experiment-tag', (side) => ({ experiment_id: side.ids.tags, key: 'team', value: 'vision' }))
@@ -145,9 +155,7 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
 
     it('words request-validation errors as MLflow does', async () => {
       await experiment('validation')
-      const { theirs, ours } = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.validation, run_name: 'named', start_time: 1 }))
-      const runIds = { mlflow: (theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (ours.run as { info: { run_id: string } }).info.run_id }
-      const runOf = (side: Side) => runIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.validation, run_name: 'named', start_time: 1 }))
       await same('GET', 'experiments/get', () => ({}))
       await same('POST', 'runs/update', () => ({ run_id: 123 }))
       await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'k', value: 'x', timestamp: 1 }))
@@ -162,10 +170,7 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await experiment('sources')
       const name = `sources-${randomUUID().slice(0, 8)}`
       await same('POST', 'registered-models/create', () => ({ name }))
-      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.sources, run_name: 'producer', start_time: 1 }))
-      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
-      const runOf = (side: Side) => runIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
-      generatedIds.add(runIds.mlflow).add(runIds.mlgate)
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.sources, run_name: 'producer', start_time: 1 }))
       for (const source of [
         '/etc/passwd',
         'file:///etc',
@@ -186,15 +191,12 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'model-versions/create', (side) => ({ name, source: `runs:/${runOf(side)}/model`, run_id: runOf(side) }))
       await same('POST', 'model-versions/create', (side) => ({ name, source: `runs:/${runOf(side)}/model` }))
 
-      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids.sources, name: 'model', source_run_id: runOf(side) }))
-      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
-      const modelOf = (side: Side) => modelIds[side === sides.mlflow ? 'mlflow' : 'mlgate']
-      generatedIds.add(modelIds.mlflow).add(modelIds.mlgate)
+      const modelOf = await created('logged-models', (side) => ({ experiment_id: side.ids.sources, name: 'model', source_run_id: runOf(side) }))
       await same('POST', 'model-versions/create', (side) => ({ name, source: `models:/${modelOf(side)}`, model_id: modelOf(side) }))
       await same('POST', 'model-versions/create', (side) => ({ name, source: `models:/${modelOf(side)}`, model_id: modelOf(side) }))
       await same('POST', 'model-versions/create', (side) => ({ name, source: 'runs:/x/model', model_id: modelOf(side) }))
       // The second registration of the same model appends; the tag's JSON is MLflow's to the byte.
-      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelIds.mlflow}`), mlgate.request('GET', `logged-models/${modelIds.mlgate}`)])
+      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelOf(sides.mlflow)}`), mlgate.request('GET', `logged-models/${modelOf(sides.mlgate)}`)])
       const tagOf = (answer: { body: Record<string, unknown> }) => ((answer.body.model as { info: { tags?: { key: string; value: string }[] } }).info.tags ?? []).find((tag) => tag.key === 'mlflow.modelVersions')?.value
       expect(tagOf(got[1])).toBe(tagOf(got[0]))
       expect(tagOf(got[0])).toBe(`[{"name": "${name}", "version": 3}, {"name": "${name}", "version": 4}]`)
@@ -225,14 +227,10 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
 
     it('keeps every dataset input tag and the model inputs of log-inputs', async () => {
       await experiment('inputs')
-      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.inputs, run_name: 'consumer', start_time: 1 }))
-      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
-      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids.inputs, name: 'base' }))
-      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
-      generatedIds.add(runIds.mlflow).add(runIds.mlgate).add(modelIds.mlflow).add(modelIds.mlgate)
-      const of = <T>(ids: { mlflow: T; mlgate: T }, side: Side) => ids[side === sides.mlflow ? 'mlflow' : 'mlgate']
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.inputs, run_name: 'consumer', start_time: 1 }))
+      const modelOf = await created('logged-models', (side) => ({ experiment_id: side.ids.inputs, name: 'base' }))
       await same('POST', 'runs/log-inputs', (side) => ({
-        run_id: of(runIds, side),
+        run_id: runOf(side),
         datasets: [
           {
             tags: [{ key: 'zone', value: 'eu' }, { key: 'mlflow.data.context', value: 'training' }, { key: 'audited', value: 'yes' }],
@@ -240,32 +238,28 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
           },
           { dataset: { name: 'plain', digest: 'def456', source_type: 'local', source: '{}' } },
         ],
-        models: [{ model_id: of(modelIds, side) }],
+        models: [{ model_id: modelOf(side) }],
       }))
       // MLflow's store lists a run's inputs in the database's row order (unspecified); mlgate by name and digest.
-      const { theirs, ours } = await both('GET', 'runs/get', (side) => ({ run_id: of(runIds, side) }))
+      const { theirs, ours } = await both('GET', 'runs/get', (side) => ({ run_id: runOf(side) }))
       const byName = (body: Record<string, unknown>) => {
         const run = normalize(body) as { run: { inputs: { dataset_inputs: { dataset: { name: string } }[] } } }
         run.run.inputs.dataset_inputs.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name))
         return run
       }
       expect(byName(ours.body)).toEqual(byName(theirs.body))
-      expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelIds.mlgate }])
+      expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelOf(sides.mlgate) }])
     })
 
     it('keeps the dataset of a metric logged against a logged model', async () => {
       await experiment('model-metrics')
-      const created = await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))
-      const runIds = { mlflow: (created.theirs.run as { info: { run_id: string } }).info.run_id, mlgate: (created.ours.run as { info: { run_id: string } }).info.run_id }
-      const of = <T>(ids: { mlflow: T; mlgate: T }, side: Side) => ids[side === sides.mlflow ? 'mlflow' : 'mlgate']
-      const logged = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids['model-metrics'], name: 'scored', source_run_id: of(runIds, side) }))
-      const modelIds = { mlflow: (logged.theirs.model as { info: { model_id: string } }).info.model_id, mlgate: (logged.ours.model as { info: { model_id: string } }).info.model_id }
-      generatedIds.add(runIds.mlflow).add(runIds.mlgate).add(modelIds.mlflow).add(modelIds.mlgate)
-      await same('POST', 'runs/log-metric', (side) => ({ run_id: of(runIds, side), key: 'acc', value: 0.5, timestamp: 5, step: 1, model_id: of(modelIds, side), dataset_name: 'eval', dataset_digest: 'd1' }))
-      await same('POST', 'runs/log-metric', (side) => ({ run_id: of(runIds, side), key: 'loss', value: 0.1, timestamp: 6, step: 1, model_id: of(modelIds, side) }))
-      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelIds.mlflow}`), mlgate.request('GET', `logged-models/${modelIds.mlgate}`)])
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))
+      const modelOf = await created('logged-models', (side) => ({ experiment_id: side.ids['model-metrics'], name: 'scored', source_run_id: runOf(side) }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'acc', value: 0.5, timestamp: 5, step: 1, model_id: modelOf(side), dataset_name: 'eval', dataset_digest: 'd1' }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'loss', value: 0.1, timestamp: 6, step: 1, model_id: modelOf(side) }))
+      const got = await Promise.all([mlflow.request('GET', `logged-models/${modelOf(sides.mlflow)}`), mlgate.request('GET', `logged-models/${modelOf(sides.mlgate)}`)])
       expect(normalize(got[1].body)).toEqual(normalize(got[0].body))
-      await same('GET', 'runs/get', (side) => ({ run_id: of(runIds, side) }))
+      await same('GET', 'runs/get', (side) => ({ run_id: runOf(side) }))
     })
   })
 })
