@@ -54,16 +54,15 @@ export class ModelFederation {
 
   listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
     checkListShape(this.limits, args)
-    const reader = (backend: Backend) => this.readerOf(backend)
     return federatedList(args, {
       identity: { list: 'registeredModels', filter: args.filter },
       backends: this.backends.select(args.backends, 'modelRegistry'),
       compare: compareRegisteredModels,
       source: {
-        plan: (backend, filter) => reader(backend).planModelFilter(filter),
+        plan: (backend, filter) => this.readerOf(backend).planModelFilter(filter),
         query: (_, filter): RegisteredModelQuery => ({ filter }),
-        list: (backend, query, page) => reader(backend).listRegisteredModels(query, page),
-        count: (backend, query) => reader(backend).countRegisteredModels(query),
+        list: (backend, query, page) => this.readerOf(backend).listRegisteredModels(query, page),
+        count: (backend, query) => this.readerOf(backend).countRegisteredModels(query),
         matches: matchesRegisteredModelFilter,
       },
     })
@@ -72,16 +71,15 @@ export class ModelFederation {
   listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
     checkListShape(this.limits, args)
     const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'modelRegistry', args.models)
-    const reader = (backend: Backend) => this.readerOf(backend)
     return federatedList(args, {
       identity: { list: 'modelVersions', models: args.models, filter: args.filter },
       backends,
       compare: compareModelVersions,
       source: {
-        plan: (backend, filter) => reader(backend).planVersionFilter(filter),
+        plan: (backend, filter) => this.readerOf(backend).planVersionFilter(filter),
         query: (backend, filter): ModelVersionQuery => ({ modelIds: scopeOf(backend), filter }),
-        list: (backend, query, page) => reader(backend).listModelVersions(query, page),
-        count: (backend, query) => reader(backend).countModelVersions(query),
+        list: (backend, query, page) => this.readerOf(backend).listModelVersions(query, page),
+        count: (backend, query) => this.readerOf(backend).countModelVersions(query),
         matches: matchesModelVersionFilter,
       },
     })

@@ -221,8 +221,8 @@ type WireMetric = z.output<typeof metric>
 async function logBatch(target: ApiTarget, runId: string, batch: { metrics: WireMetric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
   const run = target.key(runId)
   const { plain, linked } = splitLinkedMetrics(batch.metrics)
-  // The whole call is checked before anything is written: a refused batch writes nothing.
-  target.tracking.checkBatch({ metrics: [...plain, ...[...linked.values()].flat()], params: batch.params, tags: batch.tags })
+  // With points for logged models the call is several writes: check it whole first, so a refused batch writes nothing.
+  if (linked.size > 0) target.tracking.checkBatch({ metrics: [...plain, ...[...linked.values()].flat()], params: batch.params, tags: batch.tags })
   await target.tracking.logBatch(run, { metrics: plain, params: batch.params, tags: batch.tags })
   for (const [modelId, metrics] of linked) {
     const fresh = await notYetLogged(target, run, metrics)
