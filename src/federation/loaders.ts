@@ -25,7 +25,8 @@ export function createLoaders(backends: Backends): Loaders {
   }
 }
 
-function batchLoader<T>(
+/** A per-request loader of one kind of record: keys grouped into one batch call per backend. */
+export function batchLoader<T>(
   backends: Backends,
   load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
 ): DataLoader<RecordKey, T | null, string> {

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../contract/backend.js'
 import type { KeyValue, LoggedModel, LoggedModelStatus, LinkedMetric, ModelOutput } from '../domain.js'
+import DataLoader from 'dataloader'
 import type { RecordKey } from './record-key.js'
+import { batchLoader } from './loaders.js'
 import type { Limits } from '../config.js'
 import type { LoggedModelFilter } from '../contract/filter.js'
 import { matchesLoggedModelFilter } from '../contract/filter-matching.js'
@@ -29,10 +31,14 @@ function parseVersionList(value: string | undefined): z.infer<typeof versionList
  * today (for the MLflow API); a backend without them answers UNSUPPORTED.
  */
 export class LoggedModelFederation {
+  private readonly reads: DataLoader<RecordKey, LoggedModel | null, string>
+
   constructor(
     private readonly backends: Backends,
     private readonly limits: Limits = DEFAULT_LIMITS,
-  ) {}
+  ) {
+    this.reads = batchLoader(backends, (backend, ids) => backends.partOf(backend, 'loggedModels').getMany(ids))
+  }
 
   /** Whether the backend keeps logged models at all (a version's `models:/m-...` source can then be followed). */
   keptBy(backendId: string): boolean {
@@ -45,9 +51,9 @@ export class LoggedModelFederation {
     return this.storeOf(backendId).create({ ...input, tags })
   }
 
-  async loggedModel(key: RecordKey): Promise<LoggedModel | null> {
-    const [model] = await this.storeOf(key.backendId).getMany([key.nativeId])
-    return model ?? null
+  /** Read once per call whatever asks (a registration reads the model for its source, its run and its tag); writes forget it. */
+  loggedModel(key: RecordKey): Promise<LoggedModel | null> {
+    return this.reads.load(key)
   }
 
   /** Newest first, in the experiments given (native ids of the backend). */
@@ -73,24 +79,24 @@ export class LoggedModelFederation {
   }
 
   finalize(key: RecordKey, status: LoggedModelStatus): Promise<LoggedModel> {
-    return this.storeOf(key.backendId).finalize(key.nativeId, status)
+    return this.afterWrite(key, this.storeOf(key.backendId).finalize(key.nativeId, status))
   }
 
   setTags(key: RecordKey, tags: KeyValue[]): Promise<LoggedModel> {
-    return this.storeOf(key.backendId).setTags(key.nativeId, checkTags(tags))
+    return this.afterWrite(key, this.storeOf(key.backendId).setTags(key.nativeId, checkTags(tags)))
   }
 
   deleteTag(key: RecordKey, tagKey: string): Promise<LoggedModel> {
-    return this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey)
+    return this.afterWrite(key, this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
   }
 
   logParams(key: RecordKey, params: KeyValue[]): Promise<LoggedModel> {
     checkParams(params)
-    return this.storeOf(key.backendId).logParams(key.nativeId, params)
+    return this.afterWrite(key, this.storeOf(key.backendId).logParams(key.nativeId, params))
   }
 
   delete(key: RecordKey): Promise<void> {
-    return this.storeOf(key.backendId).delete(key.nativeId)
+    return this.afterWrite(key, this.storeOf(key.backendId).delete(key.nativeId))
   }
 
   /**
@@ -105,7 +111,7 @@ export class LoggedModelFederation {
     const listed = parseVersionList(model.tags[MODEL_VERSIONS_TAG])
     const versions = listed.some((known) => known.name === entry.name && known.version === entry.version) ? listed : [...listed, entry]
     const value = `[${versions.map((known) => `{"name": ${JSON.stringify(known.name)}, "version": ${known.version}}`).join(', ')}]`
-    await this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }])
+    await this.afterWrite(key, this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }]))
   }
 
   /** Records models a run produced (MLflow's log-outputs). */
@@ -116,7 +122,13 @@ export class LoggedModelFederation {
   /** Links metric points a run logged to the model. */
   linkMetrics(model: RecordKey, runId: string, metrics: LinkedMetric[]): Promise<void> {
     checkMetrics(metrics)
-    return this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics)
+    return this.afterWrite(model, this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics))
+  }
+
+  private async afterWrite<T>(key: RecordKey, write: Promise<T>): Promise<T> {
+    const result = await write
+    this.reads.clear(key)
+    return result
   }
 
   private storeOf(backendId: string): LoggedModelStore {

@@ -107,7 +107,7 @@ export const loggedModelRoutes: Route[] = [
 const modelIdOf = (params: Record<string, unknown>) => parseParams(z.object({ model_id: required }), params).model_id
 const modelKeyOf = (target: ApiTarget, params: Record<string, unknown>) => target.key(modelIdOf(params))
 
-async function requireLoggedModel(target: ApiTarget, id: string): Promise<LoggedModel> {
+export async function requireLoggedModel(target: ApiTarget, id: string): Promise<LoggedModel> {
   const model = await target.loggedModels.loggedModel(target.key(id))
   if (!model || model.lifecycleStage !== 'active') throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `Logged model with ID '${id}' not found.`)
   return model

@@ -41,11 +41,10 @@ export async function checkModelVersionSource(
     )
   }
   checkNoRelativePaths(source)
-  const scheme = schemeOf(source)
-  const url = parseUrl(source)
+  const { scheme, authority } = splitUri(source)
   if (request.modelId) {
     if (scheme === 'models') {
-      if (url?.host) throw notOwnedBy('model_id')
+      if (authority) throw notOwnedBy('model_id')
       const embedded = loggedModelIdIn(source)
       if (embedded !== null) {
         if (embedded === request.modelId) return
@@ -60,12 +59,12 @@ export async function checkModelVersionSource(
     return
   }
   if (scheme === 'runs') {
-    if (url?.host) throw notOwnedBy('run_id')
+    if (authority) throw notOwnedBy('run_id')
     const sourceRunId = /^runs:\/+([^/]+)/.exec(source)?.[1]
     if (request.runId && sourceRunId === request.runId) return
     throw notOwnedBy('run_id')
   }
-  if (scheme === 'models' && (url?.host || loggedModelIdIn(source) !== null)) throw notOwnedBy('model_id')
+  if (scheme === 'models' && (authority || loggedModelIdIn(source) !== null)) throw notOwnedBy('model_id')
   if (isMlflowArtifactSource(source)) {
     const root = request.runId ? await owners.runArtifactRoot(request.runId) : null
     if (root === null || !isWithinRoot(source, root)) throw notOwnedBy('run_id')
@@ -77,9 +76,9 @@ const HOST_ADDRESSED_SCHEMES = new Set(['ftp', 'sftp', 'hdfs', 'viewfs', 'http',
 
 /** A source naming some other host is refused (`mlflow-artifacts:/path` without a host is this server's own). */
 function checkNotHostAddressed(source: string): void {
-  const scheme = schemeOf(source)
+  const { scheme, authority } = splitUri(source)
   if (!HOST_ADDRESSED_SCHEMES.has(scheme)) return
-  if (scheme === 'mlflow-artifacts' && !source.slice(scheme.length + 1).startsWith('//')) return
+  if (scheme === 'mlflow-artifacts' && authority === null) return
   throw invalidParameter(
     `'source' cannot use the '${scheme}' scheme: the '${scheme}' scheme addresses a host other than the tracking server's configured artifact storage, so the server would connect to the host named in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it.`,
   )
@@ -90,24 +89,25 @@ function loggedModelIdIn(source: string): string | null {
   return /^models:\/(m-[0-9a-f]{32})(\/|$)/.exec(source)?.[1] ?? null
 }
 
-function schemeOf(source: string): string {
-  return /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(source)?.[1].toLowerCase() ?? ''
-}
-
-function parseUrl(source: string): URL | null {
-  try {
-    return new URL(source)
-  } catch {
-    return null
-  }
+/**
+ * A URI's scheme (lower-cased, '' for a plain path), authority (null when
+ * there is no `//`) and path without query or fragment: the split Python's
+ * `urlparse` makes, which every check here reads.
+ */
+function splitUri(uri: string): { scheme: string; authority: string | null; path: string } {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1].toLowerCase() ?? ''
+  const rest = uri.slice(scheme ? scheme.length + 1 : 0)
+  const authority = rest.startsWith('//') ? (/^\/\/([^/?#]*)/.exec(rest)?.[1] ?? '') : null
+  const path = (authority === null ? rest : rest.slice(2 + authority.length)).replace(/[?#].*$/, '')
+  return { scheme, authority, path }
 }
 
 /** A path (`/foo`, `foo`) or a `file:` URI on this machine, as MLflow's `is_local_uri` reads it. */
 function isLocal(source: string): boolean {
-  const scheme = schemeOf(source)
+  const { scheme, authority } = splitUri(source)
   if (scheme === '') return true
   if (scheme !== 'file') return false
-  const host = parseUrl(source)?.hostname ?? ''
+  const host = (authority ?? '').replace(/^[^@]*@/, '').toLowerCase()
   return host === '' || host === '.' || host.startsWith('localhost') || host.startsWith('127.0.0.1')
 }
 
@@ -134,11 +134,7 @@ function fullyDecoded(text: string, plusIsSpace: boolean): string {
  */
 function checkNoRelativePaths(source: string): void {
   const decoded = fullyDecoded(source, true)
-  const schemeless = decoded.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, '')
-  const path = (schemeless.startsWith('//') ? schemeless.slice(2).replace(/^[^/?#]*/, '') : schemeless)
-    .replace(/[?#].*$/, '')
-    .replace(/\/+$/, '')
-    .replace(/\/+/g, '/')
+  const path = splitUri(decoded).path.replace(/\/+$/, '').replace(/\/+/g, '/')
   const climbs = decoded.split('/').includes('..') || path.split('/').some((segment) => segment === '.' || segment === '..')
   if (path.includes('\u0000') || climbs || !path.startsWith('/')) {
     throw invalidParameter(
@@ -156,11 +152,8 @@ function isMlflowArtifactSource(source: string): boolean {
 }
 
 function normalizedParts(uri: string): { scheme: string; authority: string; parts: string[] } {
-  const scheme = schemeOf(uri)
-  const rest = uri.slice(scheme.length + (scheme ? 1 : 0))
-  const authority = rest.startsWith('//') ? (/^\/\/([^/?#]*)/.exec(rest)?.[1] ?? '') : ''
-  const path = (rest.startsWith('//') ? rest.slice(2 + authority.length) : rest).replace(/[?#].*$/, '')
-  return { scheme, authority: authority.toLowerCase(), parts: path.split('/').filter(Boolean).map((part) => fullyDecoded(part, false)) }
+  const { scheme, authority, path } = splitUri(uri)
+  return { scheme, authority: (authority ?? '').toLowerCase(), parts: path.split('/').filter(Boolean).map((part) => fullyDecoded(part, false)) }
 }
 
 function isWithinRoot(source: string, root: string): boolean {

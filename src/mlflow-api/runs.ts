@@ -12,6 +12,7 @@ import { datasetInputFromWire, datasetInputSchema, double, int64, keyValue } fro
 import { keyValues, parseParams, repeated, required, runIdOf } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
+import { requireLoggedModel } from './logged-models.js'
 import { nonEmpty, runInfoJson, runJson } from './answers.js'
 
 /** MLflow names a run after this tag too, and keeps the two in step. */
@@ -221,8 +222,11 @@ type WireMetric = z.output<typeof metric>
 async function logBatch(target: ApiTarget, runId: string, batch: { metrics: WireMetric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
   const run = target.key(runId)
   const { plain, linked } = splitLinkedMetrics(batch.metrics)
-  // With points for logged models the call is several writes: check it whole first, so a refused batch writes nothing.
-  if (linked.size > 0) target.tracking.checkBatch({ metrics: [...plain, ...[...linked.values()].flat()], params: batch.params, tags: batch.tags })
+  // With points for logged models the call is several writes: check it whole, and that every model exists, before the first one.
+  if (linked.size > 0) {
+    target.tracking.checkBatch({ metrics: [...plain, ...[...linked.values()].flat()], params: batch.params, tags: batch.tags })
+    await Promise.all([...linked.keys()].map((modelId) => requireLoggedModel(target, modelId)))
+  }
   await target.tracking.logBatch(run, { metrics: plain, params: batch.params, tags: batch.tags })
   for (const [modelId, metrics] of linked) {
     const fresh = await notYetLogged(target, run, metrics)

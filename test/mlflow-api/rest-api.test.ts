@@ -69,6 +69,22 @@ describeEachEngine('the MLflow REST API', (engine) => {
     expect((await ok('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss' })).metrics).toBeUndefined()
   })
 
+  it('refuses points linked to a logged model that does not exist, writing none of the call', async () => {
+    const runId = await newRun(await newExperiment('linked-missing'))
+    const refused = await call('POST', 'runs/log-batch', {
+      run_id: runId,
+      metrics: [
+        { key: 'loss', value: 1, timestamp: 1, step: 0 },
+        { key: 'acc', value: 0.5, timestamp: 1, step: 0, model_id: `m-${'0'.repeat(32)}`, dataset_name: 'eval' },
+      ],
+      params: [{ key: 'lr', value: '0.1' }],
+    })
+    expect(refused).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } })
+    const run = (await ok('GET', 'runs/get', { run_id: runId })).run as { data: { metrics?: unknown[]; params?: unknown[] } }
+    expect(run.data.metrics).toBeUndefined()
+    expect(run.data.params).toBeUndefined()
+  })
+
   it('pages run searches with filters and orders, and histories by page token', async () => {
     const experimentId = await newExperiment('paging')
     const runIds: string[] = []
