@@ -126,8 +126,12 @@ export const limitsSchema = z
     queryBreadth: z.number().int().min(1).default(1000),
     /** GraphQL: the estimated cost, in which a list costs its `first` times its selection. */
     queryCost: z.number().int().min(1).default(50_000),
-    /** Clauses of one filter (typed or MLflow's syntax); MLflow's own server sets none. */
-    filterClauses: z.number().int().min(1).max(1000).default(20),
+    /**
+     * Clauses of one filter (typed or MLflow's syntax); MLflow's own server sets none. Each clause is
+     * tested against every candidate run: on PGlite, which runs a statement to its end while the whole
+     * process waits, ten clauses over 1,000 runs take about 40 ms a statement, twenty took up to 120 ms.
+     */
+    filterClauses: z.number().int().min(1).max(1000).default(10),
     /** Keys of one `orderBy`. */
     orderKeys: z.number().int().min(1).max(100).default(10),
     /** Any one string a client sends (a name, a filter, a description), in characters. */
@@ -146,6 +150,10 @@ export const limitsSchema = z
     queryCostPerClientPerMinute: z.number().int().min(1).default(600_000),
     /** GraphQL operations from this cost up run one at a time (as do those of a client past half its budget window). */
     heavyQueryCost: z.number().int().min(1).default(5000),
+    /** The share of the time heavy operations may have: after one that ran t, the next waits t × (1 / share − 1). */
+    heavyQueryShare: z.number().gt(0).max(1).default(0.5),
+    /** The longest a heavy operation may expect to wait for its turn (at the typical heavy operation's length); past it, RATE_LIMITED (retry in 1 s). */
+    heavyQueryWaitMs: z.number().int().min(0).default(250),
     /** Live subscriptions on one graphql-ws socket. */
     subscriptionsPerConnection: z.number().int().min(1).default(50),
     /** Live subscriptions from one client address, over every transport. */

@@ -2,8 +2,11 @@ import { complexityFromQuery } from '@pothos/plugin-complexity'
 import { type DocumentNode, type ExecutionArgs, GraphQLError, Kind } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
-import { Semaphore } from '../semaphore.js'
+import type { Limits } from '../config.js'
 import type { GatewayContext } from '../context.js'
+import { runAsHeavyWork } from '../request-scope.js'
+import { lightWorkStarted } from '../work-priority.js'
+import { HeavyLane } from './heavy-lane.js'
 
 /**
  * How much GraphQL work one client address may ask for: the estimated cost
@@ -56,43 +59,58 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
 
 /**
  * Charges each operation's estimated cost to its client's budget, refusing
- * clients that have none left, and keeps heavy work in one lane. An
+ * clients that have none left, and sorts work into light and heavy. An
  * operation is heavy when it costs at least limits.heavyQueryCost, or when
- * its client has already spent half its window: heavy operations run one
- * at a time (they share one place, the heavy lane), light ones run at once.
- * Operations share the event loop (and, on PGlite, the database) by turns,
- * so without the lane ten clients' heavy queries would each take a tenth of
- * every light one's time; with it, a light request shares the gateway with
- * at most one heavy one, whoever sends them.
+ * its client has already spent half its window. Heavy operations run in the
+ * heavy lane (heavy-lane.ts: one at a time, for a bounded share of the time,
+ * refusing RATE_LIMITED when the wait would be long) and their statements yield to light
+ * work's (work-priority.ts); light operations run at once. Operations share
+ * the event loop (and, on PGlite, the database) by turns, so without this
+ * ten clients' heavy queries would each take a tenth of every light one's
+ * time; with it, a light request waits for at most one heavy statement.
  */
-export function costBudgetPlugin(budget: CostBudget, limits: { queryCost: number; heavyQueryCost: number }): Plugin {
-  const heavyLane = new Semaphore(1)
-  const admit = async (args: ExecutionArgs, stop: (errors: GraphQLError[]) => void): Promise<boolean> => {
+export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'queryCost' | 'heavyQueryCost' | 'heavyQueryShare' | 'heavyQueryWaitMs'>): Plugin {
+  const heavyLane = new HeavyLane(limits.heavyQueryShare, limits.heavyQueryWaitMs)
+  type Admission = 'refused' | 'unbudgeted' | 'light' | 'heavy'
+  const admit = async (args: ExecutionArgs, stop: (errors: GraphQLError[]) => void): Promise<Admission> => {
     const context = args.contextValue as GatewayContext
     // In-process callers (the embedding application, yoga.fetch) are not network clients.
-    if (context.clientAddress === IN_PROCESS_CLIENT) return false
+    if (context.clientAddress === IN_PROCESS_CLIENT) return 'unbudgeted'
     const { waitSeconds, spentShare } = await budget.standing(context.clientAddress)
     if (waitSeconds > 0) {
       stop([rateLimited(waitSeconds)])
-      return false
+      return 'refused'
     }
     const cost = operationCost(args, context)
     // Past the per-query limit the operation is refused (QUERY_TOO_COMPLEX) before it runs: nothing to charge.
     if (cost > limits.queryCost) {
       await budget.charge(context.clientAddress, 1)
-      return false
+      return 'unbudgeted'
     }
-    const heavy = cost >= limits.heavyQueryCost || spentShare >= 0.5
     await budget.charge(context.clientAddress, cost)
-    return heavy
+    return cost >= limits.heavyQueryCost || spentShare >= 0.5 ? 'heavy' : 'light'
   }
   return {
     onExecute: async ({ args, executeFn, setExecuteFn, setResultAndStopExecution }) => {
-      if (!(await admit(args, (errors) => setResultAndStopExecution({ errors })))) return
+      const admission = await admit(args, (errors) => setResultAndStopExecution({ errors }))
+      if (admission === 'light') {
+        setExecuteFn(async (executionArgs) => {
+          const ended = lightWorkStarted()
+          try {
+            return await executeFn(executionArgs)
+          } finally {
+            ended()
+          }
+        })
+      }
+      if (admission !== 'heavy') return
       setExecuteFn(async (executionArgs) => {
-        const release = await heavyLane.hold()
+        // The turn is taken only when the operation runs: a turn taken earlier would be held forever by one stopped in between.
+        const turn = heavyLane.enter()
+        if (!turn) return { errors: [heavyLaneFull()] }
+        const release = await turn
         try {
-          return await executeFn(executionArgs)
+          return await runAsHeavyWork(() => executeFn(executionArgs))
         } finally {
           release()
         }
@@ -103,6 +121,12 @@ export function costBudgetPlugin(budget: CostBudget, limits: { queryCost: number
       await admit(args, (errors) => setResultAndStopExecution({ errors }))
     },
   }
+}
+
+function heavyLaneFull(): GraphQLError {
+  return new GraphQLError('the gateway is busy with heavy queries (limits.heavyQueryCost, heavyQueryWaitMs); retry in 1 s', {
+    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1, http: { status: 429, headers: { 'retry-after': '1' } } },
+  })
 }
 
 /** The estimated cost of the operation that runs (not merely the document's first), as the complexity plugin counts it. */

@@ -43,3 +43,45 @@ describe('the per-client query budget', () => {
     }
   })
 })
+
+/**
+ * The heavy lane (limits.heavyQueryCost, heavyQueryShare, heavyQueryWaitMs):
+ * heavy operations as a whole get a bounded share of the time, and one that
+ * would have to wait for its turn is refused at once; light ones are not
+ * affected.
+ */
+describe('the heavy lane', () => {
+  let gw: TestGateway
+  let port: number
+
+  beforeAll(async () => {
+    // A list of 100 experiments costs 201: heavy here. After a heavy operation that ran t, the lane
+    // rests t × 999 (a share of 0.001): the next heavy one, sent at once, would wait, and may not wait at all.
+    gw = await startTestGateway({
+      backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }],
+      limits: { heavyQueryCost: 100, heavyQueryShare: 0.001, heavyQueryWaitMs: 0 },
+    })
+    port = await gw.gateway.listen(0, '127.0.0.1')
+  })
+  afterAll(() => gw.close())
+
+  const ask = async (query: string) => {
+    const answer = await rawHttp(port, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+    return { status: answer.status, retryAfter: answer.headers['retry-after'], body: answer.json<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>() }
+  }
+
+  it('refuses a heavy operation that would wait for its turn with RATE_LIMITED, and leaves light ones alone', async () => {
+    const heavy = '{ experiments(first: 100) { nodes { id name } } }'
+    const first = await ask(heavy)
+    expect(first.status).toBe(200)
+    expect(first.body.errors).toBeUndefined()
+    const second = await ask(heavy)
+    expect(second.status).toBe(429)
+    expect(second.retryAfter).toBe('1')
+    expect(second.body.errors?.[0].extensions?.code).toBe('RATE_LIMITED')
+    // A light operation runs while the lane rests.
+    const light = await ask('{ backends { id } }')
+    expect(light.status).toBe(200)
+    expect(light.body.errors).toBeUndefined()
+  })
+})

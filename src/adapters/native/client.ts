@@ -46,7 +46,7 @@ export async function openNativeDatabase(config: NativeBackendConfig, options: {
     })
     // An idle client that loses its server emits 'error'; without a listener that kills the process.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: cancellablePool(pool, config.database) }) })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: cancellablePool(pool, config.database, config.poolSize) }) })
     const listeners = new Set<PostgresListener>()
     return {
       db,

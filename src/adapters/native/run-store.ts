@@ -10,6 +10,9 @@ import { type RunRow, toRun } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
 import { pageRunIds, runQueryCondition } from './run-page.js'
 
+/** How many whole runs one statement reads (see getMany). */
+const RUNS_PER_READ = 100
+
 /** Runs, their params and tags. Metric points live in `metric-store.ts`. */
 export class RunStore {
   constructor(
@@ -35,9 +38,18 @@ export class RunStore {
     return Number(row.count)
   }
 
+  /**
+   * Runs by id, RUNS_PER_READ to a statement: a run comes with all its
+   * params, tags and latest metrics, so a thousand in one statement held
+   * PGlite (and with it the whole process) for over 100 ms; between
+   * statements, other requests get their turn (work-priority.ts).
+   */
   async getMany(ids: readonly string[]): Promise<(Run | null)[]> {
-    const rows = ids.length === 0 ? [] : await this.selectRuns(this.db).where('runs.id', 'in', [...ids]).execute()
-    const byId = new Map(rows.map((row) => [row.id, toRun(this.backendId, row)]))
+    const byId = new Map<string, Run>()
+    for (let start = 0; start < ids.length; start += RUNS_PER_READ) {
+      const rows = await this.selectRuns(this.db).where('runs.id', 'in', ids.slice(start, start + RUNS_PER_READ)).execute()
+      for (const row of rows) byId.set(row.id, toRun(this.backendId, row))
+    }
     return ids.map((id) => byId.get(id) ?? null)
   }
 

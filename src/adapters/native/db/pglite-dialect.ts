@@ -10,11 +10,15 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from 'kysely'
+import { PrioritySemaphore } from '../../../work-priority.js'
 
 /**
  * Kysely over PGlite. PGlite is one in-process session, so the driver hands
  * out that single connection to one holder at a time: without the queue, a
- * query issued while a transaction is open would run inside it.
+ * query issued while a transaction is open would run inside it. The queue
+ * serves light work before heavy work (work-priority.ts): a statement on
+ * PGlite blocks the whole process, so the order of the queue is the order
+ * in which clients are served.
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly pglite: PGlite) {}
@@ -35,7 +39,7 @@ export class PGliteDialect implements Dialect {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection
-  private tail: Promise<void> = Promise.resolve()
+  private readonly lock = new PrioritySemaphore(1)
   private releaseHolder: (() => void) | null = null
 
   constructor(pglite: PGlite) {
@@ -45,11 +49,7 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.tail
-    let release!: () => void
-    this.tail = new Promise<void>((resolve) => (release = resolve))
-    await previous
-    this.releaseHolder = release
+    this.releaseHolder = await this.lock.acquire()
     return this.connection
   }
 
