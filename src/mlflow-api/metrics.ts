@@ -9,9 +9,10 @@ import type { ApiTarget } from './target.js'
 import { requireRuns } from './runs.js'
 import { metricJson, nonEmpty } from './answers.js'
 
-/** MLflow's bulk-interval limits: runs per request, and sampled steps per run. */
-/** MLflow's bounds (mlflow/server/handlers.py: MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN, also the default). */
+/** MLflow's bulk-interval limits: runs per request, and sampled steps per run (mlflow/server/handlers.py: MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN, also the default). */
 const BULK_INTERVAL = { maxRuns: 100, maxResults: 2500 } as const
+/** MLflow's bulk-history limits (handlers.py, get_metric_history_bulk_handler: MAX_RUN_IDS_PER_REQUEST, MAX_HISTORY_RESULTS). */
+const BULK = { maxRuns: 100, maxResults: 25_000 } as const
 
 export const metricRoutes: Route[] = [
   {
@@ -31,6 +32,32 @@ export const metricRoutes: Route[] = [
         ...nonEmpty('metrics', page.items.map((point) => metricJson(request.metric_key, point))),
         ...(page.nextPageToken && { next_page_token: page.nextPageToken }),
       }
+    },
+  },
+  {
+    // The UI's route (MLflow serves it under ajax-api only): whole histories of one key for several runs.
+    method: 'GET',
+    path: 'metrics/get-history-bulk',
+    async handle(params, target) {
+      const request = parseParams(z.object({ run_id: repeated(z.string()).default([]), metric_key: z.string().optional(), max_results: int64.optional() }), params)
+      if (request.run_id.length === 0) throw invalidParameter('GetMetricHistoryBulk request must specify at least one run_id.')
+      if (request.run_id.length > BULK.maxRuns) {
+        throw invalidParameter(`GetMetricHistoryBulk request cannot specify more than ${BULK.maxRuns} run_ids. Received ${request.run_id.length} run_ids.`)
+      }
+      if (request.metric_key === undefined) throw invalidParameter('GetMetricHistoryBulk request must specify a metric_key.')
+      const maxResults = Math.min(request.max_results ?? BULK.maxResults, BULK.maxResults)
+      const key = request.metric_key
+      // MLflow's SQL store: runs that do not exist add nothing; rows by run id, then timestamp, step and value.
+      const existing = (await target.tracking.runs(request.run_id.map((runId) => target.key(runId)))).flatMap((run) => (run ? [run.nativeId] : []))
+      const histories = await Promise.all(
+        [...new Set(existing)].sort().map(async (runId) => ({
+          runId,
+          points: [...(await fullHistory(target, runId, key, null, null))].sort(
+            (a, b) => a.timestamp.getTime() - b.timestamp.getTime() || a.step - b.step || a.value - b.value,
+          ),
+        })),
+      )
+      return { metrics: histories.flatMap(({ runId, points }) => points.map((point) => ({ ...metricJson(key, point), run_id: runId }))).slice(0, Math.max(0, maxResults)) }
     },
   },
   {

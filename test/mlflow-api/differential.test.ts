@@ -40,8 +40,8 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
     afterAll(() => gw.close())
 
     /** One step on both servers; `body` may depend on what the server answered before (its own ids). */
-    async function both(method: Method, path: string, body: (side: Side) => unknown = () => undefined) {
-      const [theirs, ours] = await Promise.all([mlflow.request(method, path, body(sides.mlflow)), mlgate.request(method, path, body(sides.mlgate))])
+    async function both(method: Method, path: string, body: (side: Side) => unknown = () => undefined, prefix?: string) {
+      const [theirs, ours] = await Promise.all([mlflow.request(method, path, body(sides.mlflow), prefix), mlgate.request(method, path, body(sides.mlgate), prefix)])
       return { theirs, ours }
     }
     interface Side {
@@ -49,8 +49,9 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
     }
     const sides: { mlflow: Side; mlgate: Side } = { mlflow: { ids: {} }, mlgate: { ids: {} } }
 
-    async function same(method: Method, path: string, body: (side: Side) => unknown = () => undefined) {
-      const { theirs, ours } = await both(method, path, body)
+    /** `prefix`: where the route lives, when not under `/api/2.0/mlflow/` (the UI's `ajax-api` routes). */
+    async function same(method: Method, path: string, body: (side: Side) => unknown = () => undefined, prefix?: string) {
+      const { theirs, ours } = await both(method, path, body, prefix)
       expect({ status: ours.status, body: normalize(ours.body) }, `${method} ${path}`).toEqual({ status: theirs.status, body: normalize(theirs.body) })
       return { theirs: theirs.body, ours: ours.body }
     }
@@ -151,6 +152,36 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       for (const query of [{ max_results: 5 }, { max_results: 1 }, { max_results: 7, start_step: 2, end_step: 15 }, {}, { max_results: 5, start_step: 2 }, { start_step: 9, end_step: 2 }, { max_results: 2501 }]) {
         await same('GET', 'metrics/get-history-bulk-interval', (side) => ({ run_ids: runs[side === sides.mlflow ? 'mlflow' : 'mlgate'], metric_key: 'loss', ...query }))
       }
+    })
+
+    it('answers the UI\'s get-history-bulk as MLflow does: whole histories, missing runs skipped, its limits', async () => {
+      await experiment('bulk')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.bulk, run_name: 'bulk', start_time: 1 }))
+      // Out of timestamp order, two values at one timestamp, and another key.
+      const metrics = [
+        { key: 'loss', value: 0.5, timestamp: 1_700_000_000_300, step: 1 },
+        { key: 'loss', value: 0.9, timestamp: 1_700_000_000_100, step: 0 },
+        { key: 'loss', value: 0.7, timestamp: 1_700_000_000_100, step: 2 },
+        { key: 'loss', value: 0.2, timestamp: 1_700_000_000_100, step: 2 },
+        { key: 'acc', value: 0.1, timestamp: 1_700_000_000_100, step: 0 },
+      ]
+      await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), metrics }))
+      const ajax = '/ajax-api/2.0/mlflow/'
+      const missing = 'f'.repeat(32)
+      for (const query of [
+        (side: Side) => ({ run_id: [runOf(side)], metric_key: 'loss' }),
+        (side: Side) => ({ run_id: [runOf(side), missing], metric_key: 'loss', max_results: 2 }),
+        (side: Side) => ({ run_id: [runOf(side)], metric_key: 'none' }),
+        () => ({ run_id: [missing], metric_key: 'loss' }),
+        () => ({ metric_key: 'loss' }),
+        (side: Side) => ({ run_id: [runOf(side)] }),
+        () => ({ run_id: Array.from({ length: 101 }, (_, i) => String(i).padStart(32, '0')), metric_key: 'loss' }),
+      ]) {
+        await same('GET', 'metrics/get-history-bulk', query, ajax)
+      }
+      // Not vacuous: the whole history of `loss` came back.
+      const { theirs } = await same('GET', 'metrics/get-history-bulk', (side) => ({ run_id: [runOf(side)], metric_key: 'loss' }), ajax)
+      expect((theirs.metrics as { value: number }[]).map((metric) => metric.value)).toEqual([0.9, 0.2, 0.7, 0.5])
     })
 
     it('words request-validation errors as MLflow does', async () => {
