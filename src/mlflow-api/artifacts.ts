@@ -86,15 +86,19 @@ export class ArtifactStore {
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   }
 
-  /** Streams the request body into a temporary file, then into place; a failed or oversized upload leaves nothing. */
-  async upload(relative: string, body: IncomingMessage): Promise<void> {
+  /**
+   * Streams the request body into a temporary file, then into place; a
+   * failed or oversized upload leaves nothing. `maxBytes` may lower the
+   * store's limit for one route (the UI's uploads).
+   */
+  async upload(relative: string, body: IncomingMessage, maxBytes = this.maxUploadBytes): Promise<void> {
+    const limit = Math.min(maxBytes, this.maxUploadBytes)
     const file = await this.locate(relative, 'file')
     const declared = Number(body.headers['content-length'])
-    if (Number.isFinite(declared) && declared > this.maxUploadBytes) throw this.tooLarge()
+    if (Number.isFinite(declared) && declared > limit) throw this.tooLarge(limit)
     await mkdir(dirname(file), { recursive: true })
     const partial = join(dirname(file), `.upload-${randomUUID()}`)
     let received = 0
-    const limit = this.maxUploadBytes
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         received += chunk.length
@@ -106,7 +110,7 @@ export class ArtifactStore {
       await rename(partial, file)
     } catch (error) {
       await rm(partial, { force: true })
-      throw error instanceof UploadTooLarge ? this.tooLarge() : error
+      throw error instanceof UploadTooLarge ? this.tooLarge(limit) : error
     }
   }
 
@@ -123,8 +127,8 @@ export class ArtifactStore {
     await rm(await this.locate(relative, 'file'), { recursive: true, force: true })
   }
 
-  private tooLarge(): MlflowApiError {
-    return invalidParameter(`Artifact upload exceeds ${this.maxUploadBytes} bytes (limits.uploadBytes)`)
+  private tooLarge(limit: number): MlflowApiError {
+    return invalidParameter(`Artifact upload exceeds ${limit} bytes${limit === this.maxUploadBytes ? ' (limits.uploadBytes)' : ''}`)
   }
 }
 
@@ -158,9 +162,10 @@ export async function handleArtifactRequest(store: ArtifactStore, method: string
   }
 }
 
-export function sendJson(response: ServerResponse, body: object, status = 200): void {
-  const bytes = Buffer.from(JSON.stringify(body))
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length })
+/** A JSON answer (`body` null: MLflow's empty JSON answer), with the nosniff header MLflow puts on every answer. */
+export function sendJson(response: ServerResponse, body: object | null, status = 200): void {
+  const bytes = Buffer.from(body === null ? '' : JSON.stringify(body))
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, 'x-content-type-options': 'nosniff' })
   response.end(bytes)
 }
 

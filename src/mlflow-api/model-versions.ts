@@ -14,7 +14,8 @@ import { modelVersionJson, nonEmpty } from './answers.js'
 /** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
 const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })
 
-const idOf = (params: Record<string, unknown>) => {
+/** The model version `name` and `version` name (MLflow's request fields). */
+export const versionIdOf = (params: Record<string, unknown>) => {
   const ref = parseParams(versionRef, params)
   return modelVersionId(ref.name, ref.version)
 }
@@ -59,7 +60,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'GET',
     path: 'model-versions/get',
     async handle(params, target) {
-      return { model_version: modelVersionJson(await requireVersion(target, idOf(params)), { withAliases: true }) }
+      return { model_version: modelVersionJson(await requireVersion(target, versionIdOf(params)), { withAliases: true }) }
     },
   },
   {
@@ -89,7 +90,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/update',
     async handle(params, target) {
       const { description } = parseParams(z.object({ description: z.string().optional() }), params)
-      const version = await target.models.updateModelVersion(target.key(idOf(params)), { description: description ?? null })
+      const version = await target.models.updateModelVersion(target.key(versionIdOf(params)), { description: description ?? null })
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },
@@ -97,7 +98,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete',
     async handle(params, target) {
-      await target.models.deleteModelVersion(target.key(idOf(params)))
+      await target.models.deleteModelVersion(target.key(versionIdOf(params)))
       return {}
     },
   },
@@ -106,7 +107,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/transition-stage',
     async handle(params, target) {
       const request = parseParams(z.object({ stage, archive_existing_versions: bool.default(false) }), params)
-      const version = await target.models.transitionModelVersion(target.key(idOf(params)), request.stage, request.archive_existing_versions)
+      const version = await target.models.transitionModelVersion(target.key(versionIdOf(params)), request.stage, request.archive_existing_versions)
       return { model_version: modelVersionJson(version, { withAliases: false }) }
     },
   },
@@ -115,7 +116,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/set-tag',
     async handle(params, target) {
       const request = parseParams(z.object({ key: required, value: z.string() }), params)
-      await target.models.setModelVersionTags(target.key(idOf(params)), [request])
+      await target.models.setModelVersionTags(target.key(versionIdOf(params)), [request])
       return {}
     },
   },
@@ -123,7 +124,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete-tag',
     async handle(params, target) {
-      await target.models.deleteModelVersionTag(target.key(idOf(params)), parseParams(z.object({ key: required }), params).key)
+      await target.models.deleteModelVersionTag(target.key(versionIdOf(params)), parseParams(z.object({ key: required }), params).key)
       return {}
     },
   },
@@ -131,12 +132,12 @@ export const modelVersionRoutes: Route[] = [
     method: 'GET',
     path: 'model-versions/get-download-uri',
     async handle(params, target) {
-      return { artifact_uri: await downloadUri(target, await requireVersion(target, idOf(params))) }
+      return { artifact_uri: await downloadUri(target, await requireVersion(target, versionIdOf(params))) }
     },
   },
 ]
 
-async function requireVersion(target: ApiTarget, id: string): Promise<ModelVersion> {
+export async function requireVersion(target: ApiTarget, id: string): Promise<ModelVersion> {
   const version = await target.models.modelVersion(target.key(id))
   if (!version) {
     const slash = id.lastIndexOf('/')
@@ -160,7 +161,14 @@ async function sourceRunOf(target: ApiTarget, loggedModelId: string | null): Pro
 }
 
 /** Where a version's files are: a logged model's artifact location for `models:/m-...` sources, else the source itself. */
-async function downloadUri(target: ApiTarget, version: ModelVersion): Promise<string> {
+/** Where a version's files are: its logged model's location, or its source (MLflow's get_model_version_download_uri). */
+export async function downloadUri(target: ApiTarget, version: ModelVersion): Promise<string> {
   const source = version.source ?? ''
+  // A run's files (`runs:/<run>/<path>`) are where the run keeps its artifacts, as MLflow resolves its storage location.
+  const runSource = /^runs:\/([^/]+)\/?(.*)$/.exec(source)
+  if (runSource) {
+    const [run] = await target.tracking.runs([target.key(runSource[1])])
+    if (run?.artifactUri) return runSource[2] ? `${run.artifactUri.replace(/\/+$/, '')}/${runSource[2]}` : run.artifactUri
+  }
   return (await loggedModel(target, loggedModelIdOf(source)))?.artifactLocation ?? source
 }

@@ -33,9 +33,12 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
     let mlgate: Api
     const mlflow = mlflowApi(mlflowUrl)
 
+    let mlgateUrl: string
+
     beforeAll(async () => {
       gw = await startTestGateway({ backends: [nativeBackendConfig(engine)] })
-      mlgate = mlflowApi(`http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}`)
+      mlgateUrl = `http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}`
+      mlgate = mlflowApi(mlgateUrl)
     })
     afterAll(() => gw.close())
 
@@ -182,6 +185,50 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       // Not vacuous: the whole history of `loss` came back.
       const { theirs } = await same('GET', 'metrics/get-history-bulk', (side) => ({ run_id: [runOf(side)], metric_key: 'loss' }), ajax)
       expect((theirs.metrics as { value: number }[]).map((metric) => metric.value)).toEqual([0.9, 0.2, 0.7, 0.5])
+    })
+
+    it('serves the UI\'s file routes as MLflow does: upload-artifact, get-artifact, model-versions/get-artifact', async () => {
+      await experiment('files')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.files, run_name: 'files', start_time: 1 }))
+      /** One raw request on both sides: status, the headers a browser acts on, and the body as text (ids masked). */
+      const sameFile = async (method: 'GET' | 'POST', path: (side: Side) => string, body?: string) => {
+        const [theirs, ours] = await Promise.all(
+          ([[mlflowUrl, sides.mlflow], [mlgateUrl, sides.mlgate]] as const).map(async ([base, side]) => {
+            const response = await fetch(`${base}${path(side)}`, { method, body })
+            const text = await response.text()
+            const json = response.headers.get('content-type') === 'application/json'
+            return {
+              status: response.status,
+              contentType: response.headers.get('content-type'),
+              disposition: response.headers.get('content-disposition'),
+              nosniff: response.headers.get('x-content-type-options'),
+              body: json && text ? normalize(JSON.parse(text)) : text,
+            }
+          }),
+        )
+        expect(ours, `${method} ${path(sides.mlgate)}`).toEqual(theirs)
+        return theirs
+      }
+      const upload = (file: string) => (side: Side) => `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runOf(side)}&path=${encodeURIComponent(file)}`
+      const get = (file: string) => (side: Side) => `/get-artifact?run_uuid=${runOf(side)}&path=${encodeURIComponent(file)}`
+      await sameFile('POST', upload('notes/readme.md'), '# hello\n')
+      await sameFile('POST', upload('weights.bin'), 'binary')
+      await sameFile('POST', upload('notes/naïve plan.txt'), 'plan')
+      expect((await sameFile('GET', get('notes/readme.md'))).body).toBe('# hello\n')
+      await sameFile('GET', get('weights.bin'))
+      await sameFile('GET', get('notes/naïve plan.txt'))
+      await same('GET', 'artifacts/list', (side) => ({ run_id: runOf(side), path: 'notes' }))
+      // Refusals: a directory, a path out of the run, no path, no run, nothing to upload.
+      await sameFile('GET', get('notes'))
+      await sameFile('GET', get('../../etc/passwd'))
+      await sameFile('POST', (side) => `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runOf(side)}`, 'x')
+      await sameFile('POST', () => '/ajax-api/2.0/mlflow/upload-artifact?path=a.txt', 'x')
+      await sameFile('POST', upload('empty.txt'), '')
+      // A model version whose source is one of the run's directories.
+      const name = `files-${randomUUID().slice(0, 8)}`
+      await same('POST', 'registered-models/create', () => ({ name }))
+      await same('POST', 'model-versions/create', (side) => ({ name, source: `runs:/${runOf(side)}/notes`, run_id: runOf(side) }))
+      await sameFile('GET', () => `/model-versions/get-artifact?name=${name}&version=1&path=readme.md`)
     })
 
     it('words request-validation errors as MLflow does', async () => {
