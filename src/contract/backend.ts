@@ -131,6 +131,12 @@ export interface UpdateRunInput {
   status?: RunStatus
   endTime?: Date | null
   name?: string
+  /**
+   * False: a move to a finished status without `endTime` leaves the end time
+   * as it is (MLflow's runs/update); true or absent: it stamps now, when the
+   * run has none (see run-end-time.ts).
+   */
+  stampEndTime?: boolean
 }
 
 /** MLflow's log-batch: metrics, params and tags of one run, written together. */

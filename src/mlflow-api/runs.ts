@@ -72,6 +72,8 @@ export const runRoutes: Route[] = [
       const runId = runIdOf(params)
       const request = parseParams(z.object({ status: z.enum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().optional() }), params)
       let run = await target.tracking.updateRun(target.key(runId), {
+        // MLflow's runs/update sets only what it is given: finishing a run without end_time leaves none.
+        stampEndTime: false,
         ...(request.status && { status: request.status }),
         ...(request.end_time !== undefined && { endTime: new Date(request.end_time) }),
         ...(request.run_name && { name: request.run_name }),

@@ -48,6 +48,7 @@ describePostgres('the MLflow API while its database is down', () => {
     ['logged-models/search', 'POST', 'logged-models/search', () => ({ experiment_ids: [ids.experiment] })],
     ['artifacts/list', 'GET', 'artifacts/list', () => ({ run_id: ids.run })],
     ['metrics/get-history-bulk-interval', 'GET', 'metrics/get-history-bulk-interval', () => ({ run_ids: [ids.run], metric_key: 'loss', max_results: 10 })],
+    ['metrics/get-history-bulk', 'GET', 'metrics/get-history-bulk', () => ({ run_id: [ids.run], metric_key: 'loss' })],
     ['registered-models/get-latest-versions', 'GET', 'registered-models/get-latest-versions', () => ({ name: 'outage-model' })],
     ['registered-models/alias', 'GET', 'registered-models/alias', () => ({ name: 'outage-model', alias: 'champion' })],
     ['model-versions/get', 'GET', 'model-versions/get', () => ({ name: 'outage-model', version: '1' })],

@@ -90,6 +90,17 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'anonymous' }))
     })
 
+    it('finishes a run through runs/update as MLflow does: an end time only when one is given', async () => {
+      await experiment('finishing')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.finishing, run_name: 'finishing', start_time: 1 }))
+      await same('POST', 'runs/update', (side) => ({ run_id: runOf(side), status: 'FINISHED' }))
+      const { ours } = await same('GET', 'runs/get', (side) => ({ run_id: runOf(side) }))
+      // Not vacuous: MLflow leaves the end time unset, and so does mlgate.
+      expect((ours.run as { info: Record<string, unknown> }).info).not.toHaveProperty('end_time')
+      await same('POST', 'runs/update', (side) => ({ run_id: runOf(side), status: 'FAILED', end_time: 1_700_000_000_000 }))
+      await same('GET', 'runs/get', (side) => ({ run_id: runOf(side) }))
+    })
+
     it('hides prompts from registry searches as MLflow does, whatever the client adds about them', async () => {
       const unique = randomUUID().slice(0, 8)
       for (const [name, tags] of [
