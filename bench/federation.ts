@@ -56,7 +56,7 @@ async function main() {
       await api.logBatch(remote, { metrics: [{ key: 'acc', value: Math.random(), step: 1 }], params: { i: String(i) } })
     }
 
-    const query = `query ($b: [ID!]) { runs(backends: $b, first: 50, orderBy: [{ field: METRIC, metricKey: "acc", direction: DESC }]) {
+    const query = `query ($b: [ID!]) { runs(backends: $b, first: 50, orderBy: [{ field: METRIC, key: "acc", direction: DESC }]) {
       nodes { id name params { key value } metrics { key value } } } }`
     const time = async (backends: string[]) => {
       const samples: number[] = []

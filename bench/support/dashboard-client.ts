@@ -10,7 +10,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 
 const DASHBOARD = `query Dashboard($e: [ID!]) {
-  runs(experimentIds: $e, first: 50, orderBy: [{ field: METRIC, metricKey: "m0", direction: DESC }]) {
+  runs(experimentIds: $e, first: 50, orderBy: [{ field: METRIC, key: "m0", direction: DESC }]) {
     totalCount
     nodes { id name status startTime params { key value } metrics { key value step } experiment { name } }
   }

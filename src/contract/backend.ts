@@ -51,15 +51,17 @@ export interface Page<T> {
   nextToken: string | null
 }
 
-export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'metric'] as const
+export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'metric', 'param', 'tag'] as const
 export type RunOrderField = (typeof RUN_ORDER_FIELDS)[number]
+/** The orders by a metric's, param's or tag's value, which name their key. */
+export const KEYED_RUN_ORDER_FIELDS: ReadonlySet<RunOrderField> = new Set(['metric', 'param', 'tag'])
 export const SORT_DIRECTIONS = ['asc', 'desc'] as const
 export type SortDirection = (typeof SORT_DIRECTIONS)[number]
 
 export interface RunOrder {
   field: RunOrderField
-  /** Required when `field` is `metric`. */
-  metricKey?: string
+  /** The metric's, param's or tag's key: required when `field` is `metric`, `param` or `tag`. */
+  key?: string
   direction: SortDirection
 }
 

@@ -62,8 +62,17 @@ function sortValue(run: Run, order: RunOrder): number | string | null {
     case 'name':
       return run.name
     case 'metric':
-      return run.metrics.find((metric) => metric.key === order.metricKey)?.value ?? null
+      return run.metrics.find((metric) => metric.key === order.key)?.value ?? null
+    case 'param':
+      return ownValue(run.params, order.key)
+    case 'tag':
+      return ownValue(run.tags, order.key)
   }
+}
+
+/** A param's or tag's value; null when the run has none (never an inherited property such as `constructor`). */
+function ownValue(values: Record<string, string>, key: string | undefined): string | null {
+  return key !== undefined && Object.hasOwn(values, key) ? values[key] : null
 }
 
 /** Missing values, then NaN, sort last whatever the direction; the rest by value. */

@@ -1,4 +1,4 @@
-import type { Backend, ExperimentQuery, RunBatch, RunOrder, RunQuery, UpdateRunInput } from '../contract/backend.js'
+import { type Backend, type ExperimentQuery, KEYED_RUN_ORDER_FIELDS, type RunBatch, type RunOrder, type RunQuery, type UpdateRunInput } from '../contract/backend.js'
 import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
 import { type GatewayError, badInput, notFound } from '../errors.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from '../contract/filter.js'
@@ -97,7 +97,7 @@ export class TrackingFederation {
     checkListShape(this.limits, args)
     const orderBy = withRunTieBreakers(args.orderBy.length > 0 ? args.orderBy : DEFAULT_RUN_ORDER)
     for (const order of orderBy) {
-      if (order.field === 'metric' && !order.metricKey) throw badInput('orderBy: a METRIC order needs metricKey')
+      if (KEYED_RUN_ORDER_FIELDS.has(order.field) && !order.key) throw badInput(`orderBy: a ${order.field.toUpperCase()} order needs its key`)
     }
     const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'tracking', args.experiments)
     const tracking = (backend: Backend) => this.backends.partOf(backend, 'tracking')

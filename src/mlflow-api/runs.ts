@@ -286,10 +286,11 @@ const ORDER_ATTRIBUTES: Record<string, RunOrder['field']> = { start_time: 'start
 function toRunOrder(text: string): RunOrder {
   const clause = parseOrderBy(text)
   const direction = clause.ascending ? 'asc' : 'desc'
-  if (clause.entity === 'metric') return { field: 'metric', metricKey: clause.key, direction }
+  // Params and tags order as MLflow's SQL store orders them: by value as a string, runs without the key last.
+  if (clause.entity === 'metric' || clause.entity === 'param' || clause.entity === 'tag') return { field: clause.entity, key: clause.key, direction }
   const field = clause.entity === 'attribute' ? ORDER_ATTRIBUTES[clause.key.toLowerCase()] : undefined
   if (!field) {
-    throw invalidParameter(`Invalid order_by clause '${text}': runs order by metrics.<key> or ${Object.keys(ORDER_ATTRIBUTES).join(', ')}`)
+    throw invalidParameter(`Invalid order_by clause '${text}': runs order by metrics.<key>, params.<key>, tags.<key> or ${Object.keys(ORDER_ATTRIBUTES).join(', ')}`)
   }
   return { field, direction }
 }

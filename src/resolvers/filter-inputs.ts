@@ -73,10 +73,12 @@ const RunOrderFieldEnum = enumOfConstants('RunOrderField', RUN_ORDER_FIELDS)
 const SortDirectionEnum = enumOfConstants('SortDirection', SORT_DIRECTIONS)
 
 export const RunOrderInput = builder.inputType('RunOrder', {
-  description: "Sort key. Missing values sort last either way; ties are broken by id. METRIC sorts by a metric's latest value.",
+  description:
+    "Sort key. Missing values sort last either way; ties are broken by id. METRIC sorts by a metric's latest value, PARAM and TAG by the value as a string (as MLflow orders them).",
   fields: (t) => ({
     field: t.field({ type: RunOrderFieldEnum, required: true }),
-    metricKey: t.string({ description: 'Required when field is METRIC.' }),
+    key: t.string({ description: 'The metric, param or tag key: required when field is METRIC, PARAM or TAG.' }),
+    metricKey: t.string({ description: 'The metric key when field is METRIC.', deprecationReason: 'Use `key`, which also serves PARAM and TAG.' }),
     direction: t.field({ type: SortDirectionEnum, defaultValue: 'desc' }),
   }),
 })
@@ -113,7 +115,7 @@ export function toExperimentFilter(input: ExperimentFilterShape | null | undefin
 export function toRunOrder(input: readonly RunOrderShape[] | null | undefined): RunOrder[] {
   return (input ?? []).map((order) => ({
     field: order.field,
-    metricKey: order.metricKey ?? undefined,
+    key: order.key ?? order.metricKey ?? undefined,
     direction: order.direction ?? 'desc',
   }))
 }

@@ -93,6 +93,8 @@ describeMlflow('federated filters, property test', (mlflowUrl) => {
     [{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }],
     [{ field: 'NAME', direction: 'ASC' }],
     [{ field: 'START_TIME', direction: 'ASC' }],
+    [{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }],
+    [{ field: 'TAG', key: 'team', direction: 'DESC' }, { field: 'PARAM', key: 'lr', direction: 'ASC' }],
   ]
 
   it('equals brute force for 30 random filters, orders, page sizes and backend mixes', async () => {

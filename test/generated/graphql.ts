@@ -205,11 +205,16 @@ export type RunFilter = {
   tags?: Array<KeyCondition> | null | undefined;
 };
 
-/** Sort key. Missing values sort last either way; ties are broken by id. METRIC sorts by a metric's latest value. */
+/** Sort key. Missing values sort last either way; ties are broken by id. METRIC sorts by a metric's latest value, PARAM and TAG by the value as a string (as MLflow orders them). */
 export type RunOrder = {
   direction?: SortDirection | null | undefined;
   field: RunOrderField;
-  /** Required when field is METRIC. */
+  /** The metric, param or tag key: required when field is METRIC, PARAM or TAG. */
+  key?: string | null | undefined;
+  /**
+   * The metric key when field is METRIC.
+   * @deprecated Use `key`, which also serves PARAM and TAG.
+   */
   metricKey?: string | null | undefined;
 };
 
@@ -217,7 +222,9 @@ export type RunOrderField =
   | 'END_TIME'
   | 'METRIC'
   | 'NAME'
-  | 'START_TIME';
+  | 'PARAM'
+  | 'START_TIME'
+  | 'TAG';
 
 export type RunStatus =
   | 'FAILED'

@@ -90,6 +90,27 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'anonymous' }))
     })
 
+    it('orders runs/search by params and tags as MLflow does: values as strings, runs without the key last', async () => {
+      await experiment('ordering')
+      // Distinct start times, so that ties on a value break the same way on both sides (run ids differ).
+      const runs: [string, Record<string, string>, Record<string, string>][] = [
+        ['r1', { lr: '0.1', opt: 'adam' }, { team: 'vision' }],
+        ['r2', { lr: '0.01' }, { team: 'Vision' }],
+        ['r3', { lr: '1e-3', opt: 'sgd' }, {}],
+        ['r4', { lr: '0.1', opt: 'Adam' }, { team: 'nlp' }],
+        ['r5', {}, { team: 'vision' }],
+      ]
+      for (const [index, [name, params, tags]] of runs.entries()) {
+        const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.ordering, run_name: name, start_time: 1_700_000_000_000 + index }))
+        const pairs = (values: Record<string, string>) => Object.entries(values).map(([key, value]) => ({ key, value }))
+        await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), params: pairs(params), tags: pairs(tags) }))
+      }
+      for (const orderBy of [['params.lr ASC'], ['params.opt DESC'], ['tags.team ASC', 'params.lr DESC'], ['params.`lr`'], ['tags.missing DESC']]) {
+        const { theirs } = await same('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.ordering], order_by: orderBy }))
+        expect(theirs.runs).toHaveLength(runs.length)
+      }
+    })
+
     it('finishes a run through runs/update as MLflow does: an end time only when one is given', async () => {
       await experiment('finishing')
       const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.finishing, run_name: 'finishing', start_time: 1 }))

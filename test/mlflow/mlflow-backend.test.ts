@@ -147,6 +147,8 @@ describeMlflow('MLflow backend', (mlflowUrl) => {
       [[{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }], ['metrics.acc DESC']],
       [[{ field: 'NAME', direction: 'ASC' }], ['attributes.run_name ASC']],
       [[{ field: 'START_TIME', direction: 'ASC' }], ['attributes.start_time ASC']],
+      [[{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }], ['params.optimizer ASC']],
+      [[{ field: 'TAG', key: 'my tag', direction: 'DESC' }, { field: 'PARAM', key: 'lr', direction: 'ASC' }], ['tags.`my tag` DESC', 'params.lr ASC']],
     ] as [RunOrder[], string[]][])('orders like MLflow: %j', async (orderBy, mlflowOrder) => {
       expect(await pageAll({ orderBy }, 11)).toEqual(await api.searchRunIds([experimentId], undefined, mlflowOrder))
     })

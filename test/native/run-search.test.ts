@@ -121,6 +121,8 @@ describeEachEngine('run search: filters and order against brute force', (engine)
     ['name ascending', [{ field: 'NAME', direction: 'ASC' }]],
     ['metric descending, missing last', [{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }]],
     ['metric ascending then name', [{ field: 'METRIC', metricKey: 'loss', direction: 'ASC' }, { field: 'NAME', direction: 'DESC' }]],
+    ['param ascending as strings, missing last', [{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }, { field: 'PARAM', key: 'lr', direction: 'DESC' }]],
+    ['tag descending then metric', [{ field: 'TAG', key: 'team', direction: 'DESC' }, { field: 'METRIC', key: 'acc', direction: 'ASC' }]],
   ]
 
   describe.each(filterCases)('filter: %s', (_, filter) => {

@@ -65,12 +65,27 @@ export function bruteFilter(runs: GeneratedRun[], filter: RunFilter): GeneratedR
   )
 }
 
-/** MLflow's order: missing values, then NaN, last either way; then start time (newest first), then id. */
+/** MLflow's order: missing values, then NaN, last either way (params and tags compare as strings); then start time (newest first), then id. */
 export function bruteSort(runs: GeneratedRun[], orderBy: RunOrder[]): string[] {
   const orders: RunOrder[] = orderBy.length > 0 ? [...orderBy] : [{ field: 'START_TIME', direction: 'DESC' }]
   if (!orders.some((order) => order.field === 'START_TIME')) orders.push({ field: 'START_TIME', direction: 'DESC' })
-  const valueOf = (run: GeneratedRun, order: RunOrder): number | string | undefined =>
-    order.field === 'START_TIME' ? run.startTime : order.field === 'NAME' ? run.name : order.field === 'METRIC' ? run.metrics[order.metricKey ?? ''] : undefined
+  const valueOf = (run: GeneratedRun, order: RunOrder): number | string | undefined => {
+    const key = order.key ?? order.metricKey ?? ''
+    switch (order.field) {
+      case 'START_TIME':
+        return run.startTime
+      case 'NAME':
+        return run.name
+      case 'METRIC':
+        return run.metrics[key]
+      case 'PARAM':
+        return Object.hasOwn(run.params, key) ? run.params[key] : undefined
+      case 'TAG':
+        return Object.hasOwn(run.tags, key) ? run.tags[key] : undefined
+      default:
+        return undefined
+    }
+  }
   const rank = (value: number | string | undefined) => (value === undefined ? 2 : typeof value === 'number' && Number.isNaN(value) ? 1 : 0)
   return [...runs]
     .sort((a, b) => {

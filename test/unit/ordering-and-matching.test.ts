@@ -17,15 +17,17 @@ const runArbitrary: fc.Arbitrary<Run> = fc.record({
   startTime: time,
   endTime: time,
   acc: fc.option(metricValue, { nil: null }),
-}).map(({ acc, ...run }) => ({
+  lr: fc.option(fc.constantFrom('0.1', '0.01', '1e-3', ''), { nil: null }),
+  team: fc.option(fc.constantFrom('vision', 'Vision', 'nlp'), { nil: null }),
+}).map(({ acc, lr, team, ...run }) => ({
   recordType: 'Run',
   experimentNativeId: '0',
   status: 'FINISHED',
   lifecycleStage: 'active',
   artifactUri: null,
   userId: '',
-  params: {},
-  tags: {},
+  params: lr === null ? ({} as Record<string, string>) : { lr },
+  tags: team === null ? ({} as Record<string, string>) : { team },
   metrics: acc === null ? [] : [{ key: 'acc', value: acc, step: 0, timestamp: new Date(0) }],
   datasets: [],
   modelInputs: [],
@@ -33,11 +35,14 @@ const runArbitrary: fc.Arbitrary<Run> = fc.record({
   ...run,
 }))
 
+/** The key each keyed order names in these runs. */
+const KEY_OF: Partial<Record<RunOrder['field'], string>> = { metric: 'acc', param: 'lr', tag: 'team' }
+
 const orderArbitrary: fc.Arbitrary<RunOrder[]> = fc.array(
   fc.record({
-    field: fc.constantFrom('startTime' as const, 'endTime' as const, 'name' as const, 'metric' as const),
+    field: fc.constantFrom('startTime' as const, 'endTime' as const, 'name' as const, 'metric' as const, 'param' as const, 'tag' as const),
     direction: fc.constantFrom('asc' as const, 'desc' as const),
-  }).map((order) => (order.field === 'metric' ? { ...order, metricKey: 'acc' } : order)),
+  }).map((order) => ({ ...order, ...(KEY_OF[order.field] && { key: KEY_OF[order.field] }) })),
   { maxLength: 3 },
 )
 
@@ -58,7 +63,7 @@ describe('runComparator', () => {
   it('puts runs without the value last, then NaN, in either direction', () => {
     fc.assert(
       fc.property(fc.array(runArbitrary, { maxLength: 12 }), fc.constantFrom('asc' as const, 'desc' as const), (runs, direction) => {
-        const sorted = [...runs].sort(runComparator(withRunTieBreakers([{ field: 'metric', metricKey: 'acc', direction }])))
+        const sorted = [...runs].sort(runComparator(withRunTieBreakers([{ field: 'metric', key: 'acc', direction }])))
         const rank = (run: Run) => (run.metrics.length === 0 ? 2 : Number.isNaN(run.metrics[0].value) ? 1 : 0)
         const ranks = sorted.map(rank)
         expect(ranks).toEqual([...ranks].sort())

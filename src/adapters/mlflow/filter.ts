@@ -173,10 +173,12 @@ export function compileRunOrder(orderBy: readonly RunOrder[], backendId: string)
       case 'name':
         return `attributes.run_name ${direction}`
       case 'metric':
-        if (!order.metricKey || order.metricKey.includes('`')) {
-          throw new GatewayError('UNSUPPORTED', `backend "${backendId}" cannot order by metric "${order.metricKey}"`, { backend: backendId })
+      case 'param':
+      case 'tag':
+        if (!order.key || order.key.includes('`')) {
+          throw new GatewayError('UNSUPPORTED', `backend "${backendId}" cannot order by ${order.field} "${order.key}"`, { backend: backendId })
         }
-        return `metrics.\`${order.metricKey}\` ${direction}`
+        return `${order.field}s.\`${order.key}\` ${direction}`
     }
   })
 }
