@@ -3,8 +3,9 @@ import { modelVersionId } from '../contract/model-version-id.js'
 import type { ModelVersion } from '../domain.js'
 import { IS_PROMPT_TAG, hidingPromptsAsMlflowDoes, parseMlflowVersionFilter } from '../federation/mlflow-filter.js'
 import { checkModelVersionSource } from './model-version-source.js'
-import { MlflowApiError, invalidParameter } from './errors.js'
-import { collectPage, pageSize } from './paging.js'
+import { MlflowApiError } from './errors.js'
+import { offsetFromToken, pageOf, pageSize, readAll } from './paging.js'
+import { type OrderClause, sortByOrderClauses } from './order-by.js'
 import { int64 } from '../mlflow-protocol/values.js'
 import { bool, keyValues, parseParams, repeated, required, stage } from './params.js'
 import type { Route } from './route.js'
@@ -13,6 +14,18 @@ import { modelVersionJson, nonEmpty } from './answers.js'
 
 /** A version named as MLflow names one: its model's name and its number (a string of digits on the wire). */
 const versionRef = z.object({ name: required, version: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number) })
+
+/** What model-versions/search orders by (MLflow's SearchModelVersionUtils.VALID_ORDER_BY_ATTRIBUTE_KEYS). */
+const VERSION_ORDER_KEYS: Record<string, (version: ModelVersion) => string | number> = {
+  name: (version) => version.modelNativeId,
+  version_number: (version) => version.version,
+  creation_timestamp: (version) => version.createdAt.getTime(),
+  last_updated_timestamp: (version) => version.updatedAt.getTime(),
+}
+const VERSION_TIE_BREAKERS: OrderClause[] = [
+  { entity: 'attribute', key: 'name', ascending: true },
+  { entity: 'attribute', key: 'version_number', ascending: false },
+]
 
 /** The model version `name` and `version` name (MLflow's request fields). */
 export const versionIdOf = (params: Record<string, unknown>) => {
@@ -71,14 +84,14 @@ export const modelVersionRoutes: Route[] = [
         z.object({ filter: z.string().optional(), max_results: int64.optional(), order_by: repeated(z.string()).default([]), page_token: z.string().optional() }),
         params,
       )
-      if (request.order_by.length > 0) throw invalidParameter('order_by is not supported here: versions list by model name, then newest version first')
       const size = pageSize(request.max_results, { default: 10_000, max: 200_000 })
       const filter = hidingPromptsAsMlflowDoes(request.filter ? parseMlflowVersionFilter(request.filter, 'filter') : { all: [] })
       const { models } = target
-      // Listed in the federation layer's version order (model name, then newest first), paged by its cursor.
-      const page = await collectPage(size, request.page_token || null, (first, after) =>
-        models.listModelVersions({ backends: null, models: null, first, after, filter }),
-      )
+      // MLflow's order (its SQL store): the requested one, by default the last updated first; then name, then newest version.
+      const all = await readAll((first, after) => models.listModelVersions({ backends: null, models: null, first, after, filter }))
+      const orderBy = request.order_by.length > 0 ? request.order_by : ['last_updated_timestamp DESC']
+      const sorted = sortByOrderClauses(all, orderBy, VERSION_ORDER_KEYS, VERSION_TIE_BREAKERS, 'model versions')
+      const page = pageOf(sorted, offsetFromToken(request.page_token), size)
       return {
         ...nonEmpty('model_versions', page.items.map((version) => modelVersionJson(version, { withAliases: false }))),
         ...(page.nextPageToken && { next_page_token: page.nextPageToken }),

@@ -90,6 +90,27 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'anonymous' }))
     })
 
+    it('orders model-versions/search as MLflow does: last updated first by default, and by any order_by it accepts', async () => {
+      const unique = randomUUID().slice(0, 8)
+      const [alpha, beta] = [`alpha-${unique}`, `beta-${unique}`]
+      for (const name of [alpha, beta]) await same('POST', 'registered-models/create', () => ({ name }))
+      // Created alternately, so the default order (last updated first) differs from name-then-version.
+      for (const name of [alpha, beta, alpha, beta, alpha]) {
+        await same('POST', 'model-versions/create', () => ({ name, source: `s3://bucket/${name}` }))
+        // Distinct timestamps on both servers (milliseconds).
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      // An update moves a version to the front of the default order.
+      await same('PATCH', 'model-versions/update', () => ({ name: beta, version: '1', description: 'touched' }))
+      const filter = `name LIKE '%-${unique}'`
+      for (const orderBy of [[], ['name DESC'], ['version_number ASC'], ['creation_timestamp ASC'], ['last_updated_timestamp DESC', 'name ASC']]) {
+        const answer = await same('GET', 'model-versions/search', () => ({ filter, order_by: orderBy }))
+        const order = (answer.theirs.model_versions as { name: string; version: string }[]).map((version) => `${version.name.split('-')[0]}/${version.version}`)
+        if (orderBy.length === 0) expect(order).toEqual(['beta/1', 'alpha/3', 'beta/2', 'alpha/2', 'alpha/1'])
+      }
+      await same('GET', 'model-versions/search', () => ({ filter, order_by: ['name ASC'], max_results: 2 }))
+    })
+
     it('orders runs/search by params and tags as MLflow does: values as strings, runs without the key last', async () => {
       await experiment('ordering')
       // Distinct start times, so that ties on a value break the same way on both sides (run ids differ).
