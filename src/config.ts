@@ -8,9 +8,14 @@ import { z } from 'zod'
  * so secrets never need to sit in the file.
  */
 
-const backendId = z
+/** Names an object key cannot hold as plain data (records keyed by backend id, cursors decoded from JSON). */
+const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype'])
+
+export const backendIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-" (it is part of every global id)')
+  .refine((id) => !RESERVED_IDS.has(id), 'must not be __proto__, constructor or prototype')
+const backendId = backendIdSchema
 
 /** Every backend's circuit breaker (see federation/circuit-breaker.ts). */
 const circuitBreakerSchema = z

@@ -31,6 +31,7 @@ describe('config', () => {
     [{ server: { port: 70000 } }, /server\.port/],
     [{ backends: [] }, /backends: must list at least one backend/],
     [{ backends: [{ id: 'a:b', kind: 'native' }] }, /backends\[0\]\.id: must be 1-64 letters/],
+    [{ backends: [{ id: '__proto__', kind: 'native' }] }, /backends\[0\]\.id: must not be __proto__/],
     [{ backends: [{ id: 'a', kind: 'oracle' }] }, /backends\[0\]\.kind/],
     [{ backends: [{ id: 'a', kind: 'native', database: 'mysql://x' }] }, /backends\[0\]\.database: must be a postgres/],
     [{ backends: [{ id: 'a', kind: 'native' }, { id: 'a', kind: 'native' }] }, /backends\[1\]\.id: duplicate backend id "a"/],

@@ -4,6 +4,7 @@ import type { Page, PageRequest } from '../../src/contract/backend.js'
 import { decodeCursor, encodeCursor, fingerprint } from '../../src/federation/cursor.js'
 import { type MergeSource, type MergedPage, mergeSortedPages } from '../../src/federation/merge.js'
 import { GatewayError } from '../../src/errors.js'
+import { backendIdSchema } from '../../src/config.js'
 
 /**
  * The k-way merge against its oracle: paging a merged list to the end,
@@ -93,8 +94,10 @@ describe('mergeSortedPages', () => {
 describe('cursors', () => {
   it('decode to the positions they encode, and only for their own query', () => {
     const position = fc.record({ token: fc.option(fc.string(), { nil: null }), offset: fc.nat(), done: fc.boolean() })
+    // Positions are keyed by backend id: any id the config accepts.
+    const backendIds = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/).filter((id) => backendIdSchema.safeParse(id).success)
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1 }), position), fc.string(), fc.string(), (positions, query, other) => {
+      fc.property(fc.dictionary(backendIds, position), fc.string(), fc.string(), (positions, query, other) => {
         const cursor = encodeCursor(fingerprint(query), positions)
         expect(decodeCursor(cursor, fingerprint(query))).toEqual(positions)
         if (fingerprint(other) !== fingerprint(query)) expect(() => decodeCursor(cursor, fingerprint(other))).toThrow(GatewayError)
