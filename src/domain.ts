@@ -83,6 +83,15 @@ export function datasetContextOf(input: DatasetInput): string | null {
   return input.tags[DATASET_CONTEXT_TAG] ?? null
 }
 
+/** One dataset an experiment's runs used, in one role (MLflow's search-datasets summaries). */
+export interface DatasetSummary {
+  experimentNativeId: string
+  name: string
+  digest: string
+  /** The inputs' `mlflow.data.context` tag; null where they have none. */
+  context: string | null
+}
+
 /** A logged model a run used as an input (MLflow 3's log-inputs `models`). */
 export interface ModelInput {
   modelId: string

@@ -2,6 +2,7 @@ import type {
   ApprovalStatus,
   BackendKind,
   DatasetInput,
+  DatasetSummary,
   Experiment,
   KeyValue,
   LinkedMetric,
@@ -111,7 +112,12 @@ export interface TrackingReader {
   countRuns(query: RunQuery): Promise<number | null>
   getRuns(ids: readonly string[]): Promise<(Run | null)[]>
   metricHistory(query: MetricHistoryQuery): Promise<MetricSeries>
+  /** The distinct datasets (name, digest, context) the runs of these experiments used, at most DATASET_SUMMARIES_LIMIT. */
+  datasetSummaries(experimentIds: readonly string[]): Promise<DatasetSummary[]>
 }
+
+/** MLflow's cap on dataset summaries (its SQL store's MAX_DATASET_SUMMARIES_RESULTS). */
+export const DATASET_SUMMARIES_LIMIT = 1000
 
 export interface CreateExperimentInput {
   name: string
@@ -168,7 +174,7 @@ export interface TrackingWriter {
   deleteRunTag(runId: string, key: string): Promise<void>
   /** Metrics, params and tags in one atomic write; a param conflict writes nothing. */
   logBatch(runId: string, batch: RunBatch): Promise<void>
-  /** Records datasets and logged models the run used (MLflow's log-inputs), in one write. */
+  /** Records datasets and logged models the run used (MLflow's log-inputs), in one write; a dataset the run already lists keeps its first input. */
   logInputs(runId: string, inputs: DatasetInput[], models: ModelInput[]): Promise<void>
 }
 

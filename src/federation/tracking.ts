@@ -1,10 +1,10 @@
-import { type Backend, type ExperimentQuery, KEYED_RUN_ORDER_FIELDS, type RunBatch, type RunOrder, type RunQuery, type UpdateRunInput } from '../contract/backend.js'
-import type { DatasetInput, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
+import { type Backend, DATASET_SUMMARIES_LIMIT, type ExperimentQuery, KEYED_RUN_ORDER_FIELDS, type RunBatch, type RunOrder, type RunQuery, type UpdateRunInput } from '../contract/backend.js'
+import type { DatasetInput, DatasetSummary, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
 import { type GatewayError, badInput, notFound } from '../errors.js'
 import type { ExperimentFilter, LifecycleView, RunFilter } from '../contract/filter.js'
 import { type Loaders, createLoaders, throwIfError } from './loaders.js'
 import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
-import type { RecordKey } from './record-key.js'
+import { type RecordKey, nativeIdsByBackend } from './record-key.js'
 import { compareExperiments, runComparator, withRunTieBreakers } from './ordering.js'
 import { matchesExperimentFilter, matchesRunFilter } from '../contract/filter-matching.js'
 import type { Backends, GuardedBackend } from './backends.js'
@@ -138,6 +138,14 @@ export class TrackingFederation {
   /** Every point of the series in the step range, unreduced (MLflow's get-history pages through all of them). */
   wholeMetricHistory(run: RecordKey, args: { key: string; minStep: number | null; maxStep: number | null }): Promise<MetricSeries> {
     return this.trackingFor(run).metricHistory({ runId: run.nativeId, key: args.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: args.minStep, maxStep: args.maxStep })
+  }
+
+  /** The datasets the runs of these experiments used (one call per backend), at most DATASET_SUMMARIES_LIMIT in all. */
+  async datasetSummaries(experiments: readonly RecordKey[]): Promise<DatasetSummary[]> {
+    const perBackend = await Promise.all(
+      [...nativeIdsByBackend(experiments)].map(([backendId, ids]) => this.backends.partOf(backendId, 'tracking').datasetSummaries(ids)),
+    )
+    return perBackend.flat().slice(0, DATASET_SUMMARIES_LIMIT)
   }
 
   // Writes: checked here, so every backend refuses the same input the same way.

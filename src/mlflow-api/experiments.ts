@@ -14,6 +14,8 @@ import { experimentJson, nonEmpty } from './answers.js'
 
 
 const experimentId = z.object({ experiment_id: required })
+/** MLflow's cap on one search-datasets request (handlers.py, search_datasets_impl: MAX_EXPERIMENT_IDS_PER_REQUEST). */
+const SEARCH_DATASETS_MAX_EXPERIMENTS = 20
 
 export const experimentRoutes: Route[] = [
   {
@@ -31,6 +33,23 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/get',
     async handle(params, target) {
       return { experiment: experimentJson(await requireExperiment(target, parseParams(experimentId, params).experiment_id)) }
+    },
+  },
+  {
+    // The UI's route (MLflow serves it under ajax-api): which datasets an experiment's runs used, in which roles.
+    method: 'POST',
+    path: 'experiments/search-datasets',
+    async handle(params, target) {
+      const { experiment_ids: ids } = parseParams(z.object({ experiment_ids: repeated(z.string()).default([]) }), params)
+      if (ids.length === 0) throw invalidParameter('SearchDatasets request must specify at least one experiment_id.')
+      if (ids.length > SEARCH_DATASETS_MAX_EXPERIMENTS) {
+        throw invalidParameter(`SearchDatasets request cannot specify more than ${SEARCH_DATASETS_MAX_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`)
+      }
+      const summaries = await target.tracking.datasetSummaries(ids.map((id) => target.key(id)))
+      return nonEmpty(
+        'dataset_summaries',
+        summaries.map((summary) => ({ experiment_id: summary.experimentNativeId, name: summary.name, digest: summary.digest, ...(summary.context !== null && { context: summary.context }) })),
+      )
     },
   },
   {

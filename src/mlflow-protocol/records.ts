@@ -79,6 +79,10 @@ export const searchRunsResponse = z.object({
 })
 export const getRunResponse = z.object({ run: runSchema })
 
+/** The UI's experiments/search-datasets (served under ajax-api). */
+export const datasetSummarySchema = z.object({ experiment_id: z.string(), name: z.string(), digest: z.string(), context: z.string().optional() })
+export const searchDatasetsResponse = z.object({ dataset_summaries: z.array(datasetSummarySchema).default([]) })
+
 export const metricHistoryResponse = z.object({
   metrics: z.array(metricSchema).default([]),
   next_page_token: z.string().optional(),

@@ -382,6 +382,33 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelOf(sides.mlgate) }])
     })
 
+    it('summarizes an experiment\'s datasets as the UI\'s search-datasets does', async () => {
+      await experiment('datasets')
+      const input = (name: string, digest: string, context?: string) => ({
+        dataset: { name, digest, source_type: 'local', source: '{}' },
+        ...(context && { tags: [{ key: 'mlflow.data.context', value: context }] }),
+      })
+      // One dataset twice in one call (MLflow keeps the first), one without a role, and one used by two runs (summarized once).
+      for (const [name, datasets] of [
+        ['first', [input('train', 'aaa', 'training'), input('train', 'aaa', 'evaluation'), input('raw', 'bbb')]],
+        ['second', [input('train', 'aaa', 'training'), input('test', 'ccc', 'testing')]],
+      ] as const) {
+        const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.datasets, run_name: name, start_time: 1 }))
+        await same('POST', 'runs/log-inputs', (side) => ({ run_id: runOf(side), datasets }))
+      }
+      const ajax = '/ajax-api/2.0/mlflow/'
+      // MLflow's store answers in the database's row order (unspecified): compared as sets.
+      const { theirs, ours } = await both('POST', 'experiments/search-datasets', (side) => ({ experiment_ids: [side.ids.datasets] }), ajax)
+      const sorted = (body: Record<string, unknown>) =>
+        (normalize(body.dataset_summaries) as Record<string, string>[]).map((summary) => JSON.stringify(summary)).sort()
+      expect(ours.status).toBe(theirs.status)
+      expect(sorted(ours.body)).toEqual(sorted(theirs.body))
+      expect(sorted(theirs.body)).toHaveLength(3)
+      await same('POST', 'experiments/search-datasets', () => ({ experiment_ids: [] }), ajax)
+      await same('POST', 'experiments/search-datasets', () => ({ experiment_ids: Array.from({ length: 21 }, (_, i) => String(i)) }), ajax)
+      await same('POST', 'experiments/search-datasets', () => ({ experiment_ids: ['987654321'] }), ajax)
+    })
+
     it('keeps the dataset of a metric logged against a logged model', async () => {
       await experiment('model-metrics')
       const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))

@@ -72,6 +72,16 @@ export class MlflowClient {
     return this.send<T>(request)
   }
 
+  /** A read-only POST to one of the routes MLflow serves its UI under `ajax-api` (search-datasets). */
+  postUiRead<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>({
+      method: 'POST',
+      url: this.url(path, 'ajax-api'),
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  }
+
   /** A DELETE with a JSON body (MLflow's alias deletion); a write, so the cache empties. */
   delete<T>(path: string, body: unknown): Promise<T> {
     return this.write('DELETE', path, body)
@@ -92,9 +102,9 @@ export class MlflowClient {
     })
   }
 
-  private url(path: string): URL {
+  private url(path: string, api: 'api' | 'ajax-api' = 'api'): URL {
     const url = new URL(this.base)
-    url.pathname = `${this.base.pathname.replace(/\/$/, '')}/api/2.0/mlflow/${path}`
+    url.pathname = `${this.base.pathname.replace(/\/$/, '')}/${api}/2.0/mlflow/${path}`
     return url
   }
 

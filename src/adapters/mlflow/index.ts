@@ -1,5 +1,5 @@
 import type { MlflowBackendConfig } from '../../config.js'
-import type { Experiment, KeyValue, MetricPoint, MetricSeries, MetricWrite, Run } from '../../domain.js'
+import type { DatasetSummary, Experiment, KeyValue, MetricPoint, MetricSeries, MetricWrite, Run } from '../../domain.js'
 import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError } from '../../errors.js'
 import type {
@@ -32,6 +32,7 @@ import {
   getExperimentResponse,
   getRunResponse,
   metricHistoryResponse,
+  searchDatasetsResponse,
   searchExperimentsResponse,
   searchRunsResponse,
 } from '../../mlflow-protocol/records.js'
@@ -194,6 +195,14 @@ export class MlflowBackend implements Backend, TrackingReader {
     )
     const sampled = downsample(inRange, query.maxPoints)
     return { key: query.key, points: sampled, totalPoints: inRange.length, sampled: sampled.length < inRange.length }
+  }
+
+  /** MLflow's own summaries (experiments/search-datasets, a UI route under ajax-api), for experiment ids MLflow can take. */
+  async datasetSummaries(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    const ids = experimentIds.filter((id) => /^[\w-]+$/.test(id))
+    if (ids.length === 0) return []
+    const response = searchDatasetsResponse.parse(await this.client.postUiRead('experiments/search-datasets', { experiment_ids: ids }))
+    return response.dataset_summaries.map((summary) => ({ experimentNativeId: summary.experiment_id, name: summary.name, digest: summary.digest, context: summary.context ?? null }))
   }
 
   /** Every point of a metric: `metrics/get-history`, page after page. */

@@ -138,6 +138,7 @@ class NativeBackend implements Backend, TrackingReader {
   countRuns: TrackingReader['countRuns'] = (query) => this.guard(() => this.runs.count(query))
   getRuns: TrackingReader['getRuns'] = (ids) => this.guard(() => this.runs.getMany(ids))
   metricHistory: TrackingReader['metricHistory'] = (query) => this.guard(() => this.metrics.history(query))
+  datasetSummaries: TrackingReader['datasetSummaries'] = (experimentIds) => this.guard(() => this.runs.datasetSummaries(experimentIds))
 
   async ping(): Promise<void> {
     await this.guard(() => sql`select 1`.execute(this.database.db))

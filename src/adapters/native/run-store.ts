@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import { type DatasetInput, type KeyValue, type ModelInput, type Run, TERMINAL_RUN_STATUSES, datasetContextOf } from '../../domain.js'
+import { DATASET_CONTEXT_TAG, type DatasetInput, type DatasetSummary, type KeyValue, type ModelInput, type Run, TERMINAL_RUN_STATUSES, datasetContextOf } from '../../domain.js'
 import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
-import type { CreateRunInput, Page, PageRequest, RunBatch, RunEventKind, RunQuery, UpdateRunInput } from '../../contract/backend.js'
+import { type CreateRunInput, DATASET_SUMMARIES_LIMIT, type Page, type PageRequest, type RunBatch, type RunEventKind, type RunQuery, type UpdateRunInput } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
 import { isExperimentId } from './experiment-store.js'
 import { type RunRow, toRun } from './map.js'
@@ -51,6 +51,26 @@ export class RunStore {
       for (const row of rows) byId.set(row.id, toRun(this.backendId, row))
     }
     return ids.map((id) => byId.get(id) ?? null)
+  }
+
+  /** MLflow's search-datasets: each (experiment, name, digest, context) once, context from the input's tag. */
+  async datasetSummaries(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    const ids = experimentIds.filter(isExperimentId).map(Number)
+    if (ids.length === 0) return []
+    const rows = await this.db
+      .selectFrom('run_inputs as i')
+      .innerJoin('datasets as d', 'd.id', 'i.dataset_id')
+      .innerJoin('runs as r', 'r.id', 'i.run_id')
+      .select(['r.experiment_id', 'd.name', 'd.digest', sql<string | null>`i.tags ->> ${DATASET_CONTEXT_TAG}`.as('context')])
+      .distinct()
+      .where('r.experiment_id', 'in', ids)
+      .orderBy('r.experiment_id')
+      .orderBy('d.name')
+      .orderBy('d.digest')
+      .orderBy('context')
+      .limit(DATASET_SUMMARIES_LIMIT)
+      .execute()
+    return rows.map((row) => ({ experimentNativeId: String(row.experiment_id), name: row.name, digest: row.digest, context: row.context }))
   }
 
   async get(id: string, db: Kysely<Database> = this.db): Promise<Run> {
@@ -158,11 +178,21 @@ export class RunStore {
     })
   }
 
-  /** Records datasets (shared by name and digest; a run lists each once) and logged models as inputs of the run. */
+  /**
+   * Records datasets (shared by name and digest) and logged models as
+   * inputs of the run. As MLflow's SQL store: a run lists each dataset once,
+   * as first recorded (the first of one call, and never replaced by a later
+   * call's), whatever tags (a second role) later inputs of it carry.
+   */
   async logInputs(id: string, inputs: DatasetInput[], models: ModelInput[]): Promise<void> {
+    const firstOfEach = new Map<string, DatasetInput>()
+    for (const input of inputs) {
+      const key = `${input.dataset.name}\u0000${input.dataset.digest}`
+      if (!firstOfEach.has(key)) firstOfEach.set(key, input)
+    }
     await this.db.transaction().execute(async (trx) => {
       await this.requireActive(trx, id)
-      for (const input of inputs) {
+      for (const input of firstOfEach.values()) {
         const { dataset } = input
         const { id: datasetId } = await trx
           .insertInto('datasets')
@@ -181,7 +211,7 @@ export class RunStore {
         await trx
           .insertInto('run_inputs')
           .values({ run_id: id, dataset_id: datasetId, context: datasetContextOf(input), tags: JSON.stringify(input.tags) })
-          .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doUpdateSet({ context: datasetContextOf(input), tags: JSON.stringify(input.tags) }))
+          .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doNothing())
           .execute()
       }
       if (models.length > 0) {
