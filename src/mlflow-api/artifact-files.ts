@@ -5,20 +5,35 @@ import { posix } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import mime from 'mime-types'
 import { type ArtifactStore, sendJson } from './artifacts.js'
+import { safeRelativePath } from './artifact-paths.js'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { downloadUri, requireVersion, versionIdOf } from './model-versions.js'
 import { requireRun } from './runs.js'
+import { requireLoggedModel } from './logged-models.js'
 import type { ApiTarget } from './target.js'
 
 /**
  * The file routes MLflow's UI calls beside the REST API (mlflow/server/__init__.py):
  * `GET /get-artifact` (a run's file), `GET /model-versions/get-artifact` (a
  * model version's file) and `POST /ajax-api/2.0/mlflow/upload-artifact` (a
- * file into a run, at most 10 MB). Files are served as MLflow serves them:
+ * file into a run, at most 10 MB), and
+ * `GET /ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files` (a logged
+ * model's file). Files are served as MLflow serves them:
  * always as attachments, with its content types, so a browser never renders
  * an artifact on the gateway's origin.
  */
-export const ARTIFACT_FILE_PATHS = ['/get-artifact', '/model-versions/get-artifact', '/ajax-api/2.0/mlflow/upload-artifact'] as const
+const FIXED_PATHS = { '/get-artifact': 'run-file', '/model-versions/get-artifact': 'version-file', '/ajax-api/2.0/mlflow/upload-artifact': 'upload' } as const
+const LOGGED_MODEL_FILE = /^\/ajax-api\/2\.0\/mlflow\/logged-models\/([^/]+)\/artifacts\/files$/
+
+export type ArtifactFileRoute = { kind: (typeof FIXED_PATHS)[keyof typeof FIXED_PATHS] } | { kind: 'logged-model-file'; modelId: string }
+
+/** Which file route a request path names, if any. */
+export function matchArtifactFileRoute(pathname: string): ArtifactFileRoute | null {
+  if (Object.hasOwn(FIXED_PATHS, pathname)) return { kind: FIXED_PATHS[pathname as keyof typeof FIXED_PATHS] }
+  const loggedModel = LOGGED_MODEL_FILE.exec(pathname)
+  // Logged model ids are `m-<hex>`: nothing to percent-decode (anything else is simply not found).
+  return loggedModel ? { kind: 'logged-model-file', modelId: loggedModel[1] } : null
+}
 
 /** MLflow's cap on the UI's uploads (handlers.py, upload_artifact_handler). */
 const UI_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -29,24 +44,30 @@ const TEXT_EXTENSIONS = new Set(['txt', 'log', 'err', 'cfg', 'conf', 'cnf', 'cf'
 export async function handleArtifactFileRequest(
   store: ArtifactStore,
   target: ApiTarget,
-  path: (typeof ARTIFACT_FILE_PATHS)[number],
+  route: ArtifactFileRoute,
   url: URL,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const param = (name: string) => url.searchParams.get(name) ?? undefined
-  const method = path === '/ajax-api/2.0/mlflow/upload-artifact' ? 'POST' : 'GET'
-  if (request.method !== method) throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No endpoint for ${request.method ?? ''} ${path}`)
-  switch (path) {
-    case '/get-artifact': {
+  const method = route.kind === 'upload' ? 'POST' : 'GET'
+  if (request.method !== method) throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No endpoint for ${request.method ?? ''} ${url.pathname}`)
+  switch (route.kind) {
+    case 'run-file': {
       const run = await requireRun(target, param('run_id') ?? param('run_uuid') ?? '')
       return sendArtifact(store, response, rootOf(store, run.artifactUri, `run ${run.nativeId}`), requiredPath(param('path')))
     }
-    case '/model-versions/get-artifact': {
+    case 'version-file': {
       const version = await requireVersion(target, versionIdOf({ name: param('name'), version: param('version') }))
       return sendArtifact(store, response, rootOf(store, await downloadUri(target, version), `model version ${version.nativeId}`), requiredPath(param('path')))
     }
-    case '/ajax-api/2.0/mlflow/upload-artifact': {
+    case 'logged-model-file': {
+      const file = param('artifact_file_path')
+      if (!file) throw new MlflowApiError('BAD_REQUEST', 'Request must include the "artifact_file_path" query parameter.')
+      const model = await requireLoggedModel(target, route.modelId)
+      return sendArtifact(store, response, rootOf(store, model.artifactLocation, `logged model ${model.nativeId}`), safeRelativePath(file))
+    }
+    case 'upload': {
       const runId = param('run_uuid')
       if (!runId) throw invalidParameter('Request must specify run_uuid.')
       const requested = param('path')
@@ -69,30 +90,6 @@ function requiredPath(path: string | undefined): string {
   return safeRelativePath(path)
 }
 
-/**
- * MLflow's validate_path_is_safe (mlflow/utils/uri.py): a path to join under
- * a run's or a version's root, percent-decoded until it no longer changes,
- * with no `#`, no backslash, no `..` segment and nothing absolute. Joined
- * unchecked, `../../x` would leave the run for another place in the store.
- */
-function safeRelativePath(path: string): string {
-  let decoded = path
-  for (let round = 0; round < 10; round++) {
-    let next: string
-    try {
-      next = decodeURIComponent(decoded)
-    } catch {
-      break
-    }
-    if (next === decoded) break
-    decoded = next
-  }
-  const windowsAbsolute = /^[A-Za-z]:/.test(decoded)
-  if (decoded.includes('#') || decoded.includes('\\') || decoded.includes('\0') || decoded.split('/').includes('..') || decoded.startsWith('/') || windowsAbsolute) {
-    throw invalidParameter('Invalid path')
-  }
-  return decoded
-}
 
 /** The directory under the store an artifact root names; roots elsewhere (s3://, a local path) are not this server's to serve. */
 function rootOf(store: ArtifactStore, uri: string | null, owner: string): string {

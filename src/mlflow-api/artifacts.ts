@@ -9,6 +9,8 @@ import { z } from 'zod'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { parseParams, runIdOf } from './params.js'
 import { requireRun } from './runs.js'
+import { requireLoggedModel } from './logged-models.js'
+import { safeRelativePath } from './artifact-paths.js'
 import type { Route } from './route.js'
 
 /** The scheme of artifact URIs this server stores (`mlflow-artifacts:/<experiment>/<run>/artifacts/...`). */
@@ -169,7 +171,11 @@ export function sendJson(response: ServerResponse, body: object | null, status =
   response.end(bytes)
 }
 
-/** The tracking API's `artifacts/list`: a run's files under its artifact URI. */
+/**
+ * The tracking API's listings: `artifacts/list` (a run's files under its
+ * artifact URI) and `logged-models/{id}/artifacts/directories` (a logged
+ * model's, as MLflow's UI lists them).
+ */
 export function artifactRoutes(store: ArtifactStore): Route[] {
   return [
     {
@@ -179,16 +185,30 @@ export function artifactRoutes(store: ArtifactStore): Route[] {
         const request = parseParams(z.object({ path: z.string().default('') }), params)
         const runId = runIdOf(params)
         const run = await requireRun(target, runId)
-        const root = run.artifactUri ?? ''
-        const base = store.pathOfUri(root)
-        if (base === null) throw new MlflowApiError('NOT_IMPLEMENTED', `artifacts of run ${runId} live at ${root}, which this server does not serve`)
-        const prefix = request.path.replace(/^\/+|\/+$/g, '')
-        const files = await store.list([base, prefix].filter(Boolean).join('/'))
-        return {
-          root_uri: root,
-          ...(files.length > 0 && { files: files.map((file) => ({ ...file, path: prefix ? `${prefix}/${file.path}` : file.path })) }),
-        }
+        return listUnder(store, run.artifactUri ?? '', request.path, `run ${runId}`)
+      },
+    },
+    {
+      method: 'GET',
+      path: 'logged-models/:model_id/artifacts/directories',
+      async handle(params, target) {
+        const request = parseParams(z.object({ model_id: z.string(), artifact_directory_path: z.string().optional() }), params)
+        const model = await requireLoggedModel(target, request.model_id)
+        const directory = request.artifact_directory_path === undefined ? '' : safeRelativePath(request.artifact_directory_path)
+        return listUnder(store, model.artifactLocation ?? '', directory, `logged model ${request.model_id}`)
       },
     },
   ]
+}
+
+/** The files under `directory` of an artifact root, paths relative to the root, as MLflow lists them. */
+async function listUnder(store: ArtifactStore, root: string, directory: string, owner: string): Promise<object> {
+  const base = store.pathOfUri(root)
+  if (base === null) throw new MlflowApiError('NOT_IMPLEMENTED', `artifacts of ${owner} live at ${root}, which this server does not serve`)
+  const prefix = directory.replace(/^\/+|\/+$/g, '')
+  const files = await store.list([base, prefix].filter(Boolean).join('/'))
+  return {
+    root_uri: root,
+    ...(files.length > 0 && { files: files.map((file) => ({ ...file, path: prefix ? `${prefix}/${file.path}` : file.path })) }),
+  }
 }

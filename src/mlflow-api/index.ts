@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GuardedBackend } from '../federation/backends.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
-import { ARTIFACT_FILE_PATHS, handleArtifactFileRequest } from './artifact-files.js'
+import { handleArtifactFileRequest, matchArtifactFileRoute } from './artifact-files.js'
 import type { Limits } from '../config.js'
 import { findStringProblem } from '../input-strings.js'
 import { MlflowApiError, invalidParameter, toMlflowError } from './errors.js'
@@ -62,8 +62,8 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
           }
         })
       }
-      const filePath = ARTIFACT_FILE_PATHS.find((candidate) => url.pathname === candidate)
-      if (filePath) return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, new ApiTarget(scope, limits), filePath, url, request, response))
+      const fileRoute = matchArtifactFileRoute(url.pathname)
+      if (fileRoute) return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, new ApiTarget(scope, limits), fileRoute, url, request, response))
       const prefix = API_PREFIXES.find((candidate) => url.pathname.startsWith(candidate))
       if (!prefix) return false
       const path = url.pathname.slice(prefix.length)

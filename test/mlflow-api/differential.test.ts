@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, describeMlflow, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
@@ -59,6 +61,25 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       return { theirs: theirs.body, ours: ours.body }
     }
 
+    /** One raw request on both sides: status, the headers a browser acts on, and the body as text (ids masked). */
+    const sameFile = async (method: 'GET' | 'POST', path: (side: Side) => string, body?: string) => {
+      const [theirs, ours] = await Promise.all(
+        ([[mlflowUrl, sides.mlflow], [mlgateUrl, sides.mlgate]] as const).map(async ([base, side]) => {
+          const response = await fetch(`${base}${path(side)}`, { method, body })
+          const text = await response.text()
+          const json = response.headers.get('content-type') === 'application/json'
+          return {
+            status: response.status,
+            contentType: response.headers.get('content-type'),
+            disposition: response.headers.get('content-disposition'),
+            nosniff: response.headers.get('x-content-type-options'),
+            body: json && text ? normalize(JSON.parse(text)) : text,
+          }
+        }),
+      )
+      expect(ours, `${method} ${path(sides.mlgate)}`).toEqual(theirs)
+      return theirs
+    }
     /** A fresh experiment on both sides, its id kept per side under `name`. */
     async function experiment(name: string) {
       const unique = `${name}-${randomUUID()}`
@@ -243,25 +264,6 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
     it('serves the UI\'s file routes as MLflow does: upload-artifact, get-artifact, model-versions/get-artifact', async () => {
       await experiment('files')
       const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.files, run_name: 'files', start_time: 1 }))
-      /** One raw request on both sides: status, the headers a browser acts on, and the body as text (ids masked). */
-      const sameFile = async (method: 'GET' | 'POST', path: (side: Side) => string, body?: string) => {
-        const [theirs, ours] = await Promise.all(
-          ([[mlflowUrl, sides.mlflow], [mlgateUrl, sides.mlgate]] as const).map(async ([base, side]) => {
-            const response = await fetch(`${base}${path(side)}`, { method, body })
-            const text = await response.text()
-            const json = response.headers.get('content-type') === 'application/json'
-            return {
-              status: response.status,
-              contentType: response.headers.get('content-type'),
-              disposition: response.headers.get('content-disposition'),
-              nosniff: response.headers.get('x-content-type-options'),
-              body: json && text ? normalize(JSON.parse(text)) : text,
-            }
-          }),
-        )
-        expect(ours, `${method} ${path(sides.mlgate)}`).toEqual(theirs)
-        return theirs
-      }
       const upload = (file: string) => (side: Side) => `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runOf(side)}&path=${encodeURIComponent(file)}`
       const get = (file: string) => (side: Side) => `/get-artifact?run_uuid=${runOf(side)}&path=${encodeURIComponent(file)}`
       await sameFile('POST', upload('notes/readme.md'), '# hello\n')
@@ -380,6 +382,31 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       }
       expect(byName(ours.body)).toEqual(byName(theirs.body))
       expect((ours.body.run as { inputs: { model_inputs?: unknown[] } }).inputs.model_inputs).toEqual([{ model_id: modelOf(sides.mlgate) }])
+    })
+
+    it('lists and serves a logged model\'s files as the UI\'s routes do', async () => {
+      await experiment('model-files')
+      const { theirs, ours } = await same('POST', 'logged-models', (side) => ({ experiment_id: side.ids['model-files'], name: 'files' }))
+      const info = (answer: Record<string, unknown>) => (answer.model as { info: { model_id: string; artifact_uri: string } }).info
+      const models = { mlflow: info(theirs), mlgate: info(ours) }
+      generatedIds.add(models.mlflow.model_id).add(models.mlgate.model_id)
+      const modelOf = (side: Side) => (side === sides.mlflow ? models.mlflow : models.mlgate)
+      // The files where each server's logged model keeps them: mlgate's through its artifact proxy; the test's
+      // MLflow server keeps logged models' files in a local directory of this machine.
+      const files = [['MLmodel', 'flavors: {}\n'], ['data/model.pkl', 'pickle']] as const
+      for (const [file, body] of files) {
+        const response = await fetch(`${mlgateUrl}/api/2.0/mlflow-artifacts/artifacts/${models.mlgate.artifact_uri.replace(/^mlflow-artifacts:\/+/, '')}/${file}`, { method: 'PUT', body })
+        expect(response.status).toBe(200)
+        const local = join(models.mlflow.artifact_uri.replace(/^file:\/\//, ''), file)
+        mkdirSync(dirname(local), { recursive: true })
+        writeFileSync(local, body)
+      }
+      const list = (query: string) => (side: Side) => `/api/2.0/mlflow/logged-models/${modelOf(side).model_id}/artifacts/directories${query}`
+      for (const query of ['', '?artifact_directory_path=data', '?artifact_directory_path=none', '?artifact_directory_path=..%2F..']) await sameFile('GET', list(query))
+      const file = (query: string) => (side: Side) => `/ajax-api/2.0/mlflow/logged-models/${modelOf(side).model_id}/artifacts/files${query}`
+      expect((await sameFile('GET', file('?artifact_file_path=MLmodel'))).body).toBe('flavors: {}\n')
+      for (const query of ['?artifact_file_path=data%2Fmodel.pkl', '?artifact_file_path=data', '', '?artifact_file_path=..%2F..%2Fx']) await sameFile('GET', file(query))
+      await sameFile('GET', () => `/ajax-api/2.0/mlflow/logged-models/m-${'0'.repeat(32)}/artifacts/files?artifact_file_path=MLmodel`)
     })
 
     it('summarizes an experiment\'s datasets as the UI\'s search-datasets does', async () => {
