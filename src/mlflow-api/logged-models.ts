@@ -8,6 +8,7 @@ import { keyValues, parseParams, repeated, required } from './params.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import { loggedModelJson, nonEmpty } from './answers.js'
+import { loggedModelOrderSchema, sortLoggedModels } from './logged-model-order.js'
 
 /** MLflow 3's logged-model endpoints, which `mlflow.<flavor>.log_model` calls. */
 export const loggedModelRoutes: Route[] = [
@@ -91,13 +92,19 @@ export const loggedModelRoutes: Route[] = [
     path: 'logged-models/search',
     async handle(params, target) {
       const request = parseParams(
-        z.object({ experiment_ids: repeated(z.string()).default([]), filter: z.string().optional(), max_results: int64.optional(), page_token: z.string().optional() }),
+        z.object({
+          experiment_ids: repeated(z.string()).default([]),
+          filter: z.string().optional(),
+          max_results: int64.optional(),
+          order_by: z.array(loggedModelOrderSchema).default([]),
+          page_token: z.string().optional(),
+        }),
         params,
       )
       const filter = request.filter ? parseMlflowLoggedModelFilter(request.filter, 'filter') : { all: [] }
       const size = pageSize(request.max_results, { default: 100, max: 1000 })
-      // Newest first, filtered here and paged by offset (MLflow's server pages its search by offset too).
-      const matching = await target.loggedModels.search(target.id, request.experiment_ids, filter)
+      // Filtered, ordered as MLflow orders them, and paged by offset (MLflow's server pages its search by offset too).
+      const matching = sortLoggedModels(await target.loggedModels.search(target.id, request.experiment_ids, filter), request.order_by)
       const page = pageOf(matching, offsetFromToken(request.page_token), size)
       return { ...nonEmpty('models', page.items.map(loggedModelJson)), ...(page.nextPageToken && { next_page_token: page.nextPageToken }) }
     },

@@ -436,6 +436,35 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('POST', 'experiments/search-datasets', () => ({ experiment_ids: ['987654321'] }), ajax)
     })
 
+    it('orders logged-models/search as MLflow does: attributes, a metric\'s latest value on a dataset, newest first by default', async () => {
+      await experiment('model-order')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-order'], run_name: 'scorer', start_time: 1 }))
+      const models: Record<string, (side: Side) => string> = {}
+      for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+        models[name] = await created('logged-models', (side) => ({ experiment_id: side.ids['model-order'], name, source_run_id: runOf(side) }))
+        // Distinct creation times: ties would break by model id, which differs between the servers.
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      const score = (model: string, value: number, timestamp: number, dataset: string) =>
+        same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), key: 'acc', value, timestamp, step: 0, model_id: models[model](side), dataset_name: dataset, dataset_digest: `${dataset}-1` }))
+      await score('alpha', 0.9, 10, 'eval')
+      await score('beta', 0.7, 10, 'eval')
+      await score('beta', 0.95, 20, 'train')
+      await score('delta', 0.8, 10, 'train')
+      for (const orderBy of [
+        [],
+        [{ field_name: 'name', ascending: true }],
+        [{ field_name: 'metrics.acc', ascending: false }],
+        [{ field_name: 'metrics.acc', ascending: true, dataset_name: 'eval' }],
+        [{ field_name: 'metrics.acc', ascending: false, dataset_digest: 'train-1' }, { field_name: 'name', ascending: false }],
+        [{ field_name: 'creation_timestamp', ascending: true }],
+        [{ field_name: 'params.depth' }],
+      ]) {
+        const { theirs } = await same('POST', 'logged-models/search', (side) => ({ experiment_ids: [side.ids['model-order']], order_by: orderBy }))
+        if (orderBy.length === 0) expect((theirs.models as { info: { name: string } }[]).map((model) => model.info.name)).toEqual(['delta', 'gamma', 'beta', 'alpha'])
+      }
+    })
+
     it('keeps the dataset of a metric logged against a logged model', async () => {
       await experiment('model-metrics')
       const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))
