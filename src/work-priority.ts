@@ -8,11 +8,11 @@ import { currentWorkIsHeavy } from './request-scope.js'
  * per statement. So while any light operation is in flight, a heavy
  * operation's next statement waits (at most `HEAVY_WAIT_MS` each time, so
  * that a stream of light work cannot starve heavy work), and a queue of
- * statements serves light ones first (`PriorityQueue`).
+ * statements serves light ones first (`PrioritySemaphore`).
  *
  * The GraphQL layer says which work is light (lightWorkStarted) and which
- * heavy (request-scope's runAsHeavyWork); the native store asks
- * (yieldToLightWork, currentWorkIsHeavy). Work outside any request (pollers,
+ * heavy (request-scope's runAsHeavyWork); the native store takes its turns
+ * from a PrioritySemaphore (PGlite's one session, the PostgreSQL pool). Work outside any request (pollers,
  * start-up) and the MLflow API's calls are neither, and never wait.
  */
 const HEAVY_WAIT_MS = 100
@@ -43,7 +43,7 @@ export function lightWorkStarted(): () => void {
  * light request would not even be read before the last of them), then waits
  * until no light work is in flight, or HEAVY_WAIT_MS. Light work returns at once.
  */
-export async function yieldToLightWork(): Promise<void> {
+async function yieldToLightWork(): Promise<void> {
   if (!currentWorkIsHeavy()) return
   await new Promise((resolve) => setImmediate(resolve))
   if (lightInFlight === 0) return

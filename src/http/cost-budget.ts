@@ -51,8 +51,12 @@ export class CostBudget {
 /** The client address of operations that come through no socket. */
 export const IN_PROCESS_CLIENT = 'in-process'
 
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`this client has used its query budget (limits.queryCostPerClientPerMinute); retry in ${retryAfterSeconds} s`, {
+/** A RATE_LIMITED refusal: the seconds to wait in `extensions.retryAfterSeconds` and, over HTTP, a 429 with Retry-After. */
+export function rateLimited(
+  retryAfterSeconds: number,
+  why = 'this client has used its query budget (limits.queryCostPerClientPerMinute)',
+): GraphQLError {
+  return new GraphQLError(`${why}; retry in ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } } },
   })
 }
@@ -107,7 +111,7 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
       setExecuteFn(async (executionArgs) => {
         // The turn is taken only when the operation runs: a turn taken earlier would be held forever by one stopped in between.
         const turn = heavyLane.enter()
-        if (!turn) return { errors: [heavyLaneFull()] }
+        if (!turn) return { errors: [rateLimited(1, 'the gateway is busy with heavy queries (limits.heavyQueryCost, heavyQueryWaitMs)')] }
         const release = await turn
         try {
           return await runAsHeavyWork(() => executeFn(executionArgs))
@@ -121,12 +125,6 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
       await admit(args, (errors) => setResultAndStopExecution({ errors }))
     },
   }
-}
-
-function heavyLaneFull(): GraphQLError {
-  return new GraphQLError('the gateway is busy with heavy queries (limits.heavyQueryCost, heavyQueryWaitMs); retry in 1 s', {
-    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1, http: { status: 429, headers: { 'retry-after': '1' } } },
-  })
 }
 
 /** The estimated cost of the operation that runs (not merely the document's first), as the complexity plugin counts it. */

@@ -55,17 +55,17 @@ export async function handleArtifactFileRequest(
   switch (route.kind) {
     case 'run-file': {
       const run = await requireRun(target, param('run_id') ?? param('run_uuid') ?? '')
-      return sendArtifact(store, response, rootOf(store, run.artifactUri, `run ${run.nativeId}`), requiredPath(param('path')))
+      return sendArtifact(store, response, store.servedRoot(run.artifactUri, `run ${run.nativeId}`), requiredPath(param('path')))
     }
     case 'version-file': {
       const version = await requireVersion(target, versionIdOf({ name: param('name'), version: param('version') }))
-      return sendArtifact(store, response, rootOf(store, await downloadUri(target, version), `model version ${version.nativeId}`), requiredPath(param('path')))
+      return sendArtifact(store, response, store.servedRoot(await downloadUri(target, version), `model version ${version.nativeId}`), requiredPath(param('path')))
     }
     case 'logged-model-file': {
       const file = param('artifact_file_path')
       if (!file) throw new MlflowApiError('BAD_REQUEST', 'Request must include the "artifact_file_path" query parameter.')
       const model = await requireLoggedModel(target, route.modelId)
-      return sendArtifact(store, response, rootOf(store, model.artifactLocation, `logged model ${model.nativeId}`), safeRelativePath(file))
+      return sendArtifact(store, response, store.servedRoot(model.artifactLocation, `logged model ${model.nativeId}`), safeRelativePath(file))
     }
     case 'upload': {
       const runId = param('run_uuid')
@@ -77,7 +77,7 @@ export async function handleArtifactFileRequest(
       if (declared > UI_UPLOAD_BYTES) throw invalidParameter('Artifact size is too large. Max size is 10MB.')
       if (declared === 0) throw invalidParameter('Request must specify data.')
       const run = await requireRun(target, runId)
-      await store.upload(posix.join(rootOf(store, run.artifactUri, `run ${run.nativeId}`), file), request, UI_UPLOAD_BYTES)
+      await store.upload(posix.join(store.servedRoot(run.artifactUri, `run ${run.nativeId}`), file), request, UI_UPLOAD_BYTES)
       // MLflow answers an empty JSON body here.
       return sendJson(response, null)
     }
@@ -90,13 +90,6 @@ function requiredPath(path: string | undefined): string {
   return safeRelativePath(path)
 }
 
-
-/** The directory under the store an artifact root names; roots elsewhere (s3://, a local path) are not this server's to serve. */
-function rootOf(store: ArtifactStore, uri: string | null, owner: string): string {
-  const root = uri === null ? null : store.pathOfUri(uri)
-  if (root === null) throw new MlflowApiError('NOT_IMPLEMENTED', `the artifacts of ${owner} live at ${uri ?? 'no location'}, which this server does not serve`)
-  return root
-}
 
 async function sendArtifact(store: ArtifactStore, response: ServerResponse, root: string, relative: string): Promise<void> {
   const file = await store.locate(posix.join(root, relative), 'file')

@@ -63,9 +63,15 @@ export class ArtifactStore {
     return located
   }
 
-  /** The path under the root an `mlflow-artifacts:` URI names; null for other schemes. */
-  pathOfUri(uri: string): string | null {
-    if (!uri.startsWith(SCHEME)) return null
+  /**
+   * The directory under the store an artifact root (a run's, a logged
+   * model's, a version's) names: only `mlflow-artifacts:` URIs are this
+   * server's to serve; roots elsewhere (s3://, a local path) are NOT_IMPLEMENTED.
+   */
+  servedRoot(uri: string | null, owner: string): string {
+    if (uri === null || !uri.startsWith(SCHEME)) {
+      throw new MlflowApiError('NOT_IMPLEMENTED', `the artifacts of ${owner} live at ${uri ?? 'no location'}, which this server does not serve`)
+    }
     return uri.slice(SCHEME.length).replace(/^\/+/, '')
   }
 
@@ -185,7 +191,7 @@ export function artifactRoutes(store: ArtifactStore): Route[] {
         const request = parseParams(z.object({ path: z.string().default('') }), params)
         const runId = runIdOf(params)
         const run = await requireRun(target, runId)
-        return listUnder(store, run.artifactUri ?? '', request.path, `run ${runId}`)
+        return listUnder(store, run.artifactUri, request.path, `run ${runId}`)
       },
     },
     {
@@ -195,16 +201,15 @@ export function artifactRoutes(store: ArtifactStore): Route[] {
         const request = parseParams(z.object({ model_id: z.string(), artifact_directory_path: z.string().optional() }), params)
         const model = await requireLoggedModel(target, request.model_id)
         const directory = request.artifact_directory_path === undefined ? '' : safeRelativePath(request.artifact_directory_path)
-        return listUnder(store, model.artifactLocation ?? '', directory, `logged model ${request.model_id}`)
+        return listUnder(store, model.artifactLocation, directory, `logged model ${request.model_id}`)
       },
     },
   ]
 }
 
 /** The files under `directory` of an artifact root, paths relative to the root, as MLflow lists them. */
-async function listUnder(store: ArtifactStore, root: string, directory: string, owner: string): Promise<object> {
-  const base = store.pathOfUri(root)
-  if (base === null) throw new MlflowApiError('NOT_IMPLEMENTED', `artifacts of ${owner} live at ${root}, which this server does not serve`)
+async function listUnder(store: ArtifactStore, root: string | null, directory: string, owner: string): Promise<object> {
+  const base = store.servedRoot(root, owner)
   const prefix = directory.replace(/^\/+|\/+$/g, '')
   const files = await store.list([base, prefix].filter(Boolean).join('/'))
   return {
