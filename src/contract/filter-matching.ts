@@ -41,6 +41,11 @@ export function matchesRegisteredModelFilter(model: RegisteredModel, filter: Reg
 }
 
 export function matchesLoggedModelFilter(model: LoggedModel, filter: LoggedModelFilter): boolean {
+  const datasets = filter.datasets ?? []
+  const onDatasets = (metric: LoggedModel['metrics'][number]) =>
+    datasets.length === 0 || datasets.some((dataset) => metric.datasetName === dataset.name && (metric.datasetDigest ?? null) === dataset.digest)
+  const filtersMetrics = filter.all.some((predicate) => predicate.field === 'metric')
+  if (datasets.length > 0 && !filtersMetrics && !model.metrics.some(onDatasets)) return false
   return filter.all.every((predicate) => {
     switch (predicate.field) {
       case 'name':
@@ -61,6 +66,8 @@ export function matchesLoggedModelFilter(model: LoggedModel, filter: LoggedModel
         return matchString(model.tags[predicate.key], predicate.op, predicate.value)
       case 'param':
         return matchString(model.params[predicate.key], predicate.op, predicate.value)
+      case 'metric':
+        return model.metrics.some((metric) => metric.key === predicate.key && onDatasets(metric) && matchNumber(metric.value, predicate.op, predicate.value))
     }
   })
 }

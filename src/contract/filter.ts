@@ -72,14 +72,31 @@ export type ModelVersionPredicate =
   | { field: 'tag'; key: string; op: StringOp; value: string }
   | LacksTagPredicate
 
-/** MLflow 3's logged models: attributes, tags and params (metrics are not filtered yet). */
+/**
+ * MLflow 3's logged models: attributes, tags, params and metrics. A metric
+ * predicate matches a model that logged any point of that metric satisfying
+ * it (at any step, on any dataset the filter's `datasets` allow), as MLflow's
+ * SQL store joins its metric rows.
+ */
 export type LoggedModelPredicate =
   | { field: 'name' | 'modelId' | 'modelType' | 'status' | 'sourceRunId'; op: StringOp; value: string }
   | { field: 'createdAt' | 'updatedAt'; op: NumberOp; value: number }
   | { field: 'tag' | 'param'; key: string; op: StringOp; value: string }
+  | { field: 'metric'; key: string; op: NumberOp; value: number }
+
+/** A dataset a logged model's metrics were computed on: its name, and its digest (null: metrics logged without one). */
+export interface LoggedModelDataset {
+  name: string
+  digest: string | null
+}
 
 export interface LoggedModelFilter {
   all: LoggedModelPredicate[]
+  /**
+   * MLflow's `datasets` clause: metric predicates count only points on one of
+   * these datasets, and without a metric predicate a model needs a metric on one of them.
+   */
+  datasets?: LoggedModelDataset[]
 }
 
 export interface ModelVersionFilter {

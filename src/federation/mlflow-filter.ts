@@ -48,7 +48,7 @@ export function parseMlflowVersionFilter(text: string, argument: string): ModelV
   return { all: new Parser(tokenize(text, argument), argument, versionComparison).parse() }
 }
 
-/** search_logged_models' filter: `name`, `model_id`, `model_type`, `status`, `source_run_id`, the creation and update times, `tags.<key>` and `params.<key>`. */
+/** search_logged_models' filter: `name`, `model_id`, `model_type`, `status`, `source_run_id`, the creation and update times, `tags.<key>`, `params.<key>` and `metrics.<key>`. */
 export function parseMlflowLoggedModelFilter(text: string, argument: string): LoggedModelFilter {
   return { all: new Parser(tokenize(text, argument), argument, loggedModelComparison).parse() }
 }
@@ -367,6 +367,7 @@ const LOGGED_MODEL_TIME_ATTRIBUTES = { creation_timestamp: 'createdAt', creation
 
 function loggedModelComparison({ entity, key, keyToken, operator }: Clause, parser: Parser<LoggedModelPredicate>): LoggedModelPredicate {
   if (entity === 'tag' || entity === 'param') return { field: entity, key, op: parser.stringOperator(operator, `${entity}s`), value: parser.stringValue() }
+  if (entity === 'metric') return { field: 'metric', key, op: parser.numberOperator(operator, 'metrics'), value: parser.numberValue() }
   const attribute = key.toLowerCase()
   if (entity === 'attribute' && attribute in LOGGED_MODEL_STRING_ATTRIBUTES) {
     return { field: LOGGED_MODEL_STRING_ATTRIBUTES[attribute as keyof typeof LOGGED_MODEL_STRING_ATTRIBUTES], op: parser.stringOperator(operator, key), value: parser.stringValue() }
@@ -376,7 +377,7 @@ function loggedModelComparison({ entity, key, keyToken, operator }: Clause, pars
   }
   throw parser.error(
     keyToken,
-    `unsupported key "${key}"; expected ${[...Object.keys(LOGGED_MODEL_STRING_ATTRIBUTES), ...Object.keys(LOGGED_MODEL_TIME_ATTRIBUTES)].join(', ')}, tags.<key> or params.<key>`,
+    `unsupported key "${key}"; expected ${[...Object.keys(LOGGED_MODEL_STRING_ATTRIBUTES), ...Object.keys(LOGGED_MODEL_TIME_ATTRIBUTES)].join(', ')}, tags.<key>, params.<key> or metrics.<key>`,
   )
 }
 

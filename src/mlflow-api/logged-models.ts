@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../domain.js'
-import { MlflowApiError } from './errors.js'
+import { MlflowApiError, invalidParameter } from './errors.js'
+import type { LoggedModelDataset } from '../contract/filter.js'
 import { offsetFromToken, pageOf, pageSize } from './paging.js'
 import { parseMlflowLoggedModelFilter } from '../federation/mlflow-filter.js'
 import { int64 } from '../mlflow-protocol/values.js'
@@ -96,12 +97,13 @@ export const loggedModelRoutes: Route[] = [
           experiment_ids: repeated(z.string()).default([]),
           filter: z.string().optional(),
           max_results: int64.optional(),
+          datasets: z.array(z.object({ dataset_name: z.string().optional(), dataset_digest: z.string().optional() })).default([]),
           order_by: z.array(loggedModelOrderSchema).default([]),
           page_token: z.string().optional(),
         }),
         params,
       )
-      const filter = request.filter ? parseMlflowLoggedModelFilter(request.filter, 'filter') : { all: [] }
+      const filter = { ...(request.filter ? parseMlflowLoggedModelFilter(request.filter, 'filter') : { all: [] }), datasets: datasetsOf(request.datasets) }
       const size = pageSize(request.max_results, { default: 100, max: 1000 })
       // Filtered, ordered as MLflow orders them, and paged by offset (MLflow's server pages its search by offset too).
       const matching = sortLoggedModels(await target.loggedModels.search(target.id, request.experiment_ids, filter), request.order_by)
@@ -110,6 +112,17 @@ export const loggedModelRoutes: Route[] = [
     },
   },
 ]
+
+/**
+ * The `datasets` clause as MLflow's server reads it: every entry needs a
+ * name, and an entry without a digest matches only metrics logged without
+ * one (its handler passes the absent digest on as None, which its SQL store
+ * compares with `IS NULL`).
+ */
+function datasetsOf(datasets: { dataset_name?: string; dataset_digest?: string }[]): LoggedModelDataset[] {
+  if (!datasets.every((dataset) => dataset.dataset_name)) throw invalidParameter('`dataset_name` in the `datasets` clause must be specified.')
+  return datasets.map((dataset) => ({ name: dataset.dataset_name ?? '', digest: dataset.dataset_digest || null }))
+}
 
 const modelIdOf = (params: Record<string, unknown>) => parseParams(z.object({ model_id: required }), params).model_id
 const modelKeyOf = (target: ApiTarget, params: Record<string, unknown>) => target.key(modelIdOf(params))

@@ -248,6 +248,8 @@ function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; link
   const plain: MetricWrite[] = []
   const linked = new Map<string, LinkedMetric[]>()
   for (const wire of metrics) {
+    // MLflow's Metric entity refuses half a dataset reference, whether or not the point names a model.
+    if (!wire.dataset_name !== !wire.dataset_digest) throw invalidParameter('Both dataset_name and dataset_digest must be provided if one is provided')
     if (!wire.model_id) {
       plain.push(toMetricWrite(wire))
       continue

@@ -465,6 +465,45 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       }
     })
 
+    it('filters logged-models/search by metrics and datasets as MLflow does: any point matches; a dataset named without its digest matches nothing', async () => {
+      await experiment('model-filter')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-filter'], run_name: 'scorer', start_time: 1 }))
+      const models: Record<string, (side: Side) => string> = {}
+      for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+        models[name] = await created('logged-models', (side) => ({ experiment_id: side.ids['model-filter'], name, source_run_id: runOf(side) }))
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      const score = (model: string, value: number, step: number, dataset?: [string, string?]) =>
+        same('POST', 'runs/log-metric', (side) => ({
+          run_id: runOf(side), key: 'acc', value, timestamp: 10 + step, step, model_id: models[model](side),
+          ...(dataset && { dataset_name: dataset[0], ...(dataset[1] && { dataset_digest: dataset[1] }) }),
+        }))
+      await score('alpha', 0.9, 0, ['eval', 'e1'])
+      await score('alpha', 0.4, 1, ['eval', 'e1'])
+      await score('beta', 0.7, 0, ['eval', 'e2'])
+      await score('beta', 0.95, 1, ['train', 't1'])
+      await score('gamma', 0.85, 0, ['eval', 'e1'])
+      await score('delta', 0.8, 0)
+      // MLflow refuses half a dataset reference, before writing anything.
+      await score('delta', 0.1, 1, ['eval'])
+      for (const [filter, datasets] of [
+        ['metrics.acc >= 0.85', undefined],
+        ['metrics.acc < 0.5', undefined],
+        ['metrics.acc != 0.9', undefined],
+        ['metrics.acc >= 0.8', [{ dataset_name: 'eval', dataset_digest: 'e1' }]],
+        ['metrics.acc > 0.5', [{ dataset_name: 'eval', dataset_digest: 'e2' }, { dataset_name: 'train', dataset_digest: 't1' }]],
+        ['metrics.acc > 0.5', [{ dataset_name: 'eval' }]],
+        ['', [{ dataset_name: 'train', dataset_digest: 't1' }]],
+        ['', [{ dataset_name: 'eval', dataset_digest: 'e1' }, { dataset_name: 'eval' }]],
+        ["name != 'alpha' AND metrics.acc > 0.6", undefined],
+        ['metrics.loss > 0', undefined],
+      ] as const) {
+        const { theirs } = await same('POST', 'logged-models/search', (side) => ({ experiment_ids: [side.ids['model-filter']], ...(filter && { filter }), ...(datasets && { datasets }) }))
+        if (filter === 'metrics.acc >= 0.85' && !datasets) expect((theirs.models as { info: { name: string } }[]).map((model) => model.info.name)).toEqual(['gamma', 'beta', 'alpha'])
+      }
+      await same('POST', 'logged-models/search', (side) => ({ experiment_ids: [side.ids['model-filter']], datasets: [{ dataset_digest: 'e1' }] }))
+    })
+
     it('keeps the dataset of a metric logged against a logged model', async () => {
       await experiment('model-metrics')
       const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids['model-metrics'], run_name: 'evaluator', start_time: 1 }))
