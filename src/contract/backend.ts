@@ -122,6 +122,8 @@ export const DATASET_SUMMARIES_LIMIT = 1000
 export interface CreateExperimentInput {
   name: string
   tags: KeyValue[]
+  /** Where its runs' artifacts go (an MLflow URI); null: the backend's default place. */
+  artifactLocation: string | null
 }
 
 export interface CreateRunInput {

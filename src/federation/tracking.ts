@@ -150,11 +150,11 @@ export class TrackingFederation {
 
   // Writes: checked here, so every backend refuses the same input the same way.
 
-  async createExperiment(input: { backendId: string | null; name: string; tags: KeyValue[] }): Promise<Experiment> {
+  async createExperiment(input: { backendId: string | null; name: string; tags: KeyValue[]; artifactLocation?: string | null }): Promise<Experiment> {
     const name = checkExperimentName(input.name, this.limits)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('writer')
-    return this.backends.partOf(backend, 'writer').createExperiment({ name, tags })
+    return this.backends.partOf(backend, 'writer').createExperiment({ name, tags, artifactLocation: input.artifactLocation ?? null })
   }
 
   setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { requestedArtifactLocation } from './artifact-location.js'
 import type { Experiment } from '../domain.js'
 import type { ExperimentFilter, LifecycleView } from '../contract/filter.js'
 import { parseMlflowExperimentFilter } from '../federation/mlflow-filter.js'
@@ -23,8 +24,9 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/create',
     conflict: 'RESOURCE_ALREADY_EXISTS',
     async handle(params, target) {
-      const { name, tags } = parseParams(z.object({ name: required, artifact_location: z.string().optional(), tags: keyValues }), params)
-      const experiment = await target.tracking.createExperiment({ backendId: target.id, name, tags })
+      const request = parseParams(z.object({ name: required, artifact_location: z.string().optional(), tags: keyValues }), params)
+      const artifactLocation = request.artifact_location ? requestedArtifactLocation(request.artifact_location) : null
+      const experiment = await target.tracking.createExperiment({ backendId: target.id, name: request.name, tags: request.tags, artifactLocation })
       return { experiment_id: experiment.nativeId }
     },
   },

@@ -105,6 +105,38 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('GET', 'experiments/get', (side) => ({ experiment_id: side.ids.tags }))
     })
 
+    it('keeps the artifact location an experiment asks for, and refuses the ones MLflow refuses', async () => {
+      const locations = [
+        's3://bucket/base',
+        's3://bucket/trailing/',
+        's3://bucket/with-query?versionId=3',
+        'mlflow-artifacts:/team/shared',
+        '/srv/mlflow/artifacts',
+        'gs://bucket/x',
+        'http://attacker.example:8080/x',
+        'https://attacker.example/x',
+        'mlflow-artifacts://attacker.example/x',
+        'sftp://host/x',
+        'runs:/0123456789abcdef/model',
+        's3://bucket/x#fragment',
+        'http://host/x;params',
+        's3://bucket/x?path=../../etc',
+        's3://bucket/x?path=%252e%252e/etc',
+        `s3://bucket/${'x'.repeat(2048)}`,
+      ]
+      for (const location of locations) {
+        const name = `located-${randomUUID()}`
+        const { theirs, ours } = await same('POST', 'experiments/create', () => ({ name, artifact_location: location }))
+        if (!theirs.experiment_id) continue
+        const stored = await both('GET', 'experiments/get', (side) => ({ experiment_id: side === sides.mlflow ? theirs.experiment_id : ours.experiment_id }))
+        const locationOf = (answer: { body: Record<string, unknown> }) => (answer.body.experiment as { artifact_location: string }).artifact_location
+        expect(locationOf(stored.ours), location).toBe(locationOf(stored.theirs))
+        const run = await both('POST', 'runs/create', (side) => ({ experiment_id: side === sides.mlflow ? theirs.experiment_id : ours.experiment_id, start_time: 1 }))
+        const runInfo = (answer: { body: Record<string, unknown> }) => (answer.body.run as { info: { run_id: string; artifact_uri: string } }).info
+        expect(runInfo(run.ours).artifact_uri.replace(runInfo(run.ours).run_id, '<id>'), location).toBe(runInfo(run.theirs).artifact_uri.replace(runInfo(run.theirs).run_id, '<id>'))
+      }
+    })
+
     it('creates runs with and without a user id and a start time', async () => {
       await experiment('users')
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'with-user', user_id: 'alice', start_time: 1_700_000_000_000 }))

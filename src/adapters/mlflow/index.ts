@@ -280,7 +280,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   private createWriter(): TrackingWriter {
     return {
       createExperiment: async (input: CreateExperimentInput) => {
-        const { experiment_id } = createExperimentResponse.parse(await this.client.post('experiments/create', { name: input.name, tags: input.tags }))
+        const { experiment_id } = createExperimentResponse.parse(await this.client.post('experiments/create', { name: input.name, tags: input.tags, ...(input.artifactLocation !== null && { artifact_location: input.artifactLocation }) }))
         const experiment = await this.getExperiment(experiment_id)
         if (!experiment) throw new GatewayError('BACKEND_UNAVAILABLE', `backend "${this.id}" lost experiment ${experiment_id}`, { backend: this.id })
         return experiment

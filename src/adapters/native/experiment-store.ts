@@ -58,11 +58,11 @@ export class ExperimentStore {
       return await this.db.transaction().execute(async (trx) => {
         const { id } = await trx
           .insertInto('experiments')
-          .values({ name: input.name, artifact_location: null, created_at: now, updated_at: now })
+          .values({ name: input.name, artifact_location: input.artifactLocation, created_at: now, updated_at: now })
           .returning('id')
           .executeTakeFirstOrThrow()
-        // MLflow's layout for a server that proxies artifacts: mlflow-artifacts:/<experiment id>.
-        await trx.updateTable('experiments').set({ artifact_location: `mlflow-artifacts:/${id}` }).where('id', '=', id).execute()
+        // Unless one was asked for, MLflow's layout for a server that proxies artifacts: mlflow-artifacts:/<experiment id>.
+        if (input.artifactLocation === null) await trx.updateTable('experiments').set({ artifact_location: `mlflow-artifacts:/${id}` }).where('id', '=', id).execute()
         await this.upsertTags(trx, id, input.tags)
         return this.get(String(id), trx)
       })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { appendToUriPath } from './artifact-uri.js'
 import { type Kysely, sql } from 'kysely'
 import type { KeyValue, LoggedModel, LoggedModelStatus, LinkedMetric, ModelOutput } from '../../domain.js'
 import { badInput, notFound } from '../../errors.js'
@@ -36,7 +37,7 @@ export class NativeLoggedModelStore implements LoggedModelStore {
           status_message: null,
           model_type: input.modelType,
           // MLflow's layout: <experiment artifact location>/models/<model id>/artifacts.
-          artifact_location: `${experiment.artifact_location ?? `mlflow-artifacts:/${experiment.id}`}/models/${id}/artifacts`,
+          artifact_location: appendToUriPath(experiment.artifact_location ?? `mlflow-artifacts:/${experiment.id}`, 'models', id, 'artifacts'),
           created_at: now,
           updated_at: now,
         })

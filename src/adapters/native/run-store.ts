@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { appendToUriPath } from './artifact-uri.js'
 import { type Kysely, sql } from 'kysely'
 import { DATASET_CONTEXT_TAG, type DatasetInput, type DatasetSummary, type KeyValue, type ModelInput, type Run, TERMINAL_RUN_STATUSES, datasetContextOf } from '../../domain.js'
 import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
@@ -102,7 +103,7 @@ export class RunStore {
           status: input.status,
           start_time: input.startTime.getTime(),
           end_time: TERMINAL_RUN_STATUSES.includes(input.status) ? input.startTime.getTime() : null,
-          artifact_uri: experiment.artifact_location === null ? null : `${experiment.artifact_location}/${id}/artifacts`,
+          artifact_uri: experiment.artifact_location === null ? null : appendToUriPath(experiment.artifact_location, id, 'artifacts'),
           user_id: input.userId ?? '',
         })
         .execute()
