@@ -25,7 +25,7 @@ export const metricRoutes: Route[] = [
       )
       const runId = runIdOf(params)
       await requireRuns(target, [runId])
-      const points = await fullHistory(target, runId, request.metric_key, null, null)
+      const points = [...(await fullHistory(target, runId, request.metric_key, null, null))].sort(inMlflowHistoryOrder)
       // Without max_results MLflow answers the whole history at once.
       const page = pageOf(points, offsetFromToken(request.page_token), request.max_results ?? Math.max(points.length, 1))
       return {
@@ -47,14 +47,12 @@ export const metricRoutes: Route[] = [
       if (request.metric_key === undefined) throw invalidParameter('GetMetricHistoryBulk request must specify a metric_key.')
       const maxResults = Math.min(request.max_results ?? BULK.maxResults, BULK.maxResults)
       const key = request.metric_key
-      // MLflow's SQL store: runs that do not exist add nothing; rows by run id, then timestamp, step and value.
+      // MLflow's SQL store: runs that do not exist add nothing; rows by run id, then in its history order.
       const existing = (await target.tracking.runs(request.run_id.map((runId) => target.key(runId)))).flatMap((run) => (run ? [run.nativeId] : []))
       const histories = await Promise.all(
         [...new Set(existing)].sort().map(async (runId) => ({
           runId,
-          points: [...(await fullHistory(target, runId, key, null, null))].sort(
-            (a, b) => a.timestamp.getTime() - b.timestamp.getTime() || a.step - b.step || a.value - b.value,
-          ),
+          points: [...(await fullHistory(target, runId, key, null, null))].sort(inMlflowHistoryOrder),
         })),
       )
       return { metrics: histories.flatMap(({ runId, points }) => points.map((point) => ({ ...metricJson(key, point), run_id: runId }))).slice(0, Math.max(0, maxResults)) }
@@ -102,6 +100,12 @@ export const metricRoutes: Route[] = [
     },
   },
 ]
+
+/** MLflow's SQL store reads a history by timestamp, step and value, a NaN stored as 0 (beside its is_nan flag). */
+function inMlflowHistoryOrder(a: MetricPoint, b: MetricPoint): number {
+  const stored = (value: number) => (Number.isNaN(value) ? 0 : value)
+  return a.timestamp.getTime() - b.timestamp.getTime() || a.step - b.step || stored(a.value) - stored(b.value)
+}
 
 /** Every point of one metric in a step range, in step then timestamp order. */
 async function fullHistory(target: ApiTarget, runId: string, key: string, minStep: number | null, maxStep: number | null): Promise<MetricPoint[]> {

@@ -231,8 +231,8 @@ async function logBatch(target: ApiTarget, runId: string, batch: { metrics: Wire
   }
   await target.tracking.logBatch(run, { metrics: plain, params: batch.params, tags: batch.tags })
   for (const [modelId, metrics] of linked) {
-    const fresh = await notYetLogged(target, run, metrics)
-    if (fresh.length > 0) await target.tracking.logBatch(run, { metrics: fresh, params: [], tags: [] })
+    // `log_model` sends the run's points again with the new model's id: the run keeps one copy of each (every backend de-duplicates points, as MLflow's store does).
+    await target.tracking.logBatch(run, { metrics, params: [], tags: [] })
     await target.loggedModels.linkMetrics(target.key(modelId), runId, metrics)
   }
   const runName = batch.tags.findLast((tag) => tag.key === RUN_NAME_TAG)
@@ -260,28 +260,6 @@ function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; link
   return { plain, linked }
 }
 
-const pointKey = (point: MetricWrite) => `${point.step}:${point.timestamp.getTime()}:${point.value}`
-
-/**
- * MLflow's `log_model` sends a run's points again with the new model's id;
- * its server keeps one copy of a point logged twice. The points not yet in
- * the run's history, read once per key over the points' step range.
- */
-async function notYetLogged(target: ApiTarget, run: RecordKey, points: MetricWrite[]): Promise<MetricWrite[]> {
-  const byKey = new Map<string, MetricWrite[]>()
-  for (const point of points) byKey.set(point.key, [...(byKey.get(point.key) ?? []), point])
-  const fresh: MetricWrite[] = []
-  for (const [key, keyed] of byKey) {
-    const steps = keyed.map((point) => point.step)
-    const history = await target.tracking.wholeMetricHistory(run, { key, minStep: Math.min(...steps), maxStep: Math.max(...steps) })
-    const logged = new Set(history.points.map((point) => pointKey({ key, ...point })))
-    for (const point of keyed) {
-      if (!logged.has(pointKey(point))) fresh.push(point)
-      logged.add(pointKey(point))
-    }
-  }
-  return fresh
-}
 
 const ORDER_ATTRIBUTES: Record<string, RunOrder['field']> = { start_time: 'startTime', created: 'startTime', end_time: 'endTime', run_name: 'name' }
 

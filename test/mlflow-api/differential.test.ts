@@ -137,6 +137,21 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       }
     })
 
+    it('keeps one copy of a metric point logged twice, in one batch or across calls, as MLflow\'s store does', async () => {
+      await experiment('copies')
+      const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.copies, run_name: 'copies', start_time: 1 }))
+      const point = (value: number | string, step: number, timestamp = 100) => ({ key: 'loss', value, timestamp, step })
+      await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), metrics: [point(0.5, 0), point(0.5, 0), point(0.4, 1), point('NaN', 2), point('NaN', 2)] }))
+      await same('POST', 'runs/log-metric', (side) => ({ run_id: runOf(side), ...point(0.5, 0) }))
+      // The same step and value at another time, and the same time with another value, are other points.
+      await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), metrics: [point(0.5, 0, 101), point(0.6, 0), point(0.4, 1), point('NaN', 2)] }))
+      const { theirs } = await same('GET', 'metrics/get-history', (side) => ({ run_id: runOf(side), metric_key: 'loss' }))
+      expect((theirs.metrics as unknown[]).length).toBe(5)
+      await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), metrics: [point(0.1, 3), point(0.4, 1)], params: [{ key: 'p', value: '1' }] }))
+      await same('GET', 'metrics/get-history', (side) => ({ run_id: runOf(side), metric_key: 'loss' }))
+      await same('GET', 'runs/get', (side) => ({ run_id: runOf(side) }))
+    })
+
     it('creates runs with and without a user id and a start time', async () => {
       await experiment('users')
       await same('POST', 'runs/create', (side) => ({ experiment_id: side.ids.users, run_name: 'with-user', user_id: 'alice', start_time: 1_700_000_000_000 }))

@@ -166,6 +166,21 @@ describeEachEngine('metric history downsampling', (engine) => {
     expect(result.points.some((point) => point.value === -Infinity)).toBe(true)
   })
 
+  it('keeps one copy of a point logged again, so counts and reductions are those of the series logged once', async () => {
+    const series = makeSeries(Array.from({ length: 3_000 }, (_, i) => i), 19, (step, value) => (step % 101 === 0 ? Number.NaN : value))
+    await log('copied', series)
+    // A retried batch, and a batch holding copies of its own points and of stored ones beside new ones.
+    await log('copied', series.slice(1_000, 2_000))
+    const extra = makeSeries(Array.from({ length: 10 }, (_, i) => 3_000 + i), 23)
+    await log('copied', [...series.slice(0, 5), ...extra, ...extra])
+    const whole = [...series, ...extra]
+    const sampled = await history('copied', { maxPoints: 40 })
+    expect(sampled.totalPoints).toBe(whole.length)
+    expectShapeKept(whole, sampled.points, 40)
+    const short = await history('copied', { minStep: 995, maxStep: 1_004 })
+    expect(short.points.map((point) => point.step)).toEqual(Array.from({ length: 10 }, (_, i) => 995 + i))
+  })
+
   it('answers an unknown key with an empty series, and refuses bad arguments', async () => {
     const empty = await history('never-logged', {})
     expect(empty).toMatchObject({ points: [], totalPoints: 0, sampled: false })

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { migrationProvider } from '../../src/adapters/native/migrations/index.js'
 import { openNativeDatabase, migrateToLatest } from '../../src/adapters/native/client.js'
+import { MetricStore } from '../../src/adapters/native/metric-store.js'
+import { Migrator } from 'kysely'
 import { parseConfig, type NativeBackendConfig } from '../../src/config.js'
 import { CreateExperimentDocument, CreateRunDocument, LogMetricsDocument, RunDocument } from '../generated/graphql.js'
 import { describeEachEngine, describePostgres, nativeBackendConfig } from '../support/engines.js'
@@ -53,6 +55,39 @@ describeEachEngine('migrations', (engine) => {
       expect(experiments).toEqual([{ id: 0, name: 'Default' }])
     } finally {
       await Promise.all(databases.map((database) => database.close()))
+    }
+  })
+})
+
+describeEachEngine('the unique-metric-points migration', (engine) => {
+  it('removes the copies stored before it, and their counts from the rollups', async () => {
+    const backend = parseConfig({ backends: [nativeBackendConfig(engine)] }).backends[0] as NativeBackendConfig
+    const database = await openNativeDatabase(backend)
+    try {
+      const migrator = new Migrator({ db: database.db, provider: migrationProvider, migrationTableSchema: backend.schema })
+      const before = await migrator.migrateTo('2026-11-30T0200-model-metric-datasets')
+      expect(before.error).toBeUndefined()
+      const now = Date.now()
+      await sql`insert into runs (id, experiment_id, name, status, start_time, lifecycle_stage, user_id) values ('r-copies', 0, 'copies', 'RUNNING', ${now}, 'active', '')`.execute(database.db)
+      const points = Array.from({ length: 300 }, (_, step) => ({ key: 'loss', step, timestamp: new Date(now + step), value: step % 7 === 0 ? Number.NaN : step / 10 }))
+      const store = new MetricStore(database.db, 'unused')
+      // Before the unique index, a second append stored every point again (and counted it in the rollups).
+      await store.append('r-copies', points)
+      await store.append('r-copies', points.slice(0, 100))
+      const count = async () => Number((await sql<{ n: string }>`select count(*) as n from metrics where run_id = 'r-copies'`.execute(database.db)).rows[0].n)
+      const rolledUp = async () => Number((await sql<{ n: string }>`select sum(count) as n from metric_rollups where run_id = 'r-copies' and width = 16`.execute(database.db)).rows[0].n)
+      expect([await count(), await rolledUp()]).toEqual([400, 400])
+
+      await migrateToLatest(database.db, backend.schema)
+      expect([await count(), await rolledUp()]).toEqual([300, 300])
+      const history = await store.history({ runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 })
+      expect(history.totalPoints).toBe(300)
+      expect(history.points.map((point) => point.step)).toEqual(points.map((point) => point.step))
+      // And from now on a copy is not stored.
+      expect(await store.append('r-copies', points.slice(250))).toEqual({ written: 0, copies: 50 })
+      expect(await count()).toBe(300)
+    } finally {
+      await database.close()
     }
   })
 })

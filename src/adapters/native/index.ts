@@ -151,22 +151,19 @@ class NativeBackend implements Backend, TrackingReader {
   }
 
   private async logMetrics(runId: string, metrics: MetricWrite[]): Promise<void> {
-    const written = metrics.length === 0 ? 0 : await this.metrics.append(runId, metrics)
-    if (written === metrics.length && metrics.length > 0) return
-    // Nothing was written (or nothing was asked): the run check decides the answer.
+    const { written } = metrics.length === 0 ? { written: 0 } : await this.metrics.append(runId, metrics)
+    if (written > 0) return
+    // Nothing was written (nothing asked, copies only, or no such run): the run check decides the answer.
     const [run] = await this.runs.getMany([runId])
     if (!run) throw notFound(`run ${runId}`, this.id)
     if (run.lifecycleStage !== 'active') throw badInput(`run ${runId} is deleted; restore it before writing to it`, this.id)
-    if (written !== metrics.length) {
-      throw new GatewayError('INTERNAL', `logMetrics wrote ${written} of ${metrics.length} points`, { backend: this.id })
-    }
   }
 
   /** Appends inside a caller's transaction (log-batch); the run was checked there. */
   private async appendMetrics(runId: string, metrics: MetricWrite[], trx: Kysely<Database>): Promise<void> {
     if (metrics.length === 0) return
-    const written = await this.metrics.append(runId, metrics, trx)
-    if (written !== metrics.length) throw new GatewayError('INTERNAL', `logBatch wrote ${written} of ${metrics.length} points`, { backend: this.id })
+    const { written, copies } = await this.metrics.append(runId, metrics, trx)
+    if (written + copies !== metrics.length) throw new GatewayError('INTERNAL', `logBatch wrote ${written} of ${metrics.length - copies} new points`, { backend: this.id })
   }
 
   /**

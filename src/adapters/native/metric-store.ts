@@ -4,9 +4,28 @@ import type { MetricHistoryQuery } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
 import { numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'
+import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import { COUNT_WIDTH, type StepRange, decomposeRange, latestPerKey, planBuckets, summarizeBatch } from './metric-rollups.js'
 
 type PointRow = { step: number; timestamp: number; value: number }
+type PointWrite = PointRow & { key: string }
+
+/**
+ * The batch's points, each once: PostgreSQL's float8 equality (NaN equals
+ * NaN, 0 equals -0) decides what a copy is, as the unique index does.
+ */
+function distinctPoints(metrics: MetricWrite[]): PointWrite[] {
+  const seen = new Set<string>()
+  const points: PointWrite[] = []
+  for (const metric of metrics) {
+    const point = { key: metric.key, step: metric.step, timestamp: metric.timestamp.getTime(), value: metric.value }
+    const identity = `${point.key}\u0000${point.step}\u0000${point.timestamp}\u0000${String(point.value)}`
+    if (seen.has(identity)) continue
+    seen.add(identity)
+    points.push(point)
+  }
+  return points
+}
 
 /** `floor(step / width)` for int8 steps, exact for negative steps too (SQL's `/` truncates toward zero). */
 const bucketOf = (step: RawBuilder<unknown>, width: RawBuilder<unknown>) =>
@@ -21,14 +40,47 @@ export class MetricStore {
   ) {}
 
   /**
+   * Appends points the run does not hold yet: a point logged twice (same
+   * key, step, timestamp and value, in one batch or across batches) is kept
+   * once, as MLflow's SQL store keeps it. As MLflow does, the insert is
+   * tried first and the copies are looked for only when the unique index
+   * refuses it (in a caller's transaction, behind a savepoint), so an
+   * ordinary batch costs no extra read. Returns how many points were
+   * written and how many were copies; nothing is written when the run is
+   * missing or deleted.
+   */
+  async append(runId: string, metrics: MetricWrite[], db: Kysely<Database> = this.db): Promise<{ written: number; copies: number }> {
+    const points = distinctPoints(metrics)
+    const inTransaction = db.isTransaction
+    if (inTransaction) await sql`savepoint metric_points`.execute(db)
+    try {
+      return { written: await this.insertPoints(runId, points, db), copies: metrics.length - points.length }
+    } catch (error) {
+      if (databaseErrorCode(error) !== PG_UNIQUE_VIOLATION) throw error
+      if (inTransaction) await sql`rollback to savepoint metric_points`.execute(db)
+    }
+    const fresh = await this.notYetStored(runId, points, db)
+    return { written: fresh.length === 0 ? 0 : await this.insertPoints(runId, fresh, db), copies: metrics.length - fresh.length }
+  }
+
+  /** The points of `points` the run does not hold yet. */
+  private async notYetStored(runId: string, points: PointWrite[], db: Kysely<Database>): Promise<PointWrite[]> {
+    const { rows } = await sql<{ index: string }>`
+      select t.index from unnest(${textArray(column(points, 'key'))}::text[], ${numberArray(column(points, 'step'))}::int8[],
+                                 ${numberArray(column(points, 'timestamp'))}::int8[], ${numberArray(column(points, 'value'))}::float8[])
+        with ordinality as t(key, step, timestamp, value, index)
+      where not exists (select 1 from metrics m where m.run_id = ${runId} and m.key = t.key and m.step = t.step and m.timestamp = t.timestamp and m.value = t.value)`.execute(db)
+    return rows.map((row) => points[Number(row.index) - 1])
+  }
+
+  /**
    * Appends points and merges the batch's latest values and rollup deltas
    * (summarized in memory, see `metric-rollups.ts`) in one statement: one
    * round trip, and atomic. The run check sits in the statement too: a
    * missing or deleted run empties every input, and nothing is written.
    * Returns how many points were written.
    */
-  async append(runId: string, metrics: MetricWrite[], db: Kysely<Database> = this.db): Promise<number> {
-    const points = metrics.map((m) => ({ key: m.key, step: m.step, timestamp: m.timestamp.getTime(), value: m.value }))
+  private async insertPoints(runId: string, points: PointWrite[], db: Kysely<Database>): Promise<number> {
     const latest = latestPerKey(points)
     const deltas = summarizeBatch(points)
     const { rows } = await sql<{ written: number }>`

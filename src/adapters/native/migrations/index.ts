@@ -7,6 +7,7 @@ import * as loggedModels from './2026-11-23T0200-logged-models.js'
 import * as runUser from './2026-11-30T0000-run-user.js'
 import * as inputTags from './2026-11-30T0100-input-tags.js'
 import * as modelMetricDatasets from './2026-11-30T0200-model-metric-datasets.js'
+import * as uniqueMetricPoints from './2026-11-30T0300-unique-metric-points.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0000-run-user': runUser,
   '2026-11-30T0100-input-tags': inputTags,
   '2026-11-30T0200-model-metric-datasets': modelMetricDatasets,
+  '2026-11-30T0300-unique-metric-points': uniqueMetricPoints,
 }
 
 export const migrationProvider: MigrationProvider = {
