@@ -269,23 +269,25 @@ class Parser<P> {
     return op
   }
 
-  numberValue(): number {
+  /** `mlflowWording`: what MLflow's parser says when the value is not a number (the MLflow API answers with it). */
+  numberValue(mlflowWording?: (found: string) => string): number {
     const token = this.next()
-    if (token.kind !== 'number') throw this.error(token, 'expected a number')
+    if (token.kind !== 'number') throw this.error(token, 'expected a number', mlflowWording?.(token.text))
     return Number(token.value)
   }
 
   /** Epoch milliseconds: an integer a timestamp column can hold (what PostgreSQL's int8 and JavaScript both represent exactly). */
   timeValue(what: string): number {
     const token = this.peek()
-    const value = this.numberValue()
+    const value = this.numberValue((found) => `Expected numeric value type for numeric attribute: ${what}. Found ${found}`)
     if (!Number.isSafeInteger(value)) throw this.error(token, `${what} must be an integer number of milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER}`)
     return value
   }
 
-  stringValue(): string {
+  /** `mlflowWording`: what MLflow's parser says when the value is not a quoted string. */
+  stringValue(mlflowWording?: (found: Token) => string): string {
     const token = this.next()
-    if (token.kind !== 'string') throw this.error(token, "expected a quoted string such as 'value'")
+    if (token.kind !== 'string') throw this.error(token, "expected a quoted string such as 'value'", mlflowWording?.(token))
     return token.value
   }
 
@@ -311,28 +313,58 @@ class Parser<P> {
     return token
   }
 
-  error(token: Token, expectation: string): GatewayError {
+  error(token: Token, expectation: string, mlflowMessage?: string): FilterSyntaxError {
     const shown = token.kind === 'end' ? 'end of input' : `"${token.text}"`
-    return syntaxError(this.argument, `${expectation}; found ${shown}`, token.position)
+    return syntaxError(this.argument, `${expectation}; found ${shown}`, token.position, mlflowMessage)
   }
 }
 
-function syntaxError(argument: string, message: string, position: number): GatewayError {
-  return new GatewayError('BAD_USER_INPUT', `${argument}: ${message} at position ${position}`)
+/**
+ * A filter the parser refused: the message names the problem and its
+ * position; `mlflowMessage`, where set, is what MLflow's SearchUtils says
+ * for the same mistake (the MLflow API answers with it, so scripts that
+ * match MLflow's messages keep working). Unset where MLflow's message is
+ * not stable: several of its messages print a Python set, whose order
+ * changes from process to process.
+ */
+export class FilterSyntaxError extends GatewayError {
+  constructor(
+    message: string,
+    readonly mlflowMessage: string | undefined,
+  ) {
+    super('BAD_USER_INPUT', message)
+  }
 }
 
+function syntaxError(argument: string, message: string, position: number, mlflowMessage?: string): FilterSyntaxError {
+  return new FilterSyntaxError(`${argument}: ${message} at position ${position}`, mlflowMessage)
+}
+
+/** MLflow's name for an entity in its messages (SearchUtils' identifiers). */
+const MLFLOW_ENTITY_NAMES = { metric: 'metric', param: 'parameter', tag: 'tag', attribute: 'attribute' } as const
+
 function runComparison({ entity, key, keyToken, operator }: Clause, parser: Parser<RunPredicate>): RunPredicate {
-  if (entity === 'metric') {
-    return { field: 'metric', key, op: parser.numberOperator(operator, 'metrics'), value: parser.numberValue() }
+  if (entity === 'metric' && operator.value !== 'IS NULL' && operator.value !== 'IS NOT NULL') {
+    return { field: 'metric', key, op: parser.numberOperator(operator, 'metrics'), value: parser.numberValue((found) => `Expected numeric value type for metric. Found ${found}`) }
   }
   if (entity === 'param' || entity === 'tag') {
     if (operator.value === 'IS NULL' || operator.value === 'IS NOT NULL') {
       return { field: entity === 'param' ? 'paramPresence' : 'tagPresence', key, present: operator.value === 'IS NOT NULL' }
     }
-    return { field: entity, key, op: parser.stringOperator(operator, `${entity}s`), value: parser.stringValue() }
+    const op = parser.stringOperator(operator, `${entity}s`)
+    const value = parser.stringValue((found) =>
+      found.kind === 'identifier'
+        ? `Parameter value is either not quoted or unidentified quote types used for string value ${found.text}. Use either single or double quotes.`
+        : `Expected a quoted string value for ${MLFLOW_ENTITY_NAMES[entity]} (e.g. 'my-value'). Got value ${found.text}`,
+    )
+    return { field: entity, key, op, value }
   }
   if (operator.value === 'IS NULL' || operator.value === 'IS NOT NULL') {
-    throw parser.error(operator, 'IS NULL / IS NOT NULL is only supported for tags and params')
+    throw parser.error(
+      operator,
+      'IS NULL / IS NOT NULL is only supported for tags and params',
+      `IS NULL / IS NOT NULL is only supported for tags and params, not for '${MLFLOW_ENTITY_NAMES[entity]}' '${key}'`,
+    )
   }
   const attribute = key.toLowerCase()
   if (attribute in TIME_ATTRIBUTES) {
@@ -343,7 +375,8 @@ function runComparison({ entity, key, keyToken, operator }: Clause, parser: Pars
     if (operator.value === 'IN' || operator.value === 'NOT IN') {
       return { field, op: operator.value === 'IN' ? 'IN' : 'NOT_IN', values: parser.stringList() }
     }
-    return { field, op: parser.stringOperator(operator, attribute), value: parser.stringValue() }
+    const op = parser.stringOperator(operator, attribute)
+    return { field, op, value: parser.stringValue((found) => `Expected a quoted string value for attributes. Got value ${found.text}`) }
   }
   throw parser.error(
     keyToken,

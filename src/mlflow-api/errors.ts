@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js'
+import { FilterSyntaxError } from '../federation/mlflow-filter.js'
 import { redactSecrets } from '../redact.js'
 
 /**
@@ -54,6 +55,7 @@ export const invalidParameter = (message: string) => new MlflowApiError('INVALID
 export function toMlflowError(error: unknown, conflict: 'RESOURCE_ALREADY_EXISTS' | 'INVALID_PARAMETER_VALUE'): MlflowApiError {
   if (error instanceof MlflowApiError) return error
   if (!(error instanceof GatewayError)) return new MlflowApiError('INTERNAL_ERROR', 'internal error')
+  if (error instanceof FilterSyntaxError && error.mlflowMessage) return invalidParameter(error.mlflowMessage)
   const message = redactSecrets(error.message)
   switch (error.code) {
     case 'NOT_FOUND':

@@ -45,6 +45,7 @@ export const metricRoutes: Route[] = [
         throw invalidParameter(`GetMetricHistoryBulk request cannot specify more than ${BULK.maxRuns} run_ids. Received ${request.run_id.length} run_ids.`)
       }
       if (request.metric_key === undefined) throw invalidParameter('GetMetricHistoryBulk request must specify a metric_key.')
+      // MLflow cuts the answer with Python's slice: a negative max_results leaves that many off the end (JavaScript's slice does the same).
       const maxResults = Math.min(request.max_results ?? BULK.maxResults, BULK.maxResults)
       const key = request.metric_key
       // MLflow's SQL store: runs that do not exist add nothing; rows by run id, then in its history order.
@@ -55,7 +56,7 @@ export const metricRoutes: Route[] = [
           points: [...(await fullHistory(target, runId, key, null, null))].sort(inMlflowHistoryOrder),
         })),
       )
-      return { metrics: histories.flatMap(({ runId, points }) => points.map((point) => ({ ...metricJson(key, point), run_id: runId }))).slice(0, Math.max(0, maxResults)) }
+      return { metrics: histories.flatMap(({ runId, points }) => points.map((point) => ({ ...metricJson(key, point), run_id: runId }))).slice(0, maxResults) }
     },
   },
   {

@@ -295,6 +295,9 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       for (const query of [
         (side: Side) => ({ run_id: [runOf(side)], metric_key: 'loss' }),
         (side: Side) => ({ run_id: [runOf(side), missing], metric_key: 'loss', max_results: 2 }),
+        (side: Side) => ({ run_id: [runOf(side)], metric_key: 'loss', max_results: -1 }),
+        (side: Side) => ({ run_id: [runOf(side)], metric_key: 'loss', max_results: -3 }),
+        (side: Side) => ({ run_id: [runOf(side)], metric_key: 'loss', max_results: 0 }),
         (side: Side) => ({ run_id: [runOf(side)], metric_key: 'none' }),
         () => ({ run_id: [missing], metric_key: 'loss' }),
         () => ({ metric_key: 'loss' }),
@@ -400,8 +403,26 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       for (const filter of ['tags.owner IS NULL', 'tags.owner IS NOT NULL', 'params.lr IS NULL', "params.lr IS NOT NULL AND tags.owner != 'bo'"]) {
         await same('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.presence], filter }))
       }
-      // Refused alike; mlgate's filter-syntax messages point at the position instead of quoting MLflow's parser.
-      const refused = await both('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.presence], filter: 'attributes.run_name IS NULL' }))
+    })
+
+    it('refuses a misspelt runs/search filter with MLflow\'s own message', async () => {
+      await experiment('misspelt')
+      for (const filter of [
+        'attributes.run_name IS NULL',
+        'metrics.acc IS NOT NULL',
+        "metrics.acc > '0.5'",
+        'metrics.acc > high',
+        'params.lr = 0.1',
+        'params.lr = fast',
+        'tags.team = 7',
+        "attributes.start_time > 'yesterday'",
+        'attributes.status = 3',
+        "params.lr = '0.1' AND metrics.acc >= 'x'",
+      ]) {
+        await same('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.misspelt], filter }))
+      }
+      // Where MLflow's message prints a Python set (its order changes per process), the code and status still agree.
+      const refused = await both('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.misspelt], filter: "metrics.acc LIKE '0.%'" }))
       expect([refused.ours.status, refused.ours.body.error_code]).toEqual([refused.theirs.status, refused.theirs.body.error_code])
     })
 
