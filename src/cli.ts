@@ -47,20 +47,27 @@ async function main(): Promise<void> {
         ? parsePort(process.env.PORT, 'PORT')
         : config.server.port
   const host = values.host ?? config.server.host
+  if (!isLoopbackHost(host) && !config.auth) {
+    throw new ConfigError(
+      `refusing to listen on ${host}, beyond this machine, without auth: anyone who could reach it could read every backend and write to it. ` +
+        'Configure auth: (users, API tokens or an identity provider), or say `auth: { mode: none }` to expose it without access control.',
+    )
+  }
 
   const gateway = await createGateway(config)
   const bound = await gateway.listen(port, host)
   guardTheProcess()
-  if (!isLoopbackHost(host)) {
+  if (!isLoopbackHost(host) && config.auth?.mode === 'none') {
     console.warn(
-      `mlgate: WARNING: listening on ${host}, beyond this machine. Anyone who can reach it can read every backend, ` +
-        'write runs, models and artifacts, and promote model versions with the gateway\'s own credentials: there is no access control yet. ' +
-        'Bind to 127.0.0.1 or put it behind an authenticating proxy.',
+      `mlgate: WARNING: listening on ${host}, beyond this machine, with auth: { mode: none }. Anyone who can reach it can read every backend, ` +
+        'write runs, models and artifacts, and promote model versions with the gateway\'s own credentials: there is no access control. ' +
+        'Bind to 127.0.0.1, turn auth on, or put it behind an authenticating proxy.',
     )
   }
   const shownHost = host.includes(':') ? `[${host}]` : host
   console.log(`mlgate: config from ${source}`)
   console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
+  console.log(`mlgate: auth ${config.auth?.mode === 'on' ? `on (users in ${config.auth.store ?? 'the first native backend'}${config.auth.oidc ? `, tokens from ${config.auth.oidc.issuer}` : ''})` : 'off'}`)
   console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
 
   let stopping = false

@@ -172,6 +172,60 @@ export const limitsSchema = z
 
 export type Limits = z.infer<typeof limitsSchema>
 
+/** MLflow's permission levels, lowest first (mlflow/server/auth/permissions.py). */
+export const PERMISSION_LEVELS = ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const
+
+/**
+ * Who may use the gateway (see src/auth/). Absent: no identities, which
+ * the CLI allows only on loopback; `mode: none` says so explicitly for
+ * another bind. On: every route but /health and /ready needs a user (a
+ * password, an API token, or the identity provider's JWT).
+ */
+const authSchema = z
+  .object({
+    mode: z.enum(['on', 'none']).default('on'),
+    /** The native backend that keeps users and tokens; default: the first native one. */
+    store: backendId.optional(),
+    /** Created at start when no user of that name exists (MLflow's admin bootstrap); the password from an ${ENV} reference. */
+    admin: z
+      .object({
+        username: z.string().min(1).max(256),
+        password: z.string().min(12, 'must be at least 12 characters (as MLflow requires)'),
+      })
+      .strict()
+      .optional(),
+    /** What a user may do where no grant says otherwise (MLflow's default_permission). */
+    defaultPermission: z.enum(PERMISSION_LEVELS).default('READ'),
+    /** log2 of scrypt's N for new password hashes: 17 is OWASP's recommendation (128 MiB, ~0.2 s). */
+    passwordHashCost: z.number().int().min(12).max(20).default(17),
+    /** How long a password that checked out is remembered, so each request does not hash it again. */
+    passwordRememberMs: z.number().int().min(0).default(60_000),
+    /** Bearer JWTs from an OpenID provider, verified against its published keys. */
+    oidc: z
+      .object({
+        issuer: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be the provider\'s http(s) issuer URL'),
+        /** The audience tokens must name (this gateway's client id at the provider). */
+        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        /** Default: the jwks_uri of the issuer's discovery document. */
+        jwksUri: z.string().regex(/^https?:\/\/[^\s]+$/).optional(),
+        /** The claim that names the user. */
+        usernameClaim: z.string().min(1).default('preferred_username'),
+        /** The claim whose values (groups) map to roles. */
+        groupsClaim: z.string().min(1).default('groups'),
+        /** Group → the roles a member holds; the group `admins` maps to nothing unless listed. */
+        groupRoles: z.record(z.string(), z.array(z.string().min(1))).default({}),
+        /** Groups whose members are admins. */
+        adminGroups: z.array(z.string().min(1)).default([]),
+        /** Clock skew tolerated on exp/nbf/iat. */
+        clockToleranceSeconds: z.number().int().min(0).max(600).default(30),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+export type AuthConfig = z.infer<typeof authSchema>
+
 export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema, sagemakerBackendSchema])
 
 export const configSchema = z
@@ -207,6 +261,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     limits: limitsSchema.prefault({}),
+    auth: authSchema.optional(),
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
@@ -227,6 +282,17 @@ export const configSchema = z
       const backend = config.backends.find((candidate) => candidate.id === apiBackend)
       if (!backend) ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `no backend "${apiBackend}" is configured` })
       else if (backend.kind === 'sagemaker') ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `backend "${apiBackend}" keeps no runs (SageMaker Model Registry)` })
+    }
+    if (config.auth?.mode === 'on') {
+      const store = config.auth.store
+      const found = store === undefined ? config.backends.find((backend) => backend.kind === 'native') : config.backends.find((backend) => backend.id === store)
+      if (!found || found.kind !== 'native') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['auth', 'store'],
+          message: store === undefined ? 'auth needs a native backend to keep users in; none is configured' : `backend "${store}" is not a native backend (users live in the gateway's own store)`,
+        })
+      }
     }
   })
 

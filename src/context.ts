@@ -1,3 +1,5 @@
+import type { Identity } from './auth/identity.js'
+import type { UserAdmin } from './auth/user-admin.js'
 import type { SubscriptionQuota } from './http/subscription-quota.js'
 import type { Limits } from './config.js'
 import type { GatewayError } from './errors.js'
@@ -17,6 +19,10 @@ export interface GatewayContext {
   live: LiveFederation
   /** Aborts when the client goes away or the gateway shuts down: subscriptions end on it. */
   signal: AbortSignal
+  /** Who is asking; null when auth is off. */
+  identity: Identity | null
+  /** Managing users and API tokens; null when auth is off. */
+  users: UserAdmin | null
   /** The client's address (the TCP peer), which subscription quotas count by. */
   clientAddress: string
   /** Live subscriptions held per client address, shared by every request of this gateway. */
@@ -37,6 +43,8 @@ export function createContext(options: {
   backends: Backends
   limits: Limits
   signals: AbortSignal[]
+  identity: Identity | null
+  users: UserAdmin | null
   clientAddress: string
   subscriptionQuota: SubscriptionQuota
 }): GatewayContext {
@@ -48,6 +56,8 @@ export function createContext(options: {
     models: new ModelFederation(backends, federation.loaders, limits),
     live: new LiveFederation(backends, limits),
     signal: AbortSignal.any(options.signals),
+    identity: options.identity,
+    users: options.users,
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,
     partialFailures: [],

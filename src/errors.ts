@@ -15,7 +15,9 @@ export const ERROR_CODES = [
   'BACKEND_AUTH',
   /** A backend answered, but not usefully: an upstream 4xx or an answer that is not what its API promises. */
   'BACKEND_ERROR',
-  /** The request is not allowed from where it came (a cross-site page, an unknown Host). */
+  /** No identity, or credentials that do not check out (auth is on). */
+  'UNAUTHENTICATED',
+  /** The request is not allowed: from where it came (a cross-site page, an unknown Host), or for who is asking. */
   'FORBIDDEN',
   /** Past a configured limit on the shape or cost of a request (see `limits:`). */
   'QUERY_TOO_COMPLEX',

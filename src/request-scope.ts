@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Identity } from './auth/identity.js'
 
 /**
  * What the work of one HTTP request can know about that request, wherever
  * it runs (a resolver, a DataLoader batch, an adapter): its abort signal,
- * which fires when the client goes away before the answer is complete, and
- * whether it is heavy work. The native store cancels that request's running
+ * which fires when the client goes away before the answer is complete,
+ * whether it is heavy work, and who is asking (set once the request is
+ * admitted, http/authentication.ts). The native store cancels that request's running
  * PostgreSQL statements on the signal, so a client that left stops costing
  * the database anything; and it gives the database to light work first
  * (work-priority.ts).
@@ -12,18 +14,30 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 interface RequestScope {
   signal: AbortSignal
   heavy: boolean
+  identity: Identity | null
 }
 
 const scope = new AsyncLocalStorage<RequestScope>()
 
 export function runInRequestScope<T>(signal: AbortSignal, work: () => T): T {
-  return scope.run({ signal, heavy: false }, work)
+  return scope.run({ signal, heavy: false, identity: null }, work)
+}
+
+/** Records who the current request is from (after admission); the rest of its work reads it with currentIdentity. */
+export function setRequestIdentity(identity: Identity | null): void {
+  const current = scope.getStore()
+  if (current) current.identity = identity
+}
+
+/** Who the current request is from; null without auth, or outside a request. */
+export function currentIdentity(): Identity | null {
+  return scope.getStore()?.identity ?? null
 }
 
 /** Runs work marked heavy (a GraphQL operation in the heavy lane): its statements yield to light work's. */
 export function runAsHeavyWork<T>(work: () => T): T {
   const current = scope.getStore()
-  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true }, work)
+  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true, identity: current?.identity ?? null }, work)
 }
 
 /**

@@ -5,6 +5,11 @@ export class Semaphore {
 
   constructor(private readonly limit: number) {}
 
+  /** How many calls wait for a place. */
+  get queued(): number {
+    return this.waiting.length
+  }
+
   async run<T>(operation: () => Promise<T>): Promise<T> {
     await this.acquire()
     try {

@@ -13,14 +13,16 @@ import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
 import { graphqlBodyRefusal, sendCodedError } from './http/coded-answers.js'
-import { serveGraphqlWs } from './http/graphql-ws.js'
+import { serveGraphqlWs, socketIdentityOf } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
 import { sseResultsPlugin } from './http/sse-results.js'
 import { type MlflowApi, createMlflowApi } from './mlflow-api/index.js'
 import { SubscriptionQuota } from './http/subscription-quota.js'
 import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
-import { runInRequestScope } from './request-scope.js'
+import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
+import { startAuth } from './auth/index.js'
+import { admit } from './http/authentication.js'
 import { schema } from './resolvers/index.js'
 
 export interface Gateway {
@@ -46,6 +48,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     throw error
   }
   const backends = new Backends(connected)
+  let auth: Awaited<ReturnType<typeof startAuth>>
+  try {
+    auth = await startAuth(config, backends)
+  } catch (error) {
+    await backends.closeAll()
+    throw error
+  }
+  const authenticator = auth?.authenticator ?? null
   const shutdown = new AbortController()
 
   const { limits } = config
@@ -61,13 +71,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // Same origin only unless origins are listed (server.corsOrigins); the Origin check in front refuses the rest.
     cors: config.server.corsOrigins.length > 0 ? { origin: config.server.corsOrigins, credentials: true } : false,
     // Subscriptions end when their client leaves (the request's signal) or the gateway shuts down.
-    context: ({ request, req }) =>
+    context: (initial) =>
       createContext({
         backends,
         limits,
-        signals: request?.signal ? [shutdown.signal, request.signal] : [shutdown.signal],
+        signals: initial.request?.signal ? [shutdown.signal, initial.request.signal] : [shutdown.signal],
+        // Over HTTP the admitted request's (request scope); over graphql-ws the socket's, checked at connection_init.
+        identity: socketIdentityOf(initial) ?? currentIdentity(),
+        users: auth?.users ?? null,
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
-        clientAddress: (req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
+        clientAddress: (initial.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
         subscriptionQuota,
       }),
     maskedErrors: { maskError },
@@ -91,6 +104,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
     if (await handleHealthRoutes(request, response, backends)) return
+    const admission = await admit(request, response, authenticator)
+    if (!admission.admitted) return
+    setRequestIdentity(admission.identity)
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
@@ -126,7 +142,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
     } else socket.destroy()
   })
-  const webSockets = serveGraphqlWs(yoga, server, { limits, allows: (request) => crossSiteRefusal(request, policy) === null })
+  const webSockets = serveGraphqlWs(yoga, server, { limits, allows: (request) => crossSiteRefusal(request, policy) === null, authenticator })
 
   let closing: Promise<void> | null = null
   const close = () =>

@@ -19,6 +19,7 @@ import type {
   Run,
   RunStatus,
 } from '../domain.js'
+import type { IdentityStore } from './identity-store.js'
 import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from './filter.js'
 
 /**
@@ -346,6 +347,8 @@ export interface Backend {
   readonly live: LiveMetrics | null
   /** Null when the backend keeps no logged models (only the native store does, for the MLflow API). */
   readonly loggedModels: LoggedModelStore | null
+  /** The gateway's users and API tokens; null but on the native store. */
+  readonly identities: IdentityStore | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -107,6 +107,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
     modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry, circuit),
     modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter, circuit),
     loggedModels: backend.loggedModels && guarded(backend.loggedModels, circuit),
+    identities: backend.identities && guarded(backend.identities, circuit),
     ping: () => circuit.run(() => backend.ping()),
     close: () => backend.close(),
   }

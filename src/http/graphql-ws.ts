@@ -6,6 +6,16 @@ import { type WebSocket, WebSocketServer } from 'ws'
 import type { Limits } from '../config.js'
 import type { GatewayContext } from '../context.js'
 import { maskError } from './graphql-errors.js'
+import type { Authenticator } from '../auth/authenticator.js'
+import type { Identity } from '../auth/identity.js'
+
+/** Where the socket's identity rides in yoga's initial context, for the context factory (socketIdentityOf). */
+const SOCKET_IDENTITY = Symbol('socket identity')
+
+/** The identity of the graphql-ws socket an operation came over; undefined for one over HTTP. */
+export function socketIdentityOf(initialContext: object): Identity | null | undefined {
+  return (initialContext as { [SOCKET_IDENTITY]?: Identity | null })[SOCKET_IDENTITY]
+}
 
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown
@@ -38,7 +48,7 @@ async function runEnveloped(args: ExecutionArgs, which: keyof EnvelopedRoot): Pr
 export function serveGraphqlWs(
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
   server: Server,
-  options: { limits: Limits; allows: (request: IncomingMessage) => boolean },
+  options: { limits: Limits; allows: (request: IncomingMessage) => boolean; authenticator: Authenticator | null },
 ): { close(): Promise<void> } {
   const { limits } = options
   const webSockets = new WebSocketServer({
@@ -57,8 +67,25 @@ export function serveGraphqlWs(
     }
     return ids
   }
+  /** Who each socket is from, checked once at connection_init (browsers cannot set headers on a WebSocket). */
+  const identities = new WeakMap<WebSocket, Identity>()
   const protocol = useServer(
     {
+      onConnect: async (context) => {
+        if (!options.authenticator) return true
+        const params = context.connectionParams ?? {}
+        const given = params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined)
+        const authorization = typeof given === 'string' ? given : context.extra.request.headers.authorization
+        try {
+          const identity = await options.authenticator.identify(authorization)
+          if (!identity) return false
+          identities.set(context.extra.socket, identity)
+          return true
+        } catch {
+          // graphql-ws closes the socket 4403 Forbidden: the credentials are not told apart (as over HTTP).
+          return false
+        }
+      },
       execute: (args) => runEnveloped(args, 'execute') as never,
       subscribe: (args) => runEnveloped(args, 'subscribe') as never,
       onSubscribe: async (context, id, payload) => {
@@ -75,6 +102,7 @@ export function serveGraphqlWs(
           req: context.extra.request,
           socket: context.extra.socket,
           params: payload,
+          [SOCKET_IDENTITY]: identities.get(context.extra.socket) ?? null,
         })
         let document: DocumentNode
         try {

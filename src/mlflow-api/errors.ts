@@ -13,6 +13,7 @@ const MLFLOW_ERRORS = {
   BAD_REQUEST: { status: 400, sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' },
   MALFORMED_REQUEST: { status: 400 },
   PERMISSION_DENIED: { status: 403, sqlstate: 'KAM00', error_class: 'PERMISSION_DENIED' },
+  UNAUTHENTICATED: { status: 401 },
   RESOURCE_DOES_NOT_EXIST: { status: 404, sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
   ENDPOINT_NOT_FOUND: { status: 404, sqlstate: 'KAM00', error_class: 'RESOURCE_NOT_FOUND' },
   INTERNAL_ERROR: { status: 500, sqlstate: 'XXM00', error_class: 'CLIENT_INTERNAL_ERROR' },
@@ -66,6 +67,8 @@ export function toMlflowError(error: unknown, conflict: 'RESOURCE_ALREADY_EXISTS
       return new MlflowApiError(conflict, message)
     case 'UNSUPPORTED':
       return new MlflowApiError('NOT_IMPLEMENTED', message)
+    case 'UNAUTHENTICATED':
+      return new MlflowApiError('UNAUTHENTICATED', message)
     case 'BACKEND_AUTH':
     case 'FORBIDDEN':
       return new MlflowApiError('PERMISSION_DENIED', message)

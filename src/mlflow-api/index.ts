@@ -20,6 +20,15 @@ import { logUnexpected } from '../log.js'
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']
 const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
 
+/** Whether a request path is the MLflow API's (its REST routes, the artifact proxy, the UI's file routes): refusals there speak MLflow. */
+export function isMlflowApiPath(pathname: string): boolean {
+  return (
+    API_PREFIXES.some((prefix) => pathname.startsWith(prefix)) ||
+    ARTIFACT_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)) ||
+    matchArtifactFileRoute(pathname) !== null
+  )
+}
+
 export interface MlflowApiOptions {
   /** The backend MLflow clients read and write. */
   backend: GuardedBackend

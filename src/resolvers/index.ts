@@ -9,6 +9,7 @@ import './model-version.js'
 import './lineage.js'
 import './metric.js'
 import './subscription.js'
+import './users.js'
 
 /** The gateway's GraphQL schema, assembled from one file per domain. */
 export const schema = builder.toSchema({ sortSchema: true })

@@ -101,12 +101,18 @@ describe('the gateway process', () => {
     expect(againOutput()).toContain('mlgate: stopped')
   })
 
-  it('warns, naming what is exposed, when bound beyond loopback', async () => {
+  it('refuses to bind beyond loopback without auth, and warns, naming what is exposed, when told auth: { mode: none }', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-exposed-'))
+    const refused = spawnMlgate(['--port', '0', '--host', '0.0.0.0'], { cwd: dir })
+    const refusal = outputOf(refused)
+    expect(await exitOf(refused)).toBe(1)
+    expect(refusal()).toMatch(/refusing to listen on 0\.0\.0\.0.*without auth.*auth: \{ mode: none \}/s)
+
+    writeFileSync(join(dir, 'mlgate.yaml'), 'auth: { mode: none }\n')
     const child = spawnMlgate(['--port', '0', '--host', '0.0.0.0'], { cwd: dir })
     try {
       const listening = await waitForListening(child)
-      expect(listening.output()).toMatch(/WARNING: listening on 0\.0\.0\.0.*no access control/s)
+      expect(listening.output()).toMatch(/WARNING: listening on 0\.0\.0\.0.*mode: none.*no access control/s)
     } finally {
       child.kill('SIGTERM')
     }

@@ -69,6 +69,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly modelEvents: PolledModelVersionEvents
   readonly live: MlflowLiveMetrics
   readonly loggedModels = null
+  readonly identities = null
 
   constructor(
     readonly id: string,

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
+import type { IdentityStore } from '../../contract/identity-store.js'
 import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../../contract/backend.js'
 import { parseModelVersionId } from '../../contract/model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
@@ -9,6 +10,7 @@ import { type NativeDatabase, inputErrorOf, isConnectionFailure, migrateToLatest
 import type { Database } from './db/schema.js'
 import { ExperimentStore } from './experiment-store.js'
 import { NativeLoggedModelStore } from './logged-model-store.js'
+import { NativeIdentityStore } from './identity-store.js'
 import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
 import { ModelVersionStore } from './model-version-store.js'
@@ -45,6 +47,7 @@ class NativeBackend implements Backend, TrackingReader {
   readonly modelEvents: PolledModelVersionEvents
   readonly live: NativeLiveMetrics
   readonly loggedModels: LoggedModelStore
+  readonly identities: IdentityStore
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
@@ -64,7 +67,8 @@ class NativeBackend implements Backend, TrackingReader {
     this.models = new RegisteredModelStore(database.db, id)
     this.versions = new ModelVersionStore(database.db, id, this.models)
     this.live = new NativeLiveMetrics(id, database, channels)
-    this.loggedModels = guardedStore(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
+    this.loggedModels = guardedMethods(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
+    this.identities = guardedMethods(new NativeIdentityStore(database.db, id), (operation) => this.guard(operation))
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),
@@ -181,18 +185,14 @@ class NativeBackend implements Backend, TrackingReader {
   }
 }
 
-/** The store with each method's failures passed through `guard` (lost connections become BACKEND_UNAVAILABLE). */
-function guardedStore(store: LoggedModelStore, guard: <T>(operation: () => Promise<T>) => Promise<T>): LoggedModelStore {
-  return {
-    create: (input) => guard(() => store.create(input)),
-    getMany: (ids) => guard(() => store.getMany(ids)),
-    list: (experimentIds, page) => guard(() => store.list(experimentIds, page)),
-    finalize: (id, status) => guard(() => store.finalize(id, status)),
-    setTags: (id, tags) => guard(() => store.setTags(id, tags)),
-    deleteTag: (id, key) => guard(() => store.deleteTag(id, key)),
-    logParams: (id, params) => guard(() => store.logParams(id, params)),
-    delete: (id) => guard(() => store.delete(id)),
-    logOutputs: (runId, outputs) => guard(() => store.logOutputs(runId, outputs)),
-    linkMetrics: (modelId, runId, metrics) => guard(() => store.linkMetrics(modelId, runId, metrics)),
-  }
+/** The store with each of its methods run through `guard` (the native backend's error mapping). */
+function guardedMethods<T extends object>(store: T, guard: <R>(operation: () => Promise<R>) => Promise<R>): T {
+  return new Proxy(store, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object)
+      if (typeof value !== 'function') return value
+      const method = value as (...args: unknown[]) => Promise<unknown>
+      return (...args: unknown[]) => guard(() => method.apply(object, args))
+    },
+  })
 }

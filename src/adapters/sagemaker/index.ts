@@ -17,6 +17,7 @@ class SagemakerBackend implements Backend {
   readonly writer = null
   readonly live = null
   readonly loggedModels = null
+  readonly identities = null
   readonly modelRegistry: SagemakerModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly modelEvents: PolledModelVersionEvents

@@ -193,6 +193,25 @@ export interface RunOutputTable {
   step: number
 }
 
+export interface AuthUserTable {
+  id: Generated<number>
+  username: string
+  password_hash: string | null
+  is_admin: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: Millis
+}
+
+export interface AuthTokenTable {
+  id: string
+  user_id: number
+  name: string
+  secret_hash: string
+  created_at: Millis
+  expires_at: number | null
+  last_used_at: ColumnType<number | null, number | null | undefined, number | null>
+  revoked_at: ColumnType<number | null, number | null | undefined, number | null>
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -215,4 +234,6 @@ export interface Database {
   logged_model_metrics: LoggedModelMetricTable
   run_outputs: RunOutputTable
   run_model_inputs: RunModelInputTable
+  auth_users: AuthUserTable
+  auth_tokens: AuthTokenTable
 }
