@@ -22,6 +22,7 @@ import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { startAuth } from './auth/index.js'
+import type { UserAdmin } from './auth/user-admin.js'
 import { admit } from './http/authentication.js'
 import { schema } from './resolvers/index.js'
 
@@ -99,7 +100,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ],
   })
 
-  const mlflowApi = mlflowApiFor(config, backends)
+  const mlflowApi = mlflowApiFor(config, backends, auth?.users ?? null)
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
@@ -184,8 +185,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 }
 
 /** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
-function mlflowApiFor(config: GatewayConfig, backends: Backends): MlflowApi | null {
+function mlflowApiFor(config: GatewayConfig, backends: Backends, users: UserAdmin | null): MlflowApi | null {
   if (!config.mlflowApi.enabled) return null
   const backend = config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
-  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits }) : null
+  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits, users }) : null
 }

@@ -25,14 +25,19 @@ export class UserAdmin {
     requireAdmin(caller)
     if (input.username === '') throw badInput('Username cannot be empty.')
     checkPassword(input.password)
-    return this.store.createUser({ username: input.username, passwordHash: await this.passwords.hash(input.password), isAdmin: input.isAdmin ?? false })
+    const passwordHash = await this.passwords.hash(input.password)
+    try {
+      return await this.store.createUser({ username: input.username, passwordHash, isAdmin: input.isAdmin ?? false })
+    } catch (error) {
+      // MLflow's wording, without the database's error it appends.
+      if (error instanceof GatewayError && error.code === 'CONFLICT') throw new GatewayError('CONFLICT', `User (username=${input.username}) already exists.`)
+      throw error
+    }
   }
 
   async user(caller: Identity, username: string): Promise<UserRecord> {
     if (!caller.isAdmin && caller.username !== username) throw forbidden()
-    const user = await this.store.user(username)
-    if (!user) throw new GatewayError('NOT_FOUND', `User with username=${username} not found`)
-    return user
+    return this.existing(username)
   }
 
   /** The caller's own record; null for an identity from the identity provider that has none. */
@@ -55,17 +60,20 @@ export class UserAdmin {
       if (input.password === input.currentPassword) throw badInput('New password must differ from the current password.')
     }
     checkPassword(input.password)
+    await this.existing(input.username)
     await this.store.updateUser(input.username, { passwordHash: await this.passwords.hash(input.password) })
   }
 
   async updateAdmin(caller: Identity, username: string, isAdmin: boolean): Promise<void> {
     requireAdmin(caller)
+    await this.existing(username)
     await this.store.updateUser(username, { isAdmin })
   }
 
   async deleteUser(caller: Identity, username: string): Promise<void> {
     requireAdmin(caller)
     if (username === caller.username) throw badInput('Users cannot delete their own account. Ask another admin to delete this user instead.')
+    await this.existing(username)
     await this.store.deleteUser(username)
   }
 
@@ -77,6 +85,7 @@ export class UserAdmin {
     if (days !== undefined && days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
       throw badInput(`expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`)
     }
+    await this.existing(input.username)
     const minted = mintToken()
     const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : null
     const record = await this.store.createToken({ id: minted.id, username: input.username, name: input.name, secretHash: minted.secretHash, expiresAt })
@@ -88,6 +97,12 @@ export class UserAdmin {
     return this.store.tokens(username)
   }
 
+  private async existing(username: string): Promise<UserRecord> {
+    const user = await this.store.user(username)
+    if (!user) throw noSuchUser(username)
+    return user
+  }
+
   /** Admins revoke any token, users their own; someone else's token reads as not found. */
   async revokeToken(caller: Identity, id: string): Promise<ApiTokenRecord> {
     const token = await this.store.token(id)
@@ -95,6 +110,9 @@ export class UserAdmin {
     return this.store.revokeToken(id)
   }
 }
+
+/** MLflow's wording for a missing user (its auth store's `_get_user`). */
+const noSuchUser = (username: string) => new GatewayError('NOT_FOUND', `User with username=${username} not found`)
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw badInput(`Password must be at least ${MIN_PASSWORD_LENGTH} characters.`)

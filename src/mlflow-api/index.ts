@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { UserAdmin } from '../auth/user-admin.js'
+import { userRoutes } from './users.js'
 import type { GuardedBackend } from '../federation/backends.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
 import { handleArtifactFileRequest, matchArtifactFileRoute } from './artifact-files.js'
@@ -34,6 +36,8 @@ export interface MlflowApiOptions {
   backend: GuardedBackend
   artifactsDir: string
   limits: Limits
+  /** Users and API tokens when auth is on: MLflow's auth app's user endpoints are served then. */
+  users: UserAdmin | null
 }
 
 export interface MlflowApi {
@@ -55,6 +59,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
     ...modelVersionRoutes,
     ...loggedModelRoutes,
     ...artifactRoutes(artifacts),
+    ...(options.users ? userRoutes(options.users) : []),
   ])
 
   return {
