@@ -2,6 +2,7 @@
  * The layers of src/, as rules (docs/architecture.md, "Layers"):
  *   contract (the Backend contract, the filter AST and its in-memory semantics) at the bottom;
  *   adapters and the federation layer above it, neither importing the other;
+ *   identities (src/auth/) beside the federation layer, knowing users only through the contract;
  *   resolvers, the MLflow API and the HTTP layer on top, reaching backends only through the federation layer.
  * test/architecture/layers.test.ts fails on any violation; `npx depcruise src` shows them.
  */
@@ -35,6 +36,13 @@ module.exports = {
       comment: 'The federation layer knows backends only through the contract.',
       severity: 'error',
       from: { path: '^src/(federation|live)/' },
+      to: { path: '^src/(adapters|resolvers|mlflow-api|http)/' },
+    },
+    {
+      name: 'auth-beside-the-federation',
+      comment: 'Identities (src/auth/) know users through the contract (IdentityStore), never an adapter or a caller.',
+      severity: 'error',
+      from: { path: '^src/auth/' },
       to: { path: '^src/(adapters|resolvers|mlflow-api|http)/' },
     },
     {

@@ -218,6 +218,8 @@ const authSchema = z
         adminGroups: z.array(z.string().min(1)).default([]),
         /** Clock skew tolerated on exp/nbf/iat. */
         clockToleranceSeconds: z.number().int().min(0).max(600).default(30),
+        /** After fetching the provider's keys, how long before a token naming an unknown key may fetch them again (key rotation). */
+        jwksCooldownMs: z.number().int().min(0).default(30_000),
       })
       .strict()
       .optional(),

@@ -58,7 +58,7 @@ export class OidcVerifier {
   }
 
   private async discoverKeys(): Promise<JWTVerifyGetKey> {
-    if (this.config.jwksUri) return createRemoteJWKSet(new URL(this.config.jwksUri))
+    if (this.config.jwksUri) return this.remoteKeys(this.config.jwksUri)
     const discovery = `${this.config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
     let jwksUri: unknown
     try {
@@ -69,6 +69,11 @@ export class OidcVerifier {
       throw new GatewayError('BACKEND_UNAVAILABLE', `the identity provider's discovery document (${discovery}) could not be read: ${(error as Error).message}`)
     }
     if (typeof jwksUri !== 'string') throw new GatewayError('BACKEND_ERROR', `the identity provider's discovery document (${discovery}) names no jwks_uri`)
-    return createRemoteJWKSet(new URL(jwksUri))
+    return this.remoteKeys(jwksUri)
+  }
+
+  /** jose's key set: cached, refetched (after the cooldown) when a token names a key it does not hold. */
+  private remoteKeys(uri: string): JWTVerifyGetKey {
+    return createRemoteJWKSet(new URL(uri), { cooldownDuration: this.config.jwksCooldownMs, timeoutDuration: 10_000 })
   }
 }

@@ -8,7 +8,11 @@ import { builder } from './builder.js'
 /** Who is asking, and (for admins) the gateway's users and API tokens. See src/auth/. */
 
 const ViaEnum = builder.enumType('SignInMethod', {
-  values: { password: { value: 'password' }, token: { value: 'token' }, oidc: { value: 'oidc', description: 'A JWT from the identity provider.' } },
+  values: {
+    PASSWORD: { value: 'password' },
+    TOKEN: { value: 'token', description: 'An mlgate API token.' },
+    OIDC: { value: 'oidc', description: 'A JWT from the identity provider.' },
+  } as const,
 })
 
 const ViewerRef = builder.objectRef<Identity>('Viewer').implement({

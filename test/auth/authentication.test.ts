@@ -53,7 +53,7 @@ describeEachEngine('authentication', (engine) => {
 
   it('admits the bootstrapped admin by password, and refuses a wrong one or an unknown user alike', async () => {
     const admitted = await graphql('{ viewer { username isAdmin signedInWith } }', asAdmin)
-    expect(admitted.body).toEqual({ data: { viewer: { username: 'admin', isAdmin: true, signedInWith: 'password' } } })
+    expect(admitted.body).toEqual({ data: { viewer: { username: 'admin', isAdmin: true, signedInWith: 'PASSWORD' } } })
     const wrong = await graphql('{ viewer { username } }', basic('admin', 'not-the-password'))
     const unknown = await graphql('{ viewer { username } }', basic('nobody', 'not-the-password'))
     expect([wrong.status, unknown.status]).toEqual([401, 401])
@@ -97,7 +97,7 @@ describeEachEngine('authentication', (engine) => {
     expect(JSON.stringify(stored)).not.toContain(token.split('_')[2])
 
     for (const authorization of [`Bearer ${token}`, basic('ci', token)]) {
-      expect((await graphql('{ viewer { username signedInWith } }', authorization)).body).toEqual({ data: { viewer: { username: 'ci', signedInWith: 'token' } } })
+      expect((await graphql('{ viewer { username signedInWith } }', authorization)).body).toEqual({ data: { viewer: { username: 'ci', signedInWith: 'TOKEN' } } })
     }
     // Another user's name beside it, a forged secret, and garbage are refused.
     expect((await graphql('{ viewer { username } }', basic('admin', token))).status).toBe(401)
