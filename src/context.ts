@@ -1,5 +1,7 @@
 import type { Identity } from './auth/identity.js'
 import type { UserAdmin } from './auth/user-admin.js'
+import type { CallerAccess } from './auth/permissions.js'
+import type { PermissionAdmin } from './auth/permission-admin.js'
 import type { SubscriptionQuota } from './http/subscription-quota.js'
 import type { Limits } from './config.js'
 import type { GatewayError } from './errors.js'
@@ -23,6 +25,8 @@ export interface GatewayContext {
   identity: Identity | null
   /** Managing users and API tokens; null when auth is off. */
   users: UserAdmin | null
+  /** Managing roles and grants; null when auth is off. */
+  permissionAdmin: PermissionAdmin | null
   /** The client's address (the TCP peer), which subscription quotas count by. */
   clientAddress: string
   /** Live subscriptions held per client address, shared by every request of this gateway. */
@@ -45,11 +49,14 @@ export function createContext(options: {
   signals: AbortSignal[]
   identity: Identity | null
   users: UserAdmin | null
+  permissionAdmin: PermissionAdmin | null
+  /** What `identity` may do; unrestricted when auth is off. */
+  access?: CallerAccess
   clientAddress: string
   subscriptionQuota: SubscriptionQuota
 }): GatewayContext {
   const { backends, limits } = options
-  const federation = new TrackingFederation(backends, limits)
+  const federation = new TrackingFederation(backends, limits, options.access)
   return {
     limits,
     federation,
@@ -58,6 +65,7 @@ export function createContext(options: {
     signal: AbortSignal.any(options.signals),
     identity: options.identity,
     users: options.users,
+    permissionAdmin: options.permissionAdmin,
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,
     partialFailures: [],

@@ -21,8 +21,7 @@ import { SubscriptionQuota } from './http/subscription-quota.js'
 import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
-import { startAuth } from './auth/index.js'
-import type { UserAdmin } from './auth/user-admin.js'
+import { type Auth, startAuth } from './auth/index.js'
 import { admit } from './http/authentication.js'
 import { schema } from './resolvers/index.js'
 
@@ -80,6 +79,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         // Over HTTP the admitted request's (request scope); over graphql-ws the socket's, checked at connection_init.
         identity: socketIdentityOf(initial) ?? currentIdentity(),
         users: auth?.users ?? null,
+        permissionAdmin: auth?.permissionAdmin ?? null,
+        access: auth?.accessFor(socketIdentityOf(initial) ?? currentIdentity()),
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
         clientAddress: (initial.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
         subscriptionQuota,
@@ -100,7 +101,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ],
   })
 
-  const mlflowApi = mlflowApiFor(config, backends, auth?.users ?? null)
+  const mlflowApi = mlflowApiFor(config, backends, auth)
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
@@ -185,8 +186,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 }
 
 /** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
-function mlflowApiFor(config: GatewayConfig, backends: Backends, users: UserAdmin | null): MlflowApi | null {
+function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null): MlflowApi | null {
   if (!config.mlflowApi.enabled) return null
   const backend = config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
-  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits, users }) : null
+  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits, users: auth?.users ?? null, permissionAdmin: auth?.permissionAdmin ?? null, access: auth ? () => auth.accessFor(currentIdentity()) : null }) : null
 }

@@ -2,6 +2,9 @@ import type { GatewayConfig } from '../config.js'
 import type { Backends } from '../federation/backends.js'
 import { Authenticator } from './authenticator.js'
 import { UserAdmin } from './user-admin.js'
+import type { Identity } from './identity.js'
+import { type CallerAccess, CallerPermissions } from './permissions.js'
+import { PermissionAdmin } from './permission-admin.js'
 
 /**
  * The gateway's authenticator when auth is on (null otherwise), over the
@@ -9,7 +12,15 @@ import { UserAdmin } from './user-admin.js'
  * admin is created at start when no user of that name exists (an existing
  * one is left as it is, its password included).
  */
-export async function startAuth(config: GatewayConfig, backends: Backends): Promise<{ authenticator: Authenticator; users: UserAdmin } | null> {
+export interface Auth {
+  authenticator: Authenticator
+  users: UserAdmin
+  permissionAdmin: PermissionAdmin
+  /** What an admitted identity may do (its permission rows, read once per request), and owning what it creates. */
+  accessFor(identity: Identity | null): CallerAccess
+}
+
+export async function startAuth(config: GatewayConfig, backends: Backends): Promise<Auth | null> {
   const auth = config.auth
   if (!auth || auth.mode === 'none') return null
   const storeBackend = auth.store ?? backends.all.find((backend) => backend.kind === 'native')?.id
@@ -19,5 +30,23 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
   if (auth.admin && !(await store.user(auth.admin.username))) {
     await store.createUser({ username: auth.admin.username, passwordHash: await authenticator.passwords.hash(auth.admin.password), isAdmin: true })
   }
-  return { authenticator, users: new UserAdmin(store, authenticator.passwords) }
+  const defaultPermission = auth.defaultPermission
+  const permissionsOf = async (identity: Identity | null): Promise<CallerPermissions> => {
+    // No identity with auth on is a request the door did not admit (an in-process call): it may do nothing.
+    if (!identity) return new CallerPermissions({ username: '', isAdmin: false, via: 'token', roles: [], tokenId: null, expiresAt: null }, [], 'NO_PERMISSIONS')
+    if (identity.isAdmin) return new CallerPermissions(identity, [], defaultPermission)
+    return new CallerPermissions(identity, await store.permissionRowsFor(identity.username, identity.roles), defaultPermission)
+  }
+  const permissionAdmin = new PermissionAdmin(store, permissionsOf)
+  return {
+    authenticator,
+    users: new UserAdmin(store, authenticator.passwords),
+    permissionAdmin,
+    accessFor: (identity) => ({
+      permissions: () => permissionsOf(identity),
+      ownCreated: async (record) => {
+        if (identity) await permissionAdmin.grantToCreator(identity.username, record)
+      },
+    }),
+  }
 }

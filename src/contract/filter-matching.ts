@@ -101,6 +101,8 @@ function matchesModelVersionPredicate(version: ModelVersion, predicate: ModelVer
 
 function matchesRunPredicate(run: Run, predicate: RunPredicate): boolean {
   switch (predicate.field) {
+    case 'experimentId':
+      return predicate.values.includes(run.experimentNativeId) === (predicate.op === 'IN')
     case 'param':
       return matchString(run.params[predicate.key], predicate.op, predicate.value)
     case 'tag':
@@ -127,6 +129,7 @@ function matchesRunPredicate(run: Run, predicate: RunPredicate): boolean {
 }
 
 function matchesExperimentPredicate(experiment: Experiment, predicate: ExperimentPredicate): boolean {
+  if (predicate.field === 'experimentId') return predicate.values.includes(experiment.nativeId) === (predicate.op === 'IN')
   if (predicate.field === 'name') return matchString(experiment.name, predicate.op, predicate.value)
   return matchString(experiment.tags[predicate.key], predicate.op, predicate.value)
 }

@@ -26,6 +26,8 @@ export type RunPredicate =
   /** MLflow's `IS NULL` (present: false) and `IS NOT NULL` (present: true) on a run's params and tags. */
   | { field: 'paramPresence' | 'tagPresence'; key: string; present: boolean }
   | { field: 'metric'; key: string; op: NumberOp; value: number }
+  /** In (or not in) these experiments (native ids): what the caller may read (src/auth/). */
+  | { field: 'experimentId'; op: SetOp; values: string[] }
 
 /** Every predicate must hold (AND): the typed filter and MLflow's syntax have no OR. */
 export interface RunFilter {
@@ -35,6 +37,8 @@ export interface RunFilter {
 export type ExperimentPredicate =
   | { field: 'name'; op: StringOp; value: string }
   | { field: 'tag'; key: string; op: StringOp; value: string }
+  /** One of (or none of) these experiments (native ids): what the caller may read (src/auth/). */
+  | { field: 'experimentId'; op: SetOp; values: string[] }
 
 export interface ExperimentFilter {
   all: ExperimentPredicate[]

@@ -29,6 +29,34 @@ export interface ApiTokenRecord {
   revokedAt: Date | null
 }
 
+/** MLflow's permission levels, and its explicit DENY (which wins over every grant). */
+export const PERMISSIONS = ['DENY', 'NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+export interface RolePermissionRecord {
+  id: number
+  roleId: number
+  /** `experiment`, `registered_model`, `backend`, ... */
+  resourceType: string
+  /** `*`, or one resource's id (src/auth/resources.ts says how ids are written). */
+  resourcePattern: string
+  permission: Permission
+}
+
+export interface RoleRecord {
+  id: number
+  name: string
+  workspace: string
+  description: string | null
+  permissions: RolePermissionRecord[]
+}
+
+export interface RoleAssignmentRecord {
+  id: number
+  userId: number
+  roleId: number
+}
+
 export interface IdentityStore {
   user(username: string): Promise<UserRecord | null>
   /** Every user, by username. */
@@ -49,4 +77,31 @@ export interface IdentityStore {
   revokeToken(id: string): Promise<ApiTokenRecord>
   /** Records a use; coarse (callers touch at most once a minute per token). */
   touchToken(id: string, at: Date): Promise<void>
+
+  /** Every role, by workspace and name. */
+  roles(): Promise<RoleRecord[]>
+  role(id: number): Promise<RoleRecord | null>
+  roleNamed(workspace: string, name: string): Promise<RoleRecord | null>
+  /** CONFLICT when the workspace has a role of that name. */
+  createRole(input: { name: string; workspace: string; description: string | null }): Promise<RoleRecord>
+  updateRole(id: number, patch: { name?: string; description?: string }): Promise<RoleRecord>
+  deleteRole(id: number): Promise<void>
+  /** Adds the row, or (`replace`) changes the permission of the role's row on that resource. */
+  putRolePermission(input: { roleId: number; resourceType: string; resourcePattern: string; permission: Permission }): Promise<RolePermissionRecord>
+  rolePermission(id: number): Promise<RolePermissionRecord | null>
+  updateRolePermission(id: number, permission: Permission): Promise<RolePermissionRecord>
+  removeRolePermission(id: number): Promise<void>
+  /** Removes the role's row on that resource, if there is one. */
+  removeRolePermissionOn(roleId: number, resourceType: string, resourcePattern: string): Promise<void>
+  /** Idempotent. */
+  assignRole(userId: number, roleId: number): Promise<RoleAssignmentRecord>
+  unassignRole(userId: number, roleId: number): Promise<void>
+  userRoles(userId: number): Promise<RoleRecord[]>
+  roleAssignments(roleId: number): Promise<RoleAssignmentRecord[]>
+  /**
+   * Every permission row that applies to the user (by their assigned roles)
+   * or to any of `roleNames` (roles an identity provider's groups map to, in
+   * any workspace). One statement: it runs for every admitted request.
+   */
+  permissionRowsFor(username: string, roleNames: readonly string[]): Promise<RolePermissionRecord[]>
 }

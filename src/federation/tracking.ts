@@ -11,6 +11,9 @@ import type { Backends, GuardedBackend } from './backends.js'
 import { Links } from './links.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
+import { AccessGuard, experimentRecord, withVisibleExperiments, withVisibleRuns } from './access.js'
+import { type CallerAccess, UNRESTRICTED_ACCESS } from '../auth/permissions.js'
+import type { Permission } from '../contract/identity-store.js'
 import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
 
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
@@ -39,11 +42,16 @@ export interface ExperimentListArgs extends ListArgs {
 export class TrackingFederation {
   readonly loaders: Loaders
 
+  readonly guard: AccessGuard
+
   constructor(
     private readonly backends: Backends,
     readonly limits: Limits = DEFAULT_LIMITS,
+    /** What the caller may do (src/auth/permissions.ts); unrestricted when auth is off. */
+    access: CallerAccess = UNRESTRICTED_ACCESS,
   ) {
     this.loaders = createLoaders(backends)
+    this.guard = new AccessGuard(access, this.loaders)
   }
 
   /** Every configured backend, in config order. */
@@ -60,31 +68,36 @@ export class TrackingFederation {
     return new Links(this.backends, this.loaders, onBackendFailure)
   }
 
-  experiment(key: RecordKey): Promise<Experiment | null> {
+  /** The experiment; null when missing or not the caller's to read. */
+  async experiment(key: RecordKey): Promise<Experiment | null> {
     this.backends.get(key.backendId)
-    return this.loaders.experiment.load(key)
+    const experiment = await this.loaders.experiment.load(key)
+    return experiment && (await this.guard.mayRead(experimentRecord(key))) ? experiment : null
   }
 
-  run(key: RecordKey): Promise<Run | null> {
-    this.backends.get(key.backendId)
-    return this.loaders.run.load(key)
+  /** The run; null when missing or not the caller's to read (READ on its experiment). */
+  async run(key: RecordKey): Promise<Run | null> {
+    return (await this.runs([key]))[0]
   }
 
-  /** Lookups in one batch per backend; null where missing. */
-  runs(keys: readonly RecordKey[]): Promise<(Run | null)[]> {
+  /** Lookups in one batch per backend; null where missing or not the caller's to read. */
+  async runs(keys: readonly RecordKey[]): Promise<(Run | null)[]> {
     for (const key of keys) this.backends.get(key.backendId)
-    return this.loaders.run.loadMany(keys).then((results) => results.map(throwIfError))
+    const runs = (await this.loaders.run.loadMany(keys)).map(throwIfError)
+    return this.guard.readableOnly(runs, (run) => experimentRecord({ backendId: run.backendId, nativeId: run.experimentNativeId }))
   }
 
-  listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
+  async listExperiments(args: ExperimentListArgs): Promise<ListPage<Experiment>> {
     checkListShape(this.limits, args)
+    const visible = await this.guard.visibility('experiment')
     const tracking = (backend: Backend) => this.backends.partOf(backend, 'tracking')
     return federatedList(args, {
       identity: { list: 'experiments', filter: args.filter, lifecycle: args.lifecycle },
       backends: this.backends.select(args.backends, 'tracking'),
       compare: compareExperiments,
       source: {
-        plan: (backend, filter) => tracking(backend).planExperimentFilter(filter),
+        // What the caller may not read is one more clause, pushed down where the backend can take it.
+        plan: (backend, filter) => tracking(backend).planExperimentFilter(withVisibleExperiments(filter, visible(backend.id))),
         query: (_, filter): ExperimentQuery => ({ filter, lifecycle: args.lifecycle }),
         list: (backend, query, page) => tracking(backend).listExperiments(query, page),
         count: (backend, query) => tracking(backend).countExperiments(query),
@@ -93,8 +106,9 @@ export class TrackingFederation {
     })
   }
 
-  listRuns(args: RunListArgs): Promise<ListPage<Run>> {
+  async listRuns(args: RunListArgs): Promise<ListPage<Run>> {
     checkListShape(this.limits, args)
+    const visible = await this.guard.visibility('experiment')
     const orderBy = withRunTieBreakers(args.orderBy.length > 0 ? args.orderBy : DEFAULT_RUN_ORDER)
     for (const order of orderBy) {
       if (KEYED_RUN_ORDER_FIELDS.has(order.field) && !order.key) throw badInput(`orderBy: a ${order.field.toUpperCase()} order needs its key`)
@@ -106,7 +120,7 @@ export class TrackingFederation {
       backends,
       compare: runComparator(orderBy),
       source: {
-        plan: (backend, filter) => tracking(backend).planRunFilter(filter),
+        plan: (backend, filter) => tracking(backend).planRunFilter(withVisibleRuns(filter, visible(backend.id))),
         query: (backend, filter): RunQuery => ({ experimentIds: scopeOf(backend), filter, lifecycle: args.lifecycle, orderBy }),
         list: (backend, query, page) => tracking(backend).listRuns(query, page),
         count: (backend, query) => tracking(backend).countRuns(query),
@@ -126,6 +140,7 @@ export class TrackingFederation {
     if (args.minStep !== null && args.maxStep !== null && args.minStep > args.maxStep) {
       throw badInput('minStep must not be greater than maxStep')
     }
+    await this.guard.requireOnRun(key, 'READ')
     return this.trackingFor(key).metricHistory({
       runId: key.nativeId,
       key: args.key,
@@ -136,14 +151,16 @@ export class TrackingFederation {
   }
 
   /** Every point of the series in the step range, unreduced (MLflow's get-history pages through all of them). */
-  wholeMetricHistory(run: RecordKey, args: { key: string; minStep: number | null; maxStep: number | null }): Promise<MetricSeries> {
+  async wholeMetricHistory(run: RecordKey, args: { key: string; minStep: number | null; maxStep: number | null }): Promise<MetricSeries> {
+    await this.guard.requireOnRun(run, 'READ')
     return this.trackingFor(run).metricHistory({ runId: run.nativeId, key: args.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: args.minStep, maxStep: args.maxStep })
   }
 
   /** The datasets the runs of these experiments used (one call per backend), at most DATASET_SUMMARIES_LIMIT in all. */
   async datasetSummaries(experiments: readonly RecordKey[]): Promise<DatasetSummary[]> {
+    const readable = await this.guard.readableOnly([...experiments], experimentRecord)
     const perBackend = await Promise.all(
-      [...nativeIdsByBackend(experiments)].map(([backendId, ids]) => this.backends.partOf(backendId, 'tracking').datasetSummaries(ids)),
+      [...nativeIdsByBackend(readable.filter((key): key is RecordKey => key !== null))].map(([backendId, ids]) => this.backends.partOf(backendId, 'tracking').datasetSummaries(ids)),
     )
     return perBackend.flat().slice(0, DATASET_SUMMARIES_LIMIT)
   }
@@ -154,28 +171,33 @@ export class TrackingFederation {
     const name = checkExperimentName(input.name, this.limits)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('writer')
-    return this.backends.partOf(backend, 'writer').createExperiment({ name, tags, artifactLocation: input.artifactLocation ?? null })
+    await this.guard.requireOnBackend(backend.id, 'USE')
+    const experiment = await this.backends.partOf(backend, 'writer').createExperiment({ name, tags, artifactLocation: input.artifactLocation ?? null })
+    await this.guard.ownCreated(experimentRecord({ backendId: backend.id, nativeId: experiment.nativeId }))
+    return experiment
   }
 
   setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
-    return this.afterExperimentWrite(key, this.writerFor(key).setExperimentTags(key.nativeId, checkTags(tags)))
+    const checked = checkTags(tags)
+    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).setExperimentTags(key.nativeId, checked))
   }
 
   deleteExperimentTag(key: RecordKey, tagKey: string): Promise<Experiment> {
-    return this.afterExperimentWrite(key, this.writerFor(key).deleteExperimentTag(key.nativeId, tagKey))
+    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).deleteExperimentTag(key.nativeId, tagKey))
   }
 
   renameExperiment(key: RecordKey, name: string): Promise<Experiment> {
-    return this.afterExperimentWrite(key, this.writerFor(key).renameExperiment(key.nativeId, checkExperimentName(name, this.limits)))
+    const checked = checkExperimentName(name, this.limits)
+    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).renameExperiment(key.nativeId, checked))
   }
 
   /** MLflow's soft delete: the experiment and its runs; `restoreExperiment` undoes it. */
   deleteExperiment(key: RecordKey): Promise<Experiment> {
-    return this.afterExperimentWrite(key, this.writerFor(key).deleteExperiment(key.nativeId))
+    return this.afterExperimentWrite(key, 'MANAGE', () => this.writerFor(key).deleteExperiment(key.nativeId))
   }
 
   restoreExperiment(key: RecordKey): Promise<Experiment> {
-    return this.afterExperimentWrite(key, this.writerFor(key).restoreExperiment(key.nativeId))
+    return this.afterExperimentWrite(key, 'MANAGE', () => this.writerFor(key).restoreExperiment(key.nativeId))
   }
 
   async createRun(input: {
@@ -190,6 +212,8 @@ export class TrackingFederation {
     checkRunName(input.name, this.limits)
     const tags = checkTags(input.tags)
     checkParams(input.params)
+    // MLflow's auth app: creating a run changes its experiment (EDIT).
+    await this.guard.requireOnExperiment(input.experiment, 'EDIT')
     return this.writerFor(input.experiment).createRun({
       experimentId: input.experiment.nativeId,
       name: input.name,
@@ -203,38 +227,39 @@ export class TrackingFederation {
 
   updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
     checkRunName(patch.name, this.limits)
-    return this.afterRunWrite(key, this.writerFor(key).updateRun(key.nativeId, patch))
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).updateRun(key.nativeId, patch))
   }
 
   deleteRun(key: RecordKey): Promise<Run> {
-    return this.afterRunWrite(key, this.writerFor(key).deleteRun(key.nativeId))
+    return this.afterRunWrite(key, 'MANAGE', () => this.writerFor(key).deleteRun(key.nativeId))
   }
 
   restoreRun(key: RecordKey): Promise<Run> {
-    return this.afterRunWrite(key, this.writerFor(key).restoreRun(key.nativeId))
+    return this.afterRunWrite(key, 'MANAGE', () => this.writerFor(key).restoreRun(key.nativeId))
   }
 
   async logMetrics(key: RecordKey, metrics: MetricWrite[]): Promise<Run> {
     checkMetrics(metrics)
-    return this.afterRunWrite(key, this.writerFor(key).logMetrics(key.nativeId, metrics))
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logMetrics(key.nativeId, metrics))
   }
 
   async logParams(key: RecordKey, params: KeyValue[]): Promise<Run> {
     checkParams(params)
-    return this.afterRunWrite(key, this.writerFor(key).logParams(key.nativeId, params))
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logParams(key.nativeId, params))
   }
 
   async setRunTags(key: RecordKey, tags: KeyValue[]): Promise<Run> {
-    return this.afterRunWrite(key, this.writerFor(key).setRunTags(key.nativeId, checkTags(tags)))
+    const checked = checkTags(tags)
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).setRunTags(key.nativeId, checked))
   }
 
   async logInputs(key: RecordKey, inputs: DatasetInput[], models: ModelInput[] = []): Promise<Run> {
     checkDatasetInputs(inputs)
-    return this.afterRunWrite(key, this.writerFor(key).logInputs(key.nativeId, inputs, models))
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logInputs(key.nativeId, inputs, models))
   }
 
   deleteRunTag(key: RecordKey, tagKey: string): Promise<Run> {
-    return this.afterRunWrite(key, this.writerFor(key).deleteRunTag(key.nativeId, tagKey))
+    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).deleteRunTag(key.nativeId, tagKey))
   }
 
   /**
@@ -243,7 +268,9 @@ export class TrackingFederation {
    * not read the run back (training loops call this in a hot loop).
    */
   async logBatch(key: RecordKey, batch: RunBatch): Promise<void> {
-    await this.writerFor(key).logBatch(key.nativeId, this.checkBatch(batch))
+    const checked = this.checkBatch(batch)
+    await this.guard.requireOnRun(key, 'EDIT')
+    await this.writerFor(key).logBatch(key.nativeId, checked)
     this.loaders.run.clear(key)
   }
 
@@ -262,15 +289,18 @@ export class TrackingFederation {
     return this.backends.partOf(key.backendId, 'writer')
   }
 
-  private async afterExperimentWrite(key: RecordKey, write: Promise<Experiment>): Promise<Experiment> {
-    const experiment = await write
+  /** Checks the caller's level on the experiment, then writes: a refused write never starts. */
+  private async afterExperimentWrite(key: RecordKey, needed: Permission, write: () => Promise<Experiment>): Promise<Experiment> {
+    await this.guard.requireOnExperiment(key, needed)
+    const experiment = await write()
     this.loaders.experiment.clear(key).prime(key, experiment)
     return experiment
   }
 
   /** After a write, the request's cached copy is stale: reload the run. */
-  private async afterRunWrite(key: RecordKey, write: Promise<unknown>): Promise<Run> {
-    await write
+  private async afterRunWrite(key: RecordKey, needed: Permission, write: () => Promise<unknown>): Promise<Run> {
+    await this.guard.requireOnRun(key, needed)
+    await write()
     this.loaders.run.clear(key)
     const run = await this.loaders.run.load(key)
     if (!run) throw notFound(`run ${key.nativeId}`, key.backendId)

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { UserAdmin } from '../auth/user-admin.js'
+import type { CallerAccess } from '../auth/permissions.js'
 import { userRoutes } from './users.js'
+import { permissionRoutes } from './permissions.js'
+import type { PermissionAdmin } from '../auth/permission-admin.js'
 import type { GuardedBackend } from '../federation/backends.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
 import { handleArtifactFileRequest, matchArtifactFileRoute } from './artifact-files.js'
@@ -19,7 +22,7 @@ import { Backends } from '../federation/backends.js'
 import { logUnexpected } from '../log.js'
 
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
-const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/']
+const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/', '/api/3.0/mlflow/', '/ajax-api/3.0/mlflow/']
 const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
 
 /** Whether a request path is the MLflow API's (its REST routes, the artifact proxy, the UI's file routes): refusals there speak MLflow. */
@@ -38,6 +41,10 @@ export interface MlflowApiOptions {
   limits: Limits
   /** Users and API tokens when auth is on: MLflow's auth app's user endpoints are served then. */
   users: UserAdmin | null
+  /** What the current request's caller may do (null: auth is off). */
+  access: (() => CallerAccess) | null
+  /** Roles and grants when auth is on: MLflow's auth app's 3.0 endpoints are served then. */
+  permissionAdmin: PermissionAdmin | null
 }
 
 export interface MlflowApi {
@@ -60,8 +67,10 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
     ...loggedModelRoutes,
     ...artifactRoutes(artifacts),
     ...(options.users ? userRoutes(options.users) : []),
+    ...(options.permissionAdmin ? permissionRoutes(options.permissionAdmin, options.backend.id) : []),
   ])
 
+  const target = () => new ApiTarget(scope, limits, options.access?.())
   return {
     async handle(request, response) {
       const url = parseRequestUrl(request.url)
@@ -77,13 +86,13 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
         })
       }
       const fileRoute = matchArtifactFileRoute(url.pathname)
-      if (fileRoute) return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, new ApiTarget(scope, limits), fileRoute, url, request, response))
+      if (fileRoute) return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, target(), fileRoute, url, request, response))
       const prefix = API_PREFIXES.find((candidate) => url.pathname.startsWith(candidate))
       if (!prefix) return false
       const path = url.pathname.slice(prefix.length)
       let match: ReturnType<Router['match']>
       try {
-        match = router.match(method, path)
+        match = router.match(method, path, prefix.includes('/3.0/') ? 3 : 2)
       } catch (error) {
         sendError(response, toMlflowError(error, 'INVALID_PARAMETER_VALUE'))
         return true
@@ -97,7 +106,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
         const params = { ...queryParams(url), ...(await readJsonBody(request, limits.requestBodyBytes)), ...pathParams }
         const problem = findStringProblem(params, limits.stringLength)
         if (problem) throw invalidParameter(`Invalid value: ${problem}`)
-        sendJson(response, await route.handle(params, new ApiTarget(scope, limits)))
+        sendJson(response, await route.handle(params, target()))
       })
     },
   }
@@ -178,10 +187,10 @@ class Router {
       .sort((a, b) => a.segments.filter((s) => s.startsWith(':')).length - b.segments.filter((s) => s.startsWith(':')).length)
   }
 
-  match(method: string, path: string): { route: Route; pathParams: Record<string, string> } | null {
+  match(method: string, path: string, version: 2 | 3): { route: Route; pathParams: Record<string, string> } | null {
     const segments = path.split('/')
     for (const { route, segments: pattern } of this.routes) {
-      if (route.method !== (method as HttpMethod) || pattern.length !== segments.length) continue
+      if (route.method !== (method as HttpMethod) || (route.version ?? 2) !== version || pattern.length !== segments.length) continue
       const pathParams: Record<string, string> = {}
       const matches = pattern.every((part, index) => {
         if (part.startsWith(':')) {

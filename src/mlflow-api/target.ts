@@ -4,6 +4,7 @@ import { ModelFederation } from '../federation/models.js'
 import type { RecordKey } from '../federation/record-key.js'
 import type { Backends } from '../federation/backends.js'
 import { TrackingFederation } from '../federation/tracking.js'
+import type { CallerAccess } from '../auth/permissions.js'
 
 /**
  * What one MLflow API call reaches: the federation layer over the one
@@ -20,9 +21,11 @@ export class ApiTarget {
   constructor(
     scope: Backends,
     readonly limits: Limits,
+    /** What the caller may do; unrestricted when auth is off. */
+    access?: CallerAccess,
   ) {
     this.id = scope.all[0].id
-    this.tracking = new TrackingFederation(scope, limits)
+    this.tracking = new TrackingFederation(scope, limits, access)
     this.models = new ModelFederation(scope, this.tracking.loaders, limits)
     this.loggedModels = new LoggedModelFederation(scope, limits)
   }

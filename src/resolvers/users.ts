@@ -1,7 +1,9 @@
 import type { Identity } from '../auth/identity.js'
 import type { UserAdmin } from '../auth/user-admin.js'
 import type { GatewayContext } from '../context.js'
-import type { ApiTokenRecord, UserRecord } from '../contract/identity-store.js'
+import type { ApiTokenRecord, RolePermissionRecord, RoleRecord, UserRecord } from '../contract/identity-store.js'
+import type { PermissionAdmin } from '../auth/permission-admin.js'
+import { recordPattern } from '../auth/permissions.js'
 import { GatewayError, unsupported } from '../errors.js'
 import { builder } from './builder.js'
 
@@ -160,6 +162,110 @@ builder.mutationFields((t) => ({
     resolve: (_, args, context) => {
       const { users, caller } = adminOf(context)
       return users.revokeToken(caller, args.id)
+    },
+  }),
+}))
+
+const ResourceTypeEnum = builder.enumType('ResourceType', {
+  description: "What a grant covers: one experiment or registered model, or (BACKEND) everything in a backend.",
+  values: { EXPERIMENT: { value: 'experiment' }, REGISTERED_MODEL: { value: 'registered_model' }, BACKEND: { value: 'backend' } } as const,
+})
+
+const PermissionLevelEnum = builder.enumType('PermissionLevel', {
+  description: 'MLflow\'s levels, READ < USE < EDIT < MANAGE; DENY wins over every grant.',
+  values: ['READ', 'USE', 'EDIT', 'MANAGE', 'DENY'] as const,
+})
+
+const GrantRef = builder.objectRef<RolePermissionRecord>('PermissionGrant').implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (row) => String(row.id) }),
+    resourceType: t.exposeString('resourceType'),
+    resourcePattern: t.exposeString('resourcePattern', { description: '`<backend>:<id>` (an experiment id, a model name), `*`, or a backend id.' }),
+    permission: t.exposeString('permission'),
+  }),
+})
+
+const RoleRef = builder.objectRef<RoleRecord>('Role').implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (role) => String(role.id) }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    permissions: t.field({ type: [GrantRef], resolve: (role) => role.permissions }),
+  }),
+})
+
+const GrantInput = builder.inputType('GrantInput', {
+  fields: (t) => ({
+    resourceType: t.field({ type: ResourceTypeEnum, required: true }),
+    backend: t.id({ required: true, description: 'The backend the record lives in (for BACKEND: the backend granted, or "*").' }),
+    resource: t.string({ description: 'The experiment id or model name, or "*" for all of them; ignored for BACKEND.' }),
+    permission: t.field({ type: PermissionLevelEnum, required: true }),
+  }),
+})
+
+/** The pattern a grant input names (src/auth/permissions.ts). */
+function patternOf(input: { resourceType: string; backend: string; resource?: string | null }): string {
+  if (input.resourceType === 'backend') return input.backend
+  if (!input.resource) throw new GatewayError('BAD_USER_INPUT', 'resource: the experiment id or model name (or "*") the grant covers')
+  return input.resource === '*' ? '*' : recordPattern(input.backend, input.resource)
+}
+
+function permissionAdminOf(context: GatewayContext): { admin: PermissionAdmin; caller: Identity } {
+  const { caller } = adminOf(context)
+  if (!context.permissionAdmin) throw unsupported('auth is off on this gateway (see auth: in its config)')
+  return { admin: context.permissionAdmin, caller }
+}
+
+builder.queryFields((t) => ({
+  roles: t.field({
+    type: [RoleRef],
+    description: 'Every role with its grants (admins only).',
+    resolve: (_, __, context) => {
+      const { admin, caller } = permissionAdminOf(context)
+      return admin.roles(caller)
+    },
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  grantPermission: t.field({
+    type: GrantRef,
+    description: 'Grants one user a level on a record, all records of a type, or a backend (admins only); replaces their earlier grant there.',
+    args: { username: t.arg.string({ required: true }), grant: t.arg({ type: GrantInput, required: true }) },
+    resolve: (_, { username, grant }, context) => {
+      const { admin, caller } = permissionAdminOf(context)
+      return admin.grant(caller, { username, resourceType: grant.resourceType, pattern: patternOf(grant), permission: grant.permission })
+    },
+  }),
+  revokePermission: t.field({
+    type: 'Boolean',
+    description: "Removes a user's own grant there (admins only); their roles' rows stay.",
+    args: { username: t.arg.string({ required: true }), grant: t.arg({ type: GrantInput, required: true }) },
+    resolve: async (_, { username, grant }, context) => {
+      const { admin, caller } = permissionAdminOf(context)
+      await admin.revoke(caller, { username, resourceType: grant.resourceType, pattern: patternOf(grant) })
+      return true
+    },
+  }),
+  createRole: t.field({
+    type: RoleRef,
+    description: 'Admins only.',
+    args: { name: t.arg.string({ required: true }), description: t.arg.string(), grants: t.arg({ type: [GrantInput] }) },
+    resolve: async (_, args, context) => {
+      const { admin, caller } = permissionAdminOf(context)
+      const role = await admin.createRole(caller, { name: args.name, description: args.description ?? null })
+      for (const grant of args.grants ?? []) await admin.addRolePermission(caller, { roleId: role.id, resourceType: grant.resourceType, pattern: patternOf(grant), permission: grant.permission })
+      return admin.role(caller, role.id)
+    },
+  }),
+  assignRole: t.field({
+    type: 'Boolean',
+    description: 'Admins only.',
+    args: { username: t.arg.string({ required: true }), roleId: t.arg.id({ required: true }) },
+    resolve: async (_, args, context) => {
+      const { admin, caller } = permissionAdminOf(context)
+      await admin.assign(caller, args.username, Number(args.roleId))
+      return true
     },
   }),
 }))

@@ -159,6 +159,10 @@ from mlflow.server.auth.client import AuthServiceClient
 client = AuthServiceClient(__import__("os").environ["MLFLOW_TRACKING_URI"])
 user = client.create_user("scientist", "scientist-pass-1")
 client.update_user_admin("scientist", False)
+# Creating experiments needs USE on the backend (the default permission is READ); the creator then manages what they create.
+import requests
+requests.post(__import__("os").environ["MLFLOW_TRACKING_URI"] + "/api/3.0/mlflow/users/permissions/grant", auth=("admin", __import__("os").environ["MLFLOW_TRACKING_PASSWORD"]),
+              json={"username": "scientist", "resource_type": "backend", "resource_id": "local", "permission": "USE"}).raise_for_status()
 client.create_user("doomed", "doomed-password1")
 client.delete_user("doomed")
 print(json.dumps({"created": user.username, "admin": client.get_user("scientist").is_admin}))

@@ -75,7 +75,7 @@ describeEachEngine('the MLflow REST API', (engine) => {
       run_id: runId,
       metrics: [
         { key: 'loss', value: 1, timestamp: 1, step: 0 },
-        { key: 'acc', value: 0.5, timestamp: 1, step: 0, model_id: `m-${'0'.repeat(32)}`, dataset_name: 'eval' },
+        { key: 'acc', value: 0.5, timestamp: 1, step: 0, model_id: `m-${'0'.repeat(32)}`, dataset_name: 'eval', dataset_digest: 'e1' },
       ],
       params: [{ key: 'lr', value: '0.1' }],
     })

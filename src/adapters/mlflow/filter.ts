@@ -33,11 +33,16 @@ export function compileRunFilter(filter: RunFilter): CompiledFilter<RunFilter> {
 }
 
 export function compileExperimentFilter(filter: ExperimentFilter): CompiledFilter<ExperimentFilter> {
-  return compileWith(filter, (predicate) =>
-    predicate.field === 'name'
-      ? stringClause('attribute.name', predicate.op, predicate.value)
-      : keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value)),
-  )
+  return compileWith(filter, (predicate) => {
+    switch (predicate.field) {
+      case 'name':
+        return stringClause('attribute.name', predicate.op, predicate.value)
+      case 'tag':
+        return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
+      case 'experimentId':
+        return null // MLflow's experiment grammar has no ids: left to the gateway
+    }
+  })
 }
 
 /** `registered-models/search` filters on the name and tags. */
@@ -107,6 +112,9 @@ export function nameInClause(names: readonly string[]): string | null {
 
 function runClause(predicate: RunPredicate): string | null {
   switch (predicate.field) {
+    case 'experimentId':
+      return null // MLflow's grammar names no experiment: left to the gateway
+
     case 'metric':
       return keyed('metrics', predicate.key, (key) => `${key} ${NUMBER_OPERATORS[predicate.op]} ${numberLiteral(predicate.value)}`)
     case 'param':

@@ -8,11 +8,13 @@ import type {
   ModelVersionPredicate,
   NumberOp,
   RegisteredModelFilter,
+  SetOp,
   RunFilter,
   RunPredicate,
   StringOp,
 } from '../../contract/filter.js'
 import type { Database } from './db/schema.js'
+import { numberArray } from './db/array-literal.js'
 
 /**
  * The native store pushes down every predicate: the whole filter becomes SQL.
@@ -110,6 +112,8 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate, shape: Cl
     case 'startTime':
     case 'endTime':
       return eb(RUN_COLUMNS[predicate.field], NUMBER_SQL[predicate.op], predicate.value)
+    case 'experimentId':
+      return experimentIdIn(eb, 'runs.experiment_id', predicate)
     default: {
       const column = RUN_COLUMNS[predicate.field]
       if ('values' in predicate) {
@@ -133,7 +137,20 @@ export function compileExperimentFilter(
   return eb.and(conditions)
 }
 
+/** An experiment id column in (or not in) a set of native ids; ids that are not numbers name no experiment here. */
+function experimentIdIn<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  column: 'runs.experiment_id' | 'experiments.id',
+  predicate: { op: SetOp; values: string[] },
+): Expression<SqlBool> {
+  const ids = predicate.values.filter((id) => /^\d{1,18}$/.test(id)).map(Number)
+  // `IN ()` is not SQL; an empty set matches nothing, its negation everything.
+  if (ids.length === 0) return sql.lit(predicate.op === 'NOT_IN')
+  return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${numberArray(ids)}::int8[])`
+}
+
 function compileExperimentPredicate(eb: ExperimentsBuilder, predicate: ExperimentPredicate, shape: ClauseShape): Expression<SqlBool> {
+  if (predicate.field === 'experimentId') return experimentIdIn(eb, 'experiments.id', predicate)
   if (predicate.field === 'name') return eb('experiments.name', STRING_SQL[predicate.op], predicate.value)
   return eb.exists(
     shaped(

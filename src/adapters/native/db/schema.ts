@@ -212,6 +212,27 @@ export interface AuthTokenTable {
   revoked_at: ColumnType<number | null, number | null | undefined, number | null>
 }
 
+export interface AuthRoleTable {
+  id: Generated<number>
+  name: string
+  workspace: string
+  description: string | null
+}
+
+export interface AuthRolePermissionTable {
+  id: Generated<number>
+  role_id: number
+  resource_type: string
+  resource_pattern: string
+  permission: string
+}
+
+export interface AuthUserRoleTable {
+  id: Generated<number>
+  user_id: number
+  role_id: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -236,4 +257,7 @@ export interface Database {
   run_model_inputs: RunModelInputTable
   auth_users: AuthUserTable
   auth_tokens: AuthTokenTable
+  auth_roles: AuthRoleTable
+  auth_role_permissions: AuthRolePermissionTable
+  auth_user_roles: AuthUserRoleTable
 }

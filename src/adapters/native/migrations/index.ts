@@ -9,6 +9,7 @@ import * as inputTags from './2026-11-30T0100-input-tags.js'
 import * as modelMetricDatasets from './2026-11-30T0200-model-metric-datasets.js'
 import * as uniqueMetricPoints from './2026-11-30T0300-unique-metric-points.js'
 import * as identities from './2026-11-30T0400-identities.js'
+import * as roles from './2026-11-30T0500-roles.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0200-model-metric-datasets': modelMetricDatasets,
   '2026-11-30T0300-unique-metric-points': uniqueMetricPoints,
   '2026-11-30T0400-identities': identities,
+  '2026-11-30T0500-roles': roles,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,102 @@
+import { type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
+import type { Permission } from '../contract/identity-store.js'
+import type { ExperimentFilter, RunFilter } from '../contract/filter.js'
+import { GatewayError, notFound } from '../errors.js'
+import type { Loaders } from './loaders.js'
+import type { RecordKey } from './record-key.js'
+
+export const experimentRecord = (key: RecordKey): ProtectedRecord => ({ type: 'experiment', backendId: key.backendId, id: key.nativeId })
+
+/**
+ * The federation door's permission checks for one request: every read and
+ * write of a caller passes here (src/auth/permissions.ts says what each
+ * level allows). A record the caller may not read is answered as missing
+ * (NOT_FOUND, null, left out of lists), so a refusal never says whether it
+ * exists; one they may read but not change is FORBIDDEN. With auth off
+ * nothing is loaded or checked.
+ */
+export class AccessGuard {
+  private resolved: Promise<CallerPermissions> | null = null
+
+  constructor(
+    private readonly access: CallerAccess,
+    private readonly loaders: Loaders,
+  ) {}
+
+  /** The caller's permissions, read once per request. */
+  permissions(): Promise<CallerPermissions> {
+    this.resolved ??= this.access.permissions()
+    return this.resolved
+  }
+
+  /** The creator of a record may manage it (MLflow's auth app grants it at creation). */
+  async ownCreated(record: ProtectedRecord): Promise<void> {
+    const permissions = await this.permissions()
+    if (!permissions.unrestricted) await this.access.ownCreated(record)
+  }
+
+  async mayRead(record: ProtectedRecord): Promise<boolean> {
+    const permissions = await this.permissions()
+    return permissions.unrestricted || permissions.allows(record, 'READ')
+  }
+
+  /** `items` with those the caller may not read replaced by null. */
+  async readableOnly<T>(items: readonly (T | null)[], recordOf: (item: T) => ProtectedRecord): Promise<(T | null)[]> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return [...items]
+    return items.map((item) => (item !== null && permissions.allows(recordOf(item), 'READ') ? item : null))
+  }
+
+  /** Per backend, which records of `type` the caller may read (for a list's pushed-down clause). */
+  async visibility(type: ProtectedRecord['type']): Promise<(backendId: string) => Visibility> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return () => ({ kind: 'all' })
+    return (backendId) => permissions.readable(type, backendId)
+  }
+
+  async requireOnBackend(backendId: string, needed: Permission): Promise<void> {
+    const permissions = await this.permissions()
+    if (RANK[permissions.levelOnBackend(backendId)] < RANK[needed]) throw forbidden()
+  }
+
+  async requireOnExperiment(key: RecordKey, needed: Permission): Promise<void> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return
+    this.require(permissions, experimentRecord(key), needed, () => notFound(`experiment ${key.nativeId}`, key.backendId))
+  }
+
+  /** A run's permissions are its experiment's; a missing run is left for the backend to report. */
+  async requireOnRun(key: RecordKey, needed: Permission): Promise<void> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return
+    const run = await this.loaders.run.load(key)
+    if (!run) return
+    this.require(permissions, experimentRecord({ backendId: key.backendId, nativeId: run.experimentNativeId }), needed, () => notFound(`run ${key.nativeId}`, key.backendId))
+  }
+
+  async requireOnModel(backendId: string, name: string, needed: Permission): Promise<void> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return
+    this.require(permissions, { type: 'registered_model', backendId, id: name }, needed, () => notFound(`registered model "${name}"`, backendId))
+  }
+
+  private require(permissions: CallerPermissions, record: ProtectedRecord, needed: Permission, missing: () => GatewayError): void {
+    const level = permissions.level(record)
+    if (RANK[level] < RANK.READ) throw missing()
+    if (RANK[level] < RANK[needed]) throw forbidden()
+  }
+}
+
+const forbidden = () => new GatewayError('FORBIDDEN', 'Permission denied')
+
+/** The list's filter with the caller's visibility as one more clause. */
+export function withVisibleExperiments(filter: ExperimentFilter, visible: Visibility): ExperimentFilter {
+  if (visible.kind === 'all') return filter
+  return { all: [...filter.all, { field: 'experimentId', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
+}
+
+export function withVisibleRuns(filter: RunFilter, visible: Visibility): RunFilter {
+  if (visible.kind === 'all') return filter
+  return { all: [...filter.all, { field: 'experimentId', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
+}
+
