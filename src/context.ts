@@ -60,7 +60,7 @@ export function createContext(options: {
   return {
     limits,
     federation,
-    models: new ModelFederation(backends, federation.loaders, limits),
+    models: new ModelFederation(backends, federation.loaders, limits, federation.guard),
     live: new LiveFederation(backends, limits),
     signal: AbortSignal.any(options.signals),
     identity: options.identity,

@@ -3,7 +3,7 @@ import type { Backends } from '../federation/backends.js'
 import { Authenticator } from './authenticator.js'
 import { UserAdmin } from './user-admin.js'
 import type { Identity } from './identity.js'
-import { type CallerAccess, CallerPermissions } from './permissions.js'
+import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
 import { PermissionAdmin } from './permission-admin.js'
 
 /**
@@ -47,6 +47,7 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
       ownCreated: async (record) => {
         if (identity) await permissionAdmin.grantToCreator(identity.username, record)
       },
+      forgetDeleted: (record) => store.removeGrantsOn(record.type, recordPattern(record.backendId, record.id)),
     }),
   }
 }

@@ -108,11 +108,14 @@ export interface CallerAccess {
   permissions(): Promise<CallerPermissions>
   /** Makes the caller MANAGE a record they just created, as MLflow's auth app does (admins and auth off: nothing to do). */
   ownCreated(record: ProtectedRecord): Promise<void>
+  /** Drops every grant on a deleted record whose id (a model's name) may be taken again. */
+  forgetDeleted(record: ProtectedRecord): Promise<void>
 }
 
 export const UNRESTRICTED_ACCESS: CallerAccess = {
   permissions: async () => CallerPermissions.unrestricted(),
   ownCreated: async () => {},
+  forgetDeleted: async () => {},
 }
 
 /** DENY if any row denies; else the highest row; else the default. */

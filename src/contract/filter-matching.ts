@@ -32,6 +32,8 @@ export function matchesRegisteredModelFilter(model: RegisteredModel, filter: Reg
     switch (predicate.field) {
       case 'name':
         return matchString(model.name, predicate.op, predicate.value)
+      case 'names':
+        return predicate.values.includes(model.nativeId) === (predicate.op === 'IN')
       case 'tag':
         return matchString(model.tags[predicate.key], predicate.op, predicate.value)
       case 'lacksTag':
@@ -94,6 +96,8 @@ function matchesModelVersionPredicate(version: ModelVersion, predicate: ModelVer
       return version.stage !== null && predicate.values.includes(version.stage)
     case 'approvalStatus':
       return version.approvalStatus !== null && predicate.values.includes(version.approvalStatus)
+    case 'modelNames':
+      return predicate.values.includes(version.modelNativeId) === (predicate.op === 'IN')
     case 'runIds':
       return version.runId !== null && predicate.values.includes(version.runId)
   }

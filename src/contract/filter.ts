@@ -58,6 +58,8 @@ export type LacksTagPredicate = { field: 'lacksTag'; key: string; value: string 
 
 export type RegisteredModelPredicate =
   | { field: 'name'; op: StringOp; value: string }
+  /** Named (or not named) one of these: what the caller may read (src/auth/). */
+  | { field: 'names'; op: SetOp; values: string[] }
   | { field: 'tag'; key: string; op: StringOp; value: string }
   | LacksTagPredicate
 
@@ -73,6 +75,8 @@ export type ModelVersionPredicate =
   | { field: 'approvalStatus'; values: ApprovalStatus[] }
   /** Produced by one of these runs (their own ids). */
   | { field: 'runIds'; values: string[] }
+  /** Versions of (or not of) these models (native ids): what the caller may read (src/auth/). */
+  | { field: 'modelNames'; op: SetOp; values: string[] }
   | { field: 'tag'; key: string; op: StringOp; value: string }
   | LacksTagPredicate
 

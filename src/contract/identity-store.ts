@@ -93,6 +93,8 @@ export interface IdentityStore {
   removeRolePermission(id: number): Promise<void>
   /** Removes the role's row on that resource, if there is one. */
   removeRolePermissionOn(roleId: number, resourceType: string, resourcePattern: string): Promise<void>
+  /** Removes every role's rows on one record (it was deleted, and its name may be taken again). */
+  removeGrantsOn(resourceType: string, resourcePattern: string): Promise<void>
   /** Idempotent. */
   assignRole(userId: number, roleId: number): Promise<RoleAssignmentRecord>
   unassignRole(userId: number, roleId: number): Promise<void>

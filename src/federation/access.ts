@@ -1,11 +1,12 @@
 import { type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
-import type { ExperimentFilter, RunFilter } from '../contract/filter.js'
+import type { ExperimentFilter, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../contract/filter.js'
 import { GatewayError, notFound } from '../errors.js'
 import type { Loaders } from './loaders.js'
 import type { RecordKey } from './record-key.js'
 
 export const experimentRecord = (key: RecordKey): ProtectedRecord => ({ type: 'experiment', backendId: key.backendId, id: key.nativeId })
+export const modelRecord = (backendId: string, name: string): ProtectedRecord => ({ type: 'registered_model', backendId, id: name })
 
 /**
  * The federation door's permission checks for one request: every read and
@@ -27,6 +28,11 @@ export class AccessGuard {
   permissions(): Promise<CallerPermissions> {
     this.resolved ??= this.access.permissions()
     return this.resolved
+  }
+
+  /** A deleted record's grants go (with auth off there are none). */
+  forgetDeleted(record: ProtectedRecord): Promise<void> {
+    return this.access.forgetDeleted(record)
   }
 
   /** The creator of a record may manage it (MLflow's auth app grants it at creation). */
@@ -93,6 +99,16 @@ const forbidden = () => new GatewayError('FORBIDDEN', 'Permission denied')
 export function withVisibleExperiments(filter: ExperimentFilter, visible: Visibility): ExperimentFilter {
   if (visible.kind === 'all') return filter
   return { all: [...filter.all, { field: 'experimentId', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
+}
+
+export function withVisibleModels(filter: RegisteredModelFilter, visible: Visibility): RegisteredModelFilter {
+  if (visible.kind === 'all') return filter
+  return { all: [...filter.all, { field: 'names', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
+}
+
+export function withVisibleVersions(filter: ModelVersionFilter, visible: Visibility): ModelVersionFilter {
+  if (visible.kind === 'all') return filter
+  return { all: [...filter.all, { field: 'modelNames', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
 }
 
 export function withVisibleRuns(filter: RunFilter, visible: Visibility): RunFilter {

@@ -10,6 +10,8 @@ import { matchesLoggedModelFilter } from '../contract/filter-matching.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import type { Backends } from './backends.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
+import { type AccessGuard, experimentRecord } from './access.js'
+import type { Permission } from '../contract/identity-store.js'
 
 /** The logged-model tag MLflow lists the versions registered from a model in. */
 const MODEL_VERSIONS_TAG = 'mlflow.modelVersions'
@@ -36,6 +38,8 @@ export class LoggedModelFederation {
   constructor(
     private readonly backends: Backends,
     private readonly limits: Limits = DEFAULT_LIMITS,
+    /** The request's permission checks: a logged model's are its experiment's. */
+    private readonly guard?: AccessGuard,
   ) {
     this.reads = batchLoader(backends, (backend, ids) => backends.partOf(backend, 'loggedModels').getMany(ids))
   }
@@ -45,15 +49,18 @@ export class LoggedModelFederation {
     return this.backends.get(backendId).loggedModels !== null
   }
 
-  create(backendId: string, input: CreateLoggedModelInput): Promise<LoggedModel> {
+  async create(backendId: string, input: CreateLoggedModelInput): Promise<LoggedModel> {
     const tags = checkTags(input.tags)
     checkParams(input.params)
+    await this.guard?.requireOnExperiment({ backendId, nativeId: input.experimentId }, 'EDIT')
     return this.storeOf(backendId).create({ ...input, tags })
   }
 
   /** Read once per call whatever asks (a registration reads the model for its source, its run and its tag); writes forget it. */
-  loggedModel(key: RecordKey): Promise<LoggedModel | null> {
-    return this.reads.load(key)
+  async loggedModel(key: RecordKey): Promise<LoggedModel | null> {
+    const model = await this.reads.load(key)
+    if (!model || !this.guard) return model
+    return (await this.guard.mayRead(experimentRecord({ backendId: key.backendId, nativeId: model.experimentNativeId }))) ? model : null
   }
 
   /** Newest first, in the experiments given (native ids of the backend). */
@@ -68,6 +75,9 @@ export class LoggedModelFederation {
    */
   async search(backendId: string, experimentIds: readonly string[], filter: LoggedModelFilter): Promise<LoggedModel[]> {
     checkListShape(this.limits, { filter })
+    const readable = this.guard ? await this.guard.readableOnly([...experimentIds], (id) => experimentRecord({ backendId, nativeId: id })) : experimentIds
+    experimentIds = readable.filter((id): id is string => id !== null)
+    if (experimentIds.length === 0) return []
     const matching: LoggedModel[] = []
     let token: string | null = null
     do {
@@ -79,24 +89,25 @@ export class LoggedModelFederation {
   }
 
   finalize(key: RecordKey, status: LoggedModelStatus): Promise<LoggedModel> {
-    return this.afterWrite(key, this.storeOf(key.backendId).finalize(key.nativeId, status))
+    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).finalize(key.nativeId, status))
   }
 
   setTags(key: RecordKey, tags: KeyValue[]): Promise<LoggedModel> {
-    return this.afterWrite(key, this.storeOf(key.backendId).setTags(key.nativeId, checkTags(tags)))
+    const checked = checkTags(tags)
+    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).setTags(key.nativeId, checked))
   }
 
   deleteTag(key: RecordKey, tagKey: string): Promise<LoggedModel> {
-    return this.afterWrite(key, this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
+    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
   }
 
   logParams(key: RecordKey, params: KeyValue[]): Promise<LoggedModel> {
     checkParams(params)
-    return this.afterWrite(key, this.storeOf(key.backendId).logParams(key.nativeId, params))
+    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).logParams(key.nativeId, params))
   }
 
   delete(key: RecordKey): Promise<void> {
-    return this.afterWrite(key, this.storeOf(key.backendId).delete(key.nativeId))
+    return this.afterWrite(key, 'MANAGE', () => this.storeOf(key.backendId).delete(key.nativeId))
   }
 
   /**
@@ -111,22 +122,28 @@ export class LoggedModelFederation {
     const listed = parseVersionList(model.tags[MODEL_VERSIONS_TAG])
     const versions = listed.some((known) => known.name === entry.name && known.version === entry.version) ? listed : [...listed, entry]
     const value = `[${versions.map((known) => `{"name": ${JSON.stringify(known.name)}, "version": ${known.version}}`).join(', ')}]`
-    await this.afterWrite(key, this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }]))
+    await this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }]))
   }
 
   /** Records models a run produced (MLflow's log-outputs). */
-  logOutputs(run: RecordKey, outputs: ModelOutput[]): Promise<void> {
+  async logOutputs(run: RecordKey, outputs: ModelOutput[]): Promise<void> {
+    await this.guard?.requireOnRun(run, 'EDIT')
     return this.storeOf(run.backendId).logOutputs(run.nativeId, outputs)
   }
 
   /** Links metric points a run logged to the model. */
   linkMetrics(model: RecordKey, runId: string, metrics: LinkedMetric[]): Promise<void> {
     checkMetrics(metrics)
-    return this.afterWrite(model, this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics))
+    return this.afterWrite(model, 'EDIT', () => this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics))
   }
 
-  private async afterWrite<T>(key: RecordKey, write: Promise<T>): Promise<T> {
-    const result = await write
+  /** Checks the caller's level on the model's experiment, then writes. */
+  private async afterWrite<T>(key: RecordKey, needed: Permission, write: () => Promise<T>): Promise<T> {
+    if (this.guard && !(await this.guard.permissions()).unrestricted) {
+      const model = await this.reads.load(key)
+      if (model) await this.guard.requireOnExperiment({ backendId: key.backendId, nativeId: model.experimentNativeId }, needed)
+    }
+    const result = await write()
     this.reads.clear(key)
     return result
   }

@@ -11,6 +11,9 @@ import { matchesModelVersionFilter, matchesRegisteredModelFilter } from '../cont
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import { checkAlias, checkModelName, checkTags } from './write-limits.js'
+import { AccessGuard, modelRecord, withVisibleModels, withVisibleVersions } from './access.js'
+import { UNRESTRICTED_ACCESS } from '../auth/permissions.js'
+import type { Permission } from '../contract/identity-store.js'
 
 export interface RegisteredModelListArgs extends ListArgs {
   filter: RegisteredModelFilter
@@ -29,37 +32,49 @@ export interface ModelVersionListArgs extends ListArgs {
  * owning backend. Knows backends only through the `Backend` contract.
  */
 export class ModelFederation {
+  private readonly guard: AccessGuard
+
   constructor(
     private readonly backends: Backends,
     private readonly loaders: Loaders,
     private readonly limits: Limits = DEFAULT_LIMITS,
-  ) {}
-
-  registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
-    this.backends.partOf(key.backendId, 'modelRegistry')
-    return this.loaders.registeredModel.load(key)
+    /** The request's permission checks (shared with its TrackingFederation); unrestricted by default. */
+    guard?: AccessGuard,
+  ) {
+    this.guard = guard ?? new AccessGuard(UNRESTRICTED_ACCESS, loaders)
   }
 
-  modelVersion(key: RecordKey): Promise<ModelVersion | null> {
+  /** The model; null when missing or not the caller's to read. */
+  async registeredModel(key: RecordKey): Promise<RegisteredModel | null> {
     this.backends.partOf(key.backendId, 'modelRegistry')
-    return this.loaders.modelVersion.load(key)
+    const model = await this.loaders.registeredModel.load(key)
+    return model && (await this.guard.mayRead(modelRecord(key.backendId, key.nativeId))) ? model : null
+  }
+
+  /** The version; null when missing or not the caller's to read (READ on its model). */
+  async modelVersion(key: RecordKey): Promise<ModelVersion | null> {
+    this.backends.partOf(key.backendId, 'modelRegistry')
+    const version = await this.loaders.modelVersion.load(key)
+    return version && (await this.guard.mayRead(modelRecord(version.backendId, version.modelNativeId))) ? version : null
   }
 
   /** The newest version in each stage (each approval status on SageMaker); primes the version loader. */
   async latestVersions(key: RecordKey): Promise<ModelVersion[]> {
+    await this.guard.requireOnModel(key.backendId, key.nativeId, 'READ')
     const versions = await this.backends.partOf(key.backendId, 'modelRegistry').latestVersions(key.nativeId)
     for (const version of versions) this.loaders.modelVersion.prime({ backendId: version.backendId, nativeId: version.nativeId }, version)
     return versions
   }
 
-  listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
+  async listRegisteredModels(args: RegisteredModelListArgs): Promise<ListPage<RegisteredModel>> {
     checkListShape(this.limits, args)
+    const visible = await this.guard.visibility('registered_model')
     return federatedList(args, {
       identity: { list: 'registeredModels', filter: args.filter },
       backends: this.backends.select(args.backends, 'modelRegistry'),
       compare: compareRegisteredModels,
       source: {
-        plan: (backend, filter) => this.readerOf(backend).planModelFilter(filter),
+        plan: (backend, filter) => this.readerOf(backend).planModelFilter(withVisibleModels(filter, visible(backend.id))),
         query: (_, filter): RegisteredModelQuery => ({ filter }),
         list: (backend, query, page) => this.readerOf(backend).listRegisteredModels(query, page),
         count: (backend, query) => this.readerOf(backend).countRegisteredModels(query),
@@ -68,15 +83,16 @@ export class ModelFederation {
     })
   }
 
-  listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
+  async listModelVersions(args: ModelVersionListArgs): Promise<ListPage<ModelVersion>> {
     checkListShape(this.limits, args)
+    const visible = await this.guard.visibility('registered_model')
     const { backends, scopeOf } = this.backends.selectScoped(args.backends, 'modelRegistry', args.models)
     return federatedList(args, {
       identity: { list: 'modelVersions', models: args.models, filter: args.filter },
       backends,
       compare: compareModelVersions,
       source: {
-        plan: (backend, filter) => this.readerOf(backend).planVersionFilter(filter),
+        plan: (backend, filter) => this.readerOf(backend).planVersionFilter(withVisibleVersions(filter, visible(backend.id))),
         query: (backend, filter): ModelVersionQuery => ({ modelIds: scopeOf(backend), filter }),
         list: (backend, query, page) => this.readerOf(backend).listModelVersions(query, page),
         count: (backend, query) => this.readerOf(backend).countModelVersions(query),
@@ -91,7 +107,10 @@ export class ModelFederation {
     const name = checkModelName(input.name)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('modelRegistryWriter')
-    return this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
+    await this.guard.requireOnBackend(backend.id, 'USE')
+    const model = await this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
+    await this.guard.ownCreated(modelRecord(backend.id, model.nativeId))
+    return model
   }
 
   async createModelVersion(input: {
@@ -103,6 +122,7 @@ export class ModelFederation {
   }): Promise<ModelVersion> {
     if (input.source.trim().length === 0) throw badInput('source must not be empty')
     const tags = checkTags(input.tags)
+    await this.guard.requireOnModel(input.model.backendId, input.model.nativeId, 'EDIT')
     const version = await this.writerFor(input.model).createModelVersion({
       modelId: input.model.nativeId,
       source: input.source,
@@ -114,12 +134,14 @@ export class ModelFederation {
     return version
   }
 
+  /** Promotion to Production needs MANAGE on the model; other stages EDIT. */
   transitionModelVersion(key: RecordKey, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
+    return this.afterVersionWrite(key, stage === 'PRODUCTION' ? 'MANAGE' : 'EDIT', () => this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
   }
 
+  /** An approval decides what is deployed: MANAGE on the model. */
   setModelVersionApproval(key: RecordKey, status: ApprovalStatus, description: string | null): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
+    return this.afterVersionWrite(key, 'MANAGE', () => this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
   }
 
   async setModelAlias(model: RecordKey, alias: string, version: RecordKey): Promise<RegisteredModel> {
@@ -127,51 +149,58 @@ export class ModelFederation {
     if (version.backendId !== model.backendId) {
       throw badInput(`model version ${version.nativeId} is on backend "${version.backendId}", not on the model's backend "${model.backendId}"`)
     }
-    return this.afterModelWrite(model, this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
+    return this.afterModelWrite(model, 'EDIT', () => this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
   }
 
   deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(model, this.writerFor(model).deleteModelAlias(model.nativeId, alias))
+    return this.afterModelWrite(model, 'EDIT', () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, this.writerFor(key).setRegisteredModelTags(key.nativeId, checkTags(tags)))
+    const checked = checkTags(tags)
+    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).setRegisteredModelTags(key.nativeId, checked))
   }
 
   setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerFor(key).setModelVersionTags(key.nativeId, checkTags(tags)))
+    const checked = checkTags(tags)
+    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).setModelVersionTags(key.nativeId, checked))
   }
 
   updateRegisteredModel(key: RecordKey, patch: { description: string | null }): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, this.writerFor(key).updateRegisteredModel(key.nativeId, patch))
+    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).updateRegisteredModel(key.nativeId, patch))
   }
 
   /** Renames the model; its versions and aliases follow (their ids change with it). */
   async renameRegisteredModel(key: RecordKey, newName: string): Promise<RegisteredModel> {
-    const model = await this.writerFor(key).renameRegisteredModel(key.nativeId, checkModelName(newName))
+    const name = checkModelName(newName)
+    await this.guard.requireOnModel(key.backendId, key.nativeId, 'EDIT')
+    const model = await this.writerFor(key).renameRegisteredModel(key.nativeId, name)
     this.forgetRegistryReads()
     return model
   }
 
   deleteRegisteredModelTag(key: RecordKey, tagKey: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, this.writerFor(key).deleteRegisteredModelTag(key.nativeId, tagKey))
+    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).deleteRegisteredModelTag(key.nativeId, tagKey))
   }
 
   /** Deletes the model with its versions, tags and aliases. */
   async deleteRegisteredModel(key: RecordKey): Promise<void> {
+    await this.guard.requireOnModel(key.backendId, key.nativeId, 'MANAGE')
     await this.writerFor(key).deleteRegisteredModel(key.nativeId)
     this.forgetRegistryReads()
+    await this.guard.forgetDeleted(modelRecord(key.backendId, key.nativeId))
   }
 
   updateModelVersion(key: RecordKey, patch: { description: string | null }): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerFor(key).updateModelVersion(key.nativeId, patch))
+    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).updateModelVersion(key.nativeId, patch))
   }
 
   deleteModelVersionTag(key: RecordKey, tagKey: string): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
+    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
   }
 
   async deleteModelVersion(key: RecordKey): Promise<void> {
+    await this.requireOnVersion(key, 'MANAGE')
     await this.writerFor(key).deleteModelVersion(key.nativeId)
     this.forgetRegistryReads()
   }
@@ -193,18 +222,27 @@ export class ModelFederation {
    * written one (an archiving transition or a moved alias touches others):
    * forget them all, keep what the write returned.
    */
-  private async afterVersionWrite(key: RecordKey, write: Promise<ModelVersion>): Promise<ModelVersion> {
-    const version = await write
+  private async afterVersionWrite(key: RecordKey, needed: Permission, write: () => Promise<ModelVersion>): Promise<ModelVersion> {
+    await this.requireOnVersion(key, needed)
+    const version = await write()
     this.forgetRegistryReads()
     this.loaders.modelVersion.prime(key, version)
     return version
   }
 
-  private async afterModelWrite(key: RecordKey, write: Promise<RegisteredModel>): Promise<RegisteredModel> {
-    const model = await write
+  private async afterModelWrite(key: RecordKey, needed: Permission, write: () => Promise<RegisteredModel>): Promise<RegisteredModel> {
+    await this.guard.requireOnModel(key.backendId, key.nativeId, needed)
+    const model = await write()
     this.forgetRegistryReads()
     this.loaders.registeredModel.prime(key, model)
     return model
+  }
+
+  /** A version's permissions are its model's; a missing version is left for the backend to report. */
+  private async requireOnVersion(key: RecordKey, needed: Permission): Promise<void> {
+    if ((await this.guard.permissions()).unrestricted) return
+    const version = await this.loaders.modelVersion.load(key)
+    if (version) await this.guard.requireOnModel(version.backendId, version.modelNativeId, needed)
   }
 
   private forgetRegistryReads(): void {

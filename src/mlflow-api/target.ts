@@ -26,8 +26,8 @@ export class ApiTarget {
   ) {
     this.id = scope.all[0].id
     this.tracking = new TrackingFederation(scope, limits, access)
-    this.models = new ModelFederation(scope, this.tracking.loaders, limits)
-    this.loggedModels = new LoggedModelFederation(scope, limits)
+    this.models = new ModelFederation(scope, this.tracking.loaders, limits, this.tracking.guard)
+    this.loggedModels = new LoggedModelFederation(scope, limits, this.tracking.guard)
   }
 
   key(nativeId: string): RecordKey {

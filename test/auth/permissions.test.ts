@@ -108,6 +108,40 @@ describeEachEngine('permissions, default READ', (engine) => {
     expect((await env.graphql('{ runs { totalCount } }', admin)).data).toEqual({ runs: { totalCount: 5 } })
   })
 
+  it('guards the registry the same way: DENY hides a model, EDIT versions it, Production needs MANAGE', async () => {
+    for (const name of ['m-edit', 'm-hidden', 'm-open']) {
+      expect((await env.mlflow('POST', 'registered-models/create', admin, { name })).status).toBe(200)
+      expect((await env.mlflow('POST', 'model-versions/create', admin, { name, source: 's3://bucket/models/x' })).status).toBe(200)
+    }
+    await env.mlflow('POST', 'users/permissions/grant', admin, { username: 'bo', resource_type: 'registered_model', resource_id: 'm-edit', permission: 'EDIT' }, '3.0')
+    await env.mlflow('POST', 'users/permissions/grant', admin, { username: 'bo', resource_type: 'registered_model', resource_id: 'm-hidden', permission: 'DENY' }, '3.0')
+
+    const models = await env.mlflow('GET', 'registered-models/search', bo, { max_results: 100 })
+    expect(((models.body.registered_models ?? []) as { name: string }[]).map((model) => model.name).sort()).toEqual(['m-edit', 'm-open'])
+    const versions = await env.mlflow('GET', 'model-versions/search', bo, { max_results: 100 })
+    expect(((versions.body.model_versions ?? []) as { name: string }[]).map((version) => version.name).sort()).toEqual(['m-edit', 'm-open'])
+    expect((await env.mlflow('GET', 'registered-models/get', bo, { name: 'm-hidden' })).status).toBe(404)
+    expect((await env.mlflow('GET', 'model-versions/get', bo, { name: 'm-hidden', version: '1' })).status).toBe(404)
+
+    expect((await env.mlflow('POST', 'model-versions/create', bo, { name: 'm-edit', source: 's3://bucket/models/y' })).status).toBe(200)
+    expect((await env.mlflow('POST', 'model-versions/create', bo, { name: 'm-open', source: 's3://bucket/models/y' })).body.error_code).toBe('PERMISSION_DENIED')
+    const transition = (stage: string) => env.mlflow('POST', 'model-versions/transition-stage', bo, { name: 'm-edit', version: '1', stage, archive_existing_versions: false })
+    expect((await transition('Staging')).status).toBe(200)
+    expect((await transition('Production')).body.error_code).toBe('PERMISSION_DENIED')
+    const version = await env.mlflow('GET', 'model-versions/get', admin, { name: 'm-edit', version: '1' })
+    expect((version.body.model_version as { current_stage: string }).current_stage).toBe('Staging')
+    const graphql = await env.graphql('{ registeredModels { totalCount } }', bo)
+    expect(graphql.data).toEqual({ registeredModels: { totalCount: 2 } })
+    // A model bo creates is bo's to manage.
+    expect((await env.mlflow('POST', 'users/permissions/grant', admin, { username: 'bo', resource_type: 'backend', resource_id: 'local', permission: 'USE' }, '3.0')).status).toBe(200)
+    expect((await env.mlflow('POST', 'registered-models/create', bo, { name: 'm-bo' })).status).toBe(200)
+    expect((await env.mlflow('DELETE', 'registered-models/delete', bo, { name: 'm-bo' })).status).toBe(200)
+    // Its grants go with it: a later model of that name is not bo's (MLflow sweeps them too).
+    const rows = await env.mlflow('GET', 'users/permissions/list', admin, { username: 'bo' }, '3.0')
+    expect((rows.body.permissions as { resource_pattern: string }[]).map((row) => row.resource_pattern)).not.toContain('m-bo')
+    await env.mlflow('POST', 'users/permissions/revoke', admin, { username: 'bo', resource_type: 'backend', resource_id: 'local' }, '3.0')
+  })
+
   it("answers MLflow's permission lookups as the checks resolve them", async () => {
     const level = async (username: string, id: string) => (await env.mlflow('GET', 'users/permissions/get', admin, { username, resource_type: 'experiment', resource_id: id }, '3.0')).body
     expect(await level('bo', a.id)).toEqual({ allowed: true, permission: 'EDIT' })
@@ -115,7 +149,8 @@ describeEachEngine('permissions, default READ', (engine) => {
     expect(await level('bo', c.id)).toEqual({ allowed: true, permission: 'MANAGE' })
     expect(await level('ana', a.id)).toEqual({ allowed: false, permission: 'READ' })
     const listed = await env.mlflow('GET', 'users/permissions/list', admin, { username: 'bo' }, '3.0')
-    expect((listed.body.permissions as { resource_pattern: string; permission: string }[]).map((row) => `${row.resource_pattern}:${row.permission}`).sort()).toEqual(
+    const experimentRows = (listed.body.permissions as { resource_type: string; resource_pattern: string; permission: string }[]).filter((row) => row.resource_type === 'experiment')
+    expect(experimentRows.map((row) => `${row.resource_pattern}:${row.permission}`).sort()).toEqual(
       [`${a.id}:EDIT`, `${b.id}:DENY`, `${c.id}:MANAGE`].sort(),
     )
     // Not for users to look at others'.

@@ -55,6 +55,8 @@ export function compileRegisteredModelFilter(filter: RegisteredModelFilter): Com
         return keyed('tags', predicate.key, (key) => stringClause(key, predicate.op, predicate.value))
       case 'lacksTag':
         return null // MLflow's grammar has no NOT: left to the gateway
+      case 'names':
+        return null // what the caller may read: left to the gateway
     }
   })
 }

@@ -14,7 +14,7 @@ import type {
   StringOp,
 } from '../../contract/filter.js'
 import type { Database } from './db/schema.js'
-import { numberArray } from './db/array-literal.js'
+import { numberArray, textArray } from './db/array-literal.js'
 
 /**
  * The native store pushes down every predicate: the whole filter becomes SQL.
@@ -149,6 +149,12 @@ function experimentIdIn<DB, TB extends keyof DB>(
   return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${numberArray(ids)}::int8[])`
 }
 
+/** A text column in (or not in) a set of values, as one array parameter however long the set. */
+function textIn<DB, TB extends keyof DB>(_eb: ExpressionBuilder<DB, TB>, column: 'registered_models.name' | 'model_versions.model_name', predicate: { op: SetOp; values: string[] }): Expression<SqlBool> {
+  if (predicate.values.length === 0) return sql.lit(predicate.op === 'NOT_IN')
+  return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${textArray(predicate.values)}::text[])`
+}
+
 function compileExperimentPredicate(eb: ExperimentsBuilder, predicate: ExperimentPredicate, shape: ClauseShape): Expression<SqlBool> {
   if (predicate.field === 'experimentId') return experimentIdIn(eb, 'experiments.id', predicate)
   if (predicate.field === 'name') return eb('experiments.name', STRING_SQL[predicate.op], predicate.value)
@@ -182,6 +188,8 @@ export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: Register
       switch (predicate.field) {
         case 'name':
           return eb('registered_models.name', STRING_SQL[predicate.op], predicate.value)
+        case 'names':
+          return textIn(eb, 'registered_models.name', predicate)
         case 'tag':
           return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
         case 'lacksTag':
@@ -223,6 +231,8 @@ function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersi
       return sql.lit(false) // the native registry has stages, not approvals
     case 'runIds':
       return predicate.values.length === 0 ? sql.lit(false) : eb('model_versions.run_id', 'in', predicate.values)
+    case 'modelNames':
+      return textIn(eb, 'model_versions.model_name', predicate)
     default:
       return eb(VERSION_COLUMNS[predicate.field], STRING_SQL[predicate.op], predicate.value)
   }

@@ -157,6 +157,10 @@ export class NativeIdentityStore implements IdentityStore {
     await this.db.deleteFrom('auth_role_permissions').where('role_id', '=', roleId).where('resource_type', '=', resourceType).where('resource_pattern', '=', resourcePattern).execute()
   }
 
+  async removeGrantsOn(resourceType: string, resourcePattern: string): Promise<void> {
+    await this.db.deleteFrom('auth_role_permissions').where('resource_type', '=', resourceType).where('resource_pattern', '=', resourcePattern).execute()
+  }
+
   async assignRole(userId: number, roleId: number): Promise<RoleAssignmentRecord> {
     await this.db.insertInto('auth_user_roles').values({ user_id: userId, role_id: roleId }).onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing()).execute()
     const row = await this.db.selectFrom('auth_user_roles').selectAll().where('user_id', '=', userId).where('role_id', '=', roleId).executeTakeFirstOrThrow()
