@@ -8,7 +8,7 @@ import { type GatewayContext, createContext } from './context.js'
 import { withCircuitBreaker } from './federation/circuit-breaker.js'
 import { Backends, type GuardedBackend } from './federation/backends.js'
 import { codedHttpErrorsPlugin, errorCodesPlugin, maskError, partialFailuresPlugin } from './http/graphql-errors.js'
-import { CostBudget, IN_PROCESS_CLIENT, costBudgetPlugin, rateLimited } from './http/cost-budget.js'
+import { CostBudget, IN_PROCESS_CLIENT, clientKeyOf, costBudgetPlugin, rateLimited } from './http/cost-budget.js'
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
@@ -112,7 +112,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
-    const { waitSeconds } = await costBudget.standing(request.socket.remoteAddress ?? IN_PROCESS_CLIENT)
+    const { waitSeconds } = await costBudget.standing(clientKeyOf(admission.identity, request.socket.remoteAddress ?? IN_PROCESS_CLIENT))
     if (waitSeconds > 0) {
       return sendCodedError(response, 429, 'RATE_LIMITED', rateLimited(waitSeconds).message, { 'retry-after': String(waitSeconds) })
     }

@@ -7,9 +7,10 @@ import type { GatewayContext } from '../context.js'
 import { runAsHeavyWork } from '../request-scope.js'
 import { lightWorkStarted } from '../work-priority.js'
 import { HeavyLane } from './heavy-lane.js'
+import type { Identity } from '../auth/identity.js'
 
 /**
- * How much GraphQL work one client address may ask for: the estimated cost
+ * How much GraphQL work one client (a signed-in user, else an address; clientKeyOf) may ask for: the estimated cost
  * of its operations (the same estimate the per-query limit uses) is charged
  * to a budget of limits.queryCostPerClientPerMinute, kept in windows of
  * ten seconds (rate-limiter-flexible) so a client cannot spend a minute's
@@ -51,6 +52,14 @@ export class CostBudget {
 /** The client address of operations that come through no socket. */
 export const IN_PROCESS_CLIENT = 'in-process'
 
+/**
+ * Whose budget a request spends: the signed-in user's (wherever they call
+ * from), or, when no one signed in, the client address's.
+ */
+export function clientKeyOf(identity: Identity | null, address: string): string {
+  return identity ? `user:${identity.username}` : `address:${address}`
+}
+
 /** A RATE_LIMITED refusal: the seconds to wait in `extensions.retryAfterSeconds` and, over HTTP, a 429 with Retry-After. */
 export function rateLimited(
   retryAfterSeconds: number,
@@ -80,7 +89,8 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
     const context = args.contextValue as GatewayContext
     // In-process callers (the embedding application, yoga.fetch) are not network clients.
     if (context.clientAddress === IN_PROCESS_CLIENT) return 'unbudgeted'
-    const { waitSeconds, spentShare } = await budget.standing(context.clientAddress)
+    const client = clientKeyOf(context.identity, context.clientAddress)
+    const { waitSeconds, spentShare } = await budget.standing(client)
     if (waitSeconds > 0) {
       stop([rateLimited(waitSeconds)])
       return 'refused'
@@ -88,10 +98,10 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
     const cost = operationCost(args, context)
     // Past the per-query limit the operation is refused (QUERY_TOO_COMPLEX) before it runs: nothing to charge.
     if (cost > limits.queryCost) {
-      await budget.charge(context.clientAddress, 1)
+      await budget.charge(client, 1)
       return 'unbudgeted'
     }
-    await budget.charge(context.clientAddress, cost)
+    await budget.charge(client, cost)
     return cost >= limits.heavyQueryCost || spentShare >= 0.5 ? 'heavy' : 'light'
   }
   return {

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../context.js'
+import { clientKeyOf } from '../http/cost-budget.js'
 import { decodeGlobalIdOf } from '../ids.js'
 import { MODEL_VERSION_EVENT_KINDS, RUN_EVENT_KINDS } from '../contract/backend.js'
 import type { ModelVersionUpdate } from '../federation/live/model-version-updates.js'
@@ -111,7 +112,7 @@ builder.subscriptionFields((t) => ({
  * next event would otherwise hold `return()` until that event came.
  */
 function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const release = context.subscriptionQuota.acquire(context.clientAddress)
+  const release = context.subscriptionQuota.acquire(clientKeyOf(context.identity, context.clientAddress))
   const outer = context.signal
   const controller = new AbortController()
   const stop = () => controller.abort()
