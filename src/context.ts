@@ -2,6 +2,8 @@ import type { Identity } from './auth/identity.js'
 import type { UserAdmin } from './auth/user-admin.js'
 import type { CallerAccess } from './auth/permissions.js'
 import type { PermissionAdmin } from './auth/permission-admin.js'
+import type { AuditLog } from './contract/audit-log.js'
+import { AuditTrail } from './federation/audit-trail.js'
 import type { SubscriptionQuota } from './http/subscription-quota.js'
 import type { Limits } from './config.js'
 import type { GatewayError } from './errors.js'
@@ -27,6 +29,8 @@ export interface GatewayContext {
   users: UserAdmin | null
   /** Managing roles and grants; null when auth is off. */
   permissionAdmin: PermissionAdmin | null
+  /** Reading the audit trail; null when auth is off. */
+  audit: AuditTrail | null
   /** The client's address (the TCP peer), which subscription quotas count by. */
   clientAddress: string
   /** Live subscriptions held per client address, shared by every request of this gateway. */
@@ -50,6 +54,7 @@ export function createContext(options: {
   identity: Identity | null
   users: UserAdmin | null
   permissionAdmin: PermissionAdmin | null
+  auditLog?: AuditLog | null
   /** What `identity` may do; unrestricted when auth is off. */
   access?: CallerAccess
   clientAddress: string
@@ -66,6 +71,7 @@ export function createContext(options: {
     identity: options.identity,
     users: options.users,
     permissionAdmin: options.permissionAdmin,
+    audit: options.auditLog ? new AuditTrail(options.auditLog, federation.guard) : null,
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,
     partialFailures: [],

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Identity } from './auth/identity.js'
+import type { AuditDoor } from './contract/audit-log.js'
 
 /**
  * What the work of one HTTP request can know about that request, wherever
@@ -15,18 +16,28 @@ interface RequestScope {
   signal: AbortSignal
   heavy: boolean
   identity: Identity | null
+  /** Which API the request came through (the audit trail says). */
+  door: AuditDoor
 }
 
 const scope = new AsyncLocalStorage<RequestScope>()
 
 export function runInRequestScope<T>(signal: AbortSignal, work: () => T): T {
-  return scope.run({ signal, heavy: false, identity: null }, work)
+  return scope.run({ signal, heavy: false, identity: null, door: 'graphql' }, work)
 }
 
 /** Records who the current request is from (after admission); the rest of its work reads it with currentIdentity. */
-export function setRequestIdentity(identity: Identity | null): void {
+export function setRequestIdentity(identity: Identity | null, door: AuditDoor): void {
   const current = scope.getStore()
-  if (current) current.identity = identity
+  if (current) {
+    current.identity = identity
+    current.door = door
+  }
+}
+
+/** Which API the current request came through; GraphQL outside an HTTP request (graphql-ws operations). */
+export function currentDoor(): AuditDoor {
+  return scope.getStore()?.door ?? 'graphql'
 }
 
 /** Who the current request is from; null without auth, or outside a request. */
@@ -37,7 +48,7 @@ export function currentIdentity(): Identity | null {
 /** Runs work marked heavy (a GraphQL operation in the heavy lane): its statements yield to light work's. */
 export function runAsHeavyWork<T>(work: () => T): T {
   const current = scope.getStore()
-  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true, identity: current?.identity ?? null }, work)
+  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true, identity: current?.identity ?? null, door: current?.door ?? 'graphql' }, work)
 }
 
 /**

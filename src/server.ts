@@ -16,7 +16,7 @@ import { graphqlBodyRefusal, sendCodedError } from './http/coded-answers.js'
 import { serveGraphqlWs, socketIdentityOf } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
 import { sseResultsPlugin } from './http/sse-results.js'
-import { type MlflowApi, createMlflowApi } from './mlflow-api/index.js'
+import { type MlflowApi, createMlflowApi, isMlflowApiPath } from './mlflow-api/index.js'
 import { SubscriptionQuota } from './http/subscription-quota.js'
 import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
@@ -80,6 +80,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         identity: socketIdentityOf(initial) ?? currentIdentity(),
         users: auth?.users ?? null,
         permissionAdmin: auth?.permissionAdmin ?? null,
+        auditLog: auth?.auditLog ?? null,
         access: auth?.accessFor(socketIdentityOf(initial) ?? currentIdentity()),
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
         clientAddress: (initial.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
@@ -108,7 +109,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (await handleHealthRoutes(request, response, backends)) return
     const admission = await admit(request, response, authenticator)
     if (!admission.admitted) return
-    setRequestIdentity(admission.identity)
+    setRequestIdentity(admission.identity, isMlflowApiPath((request.url ?? '').split('?')[0]) ? 'mlflow-api' : 'graphql')
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.

@@ -3,6 +3,9 @@ import type { Backends } from '../federation/backends.js'
 import { Authenticator } from './authenticator.js'
 import { UserAdmin } from './user-admin.js'
 import type { Identity } from './identity.js'
+import { currentDoor } from '../request-scope.js'
+import type { AuditEnded } from './audit.js'
+import type { AuditLog } from '../contract/audit-log.js'
 import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
 import { PermissionAdmin } from './permission-admin.js'
 
@@ -16,6 +19,8 @@ export interface Auth {
   authenticator: Authenticator
   users: UserAdmin
   permissionAdmin: PermissionAdmin
+  /** The audit trail, for the admins' and the per-record views. */
+  auditLog: AuditLog
   /** What an admitted identity may do (its permission rows, read once per request), and owning what it creates. */
   accessFor(identity: Identity | null): CallerAccess
 }
@@ -26,6 +31,7 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
   const storeBackend = auth.store ?? backends.all.find((backend) => backend.kind === 'native')?.id
   if (!storeBackend) throw new Error('auth needs a native backend to keep users in')
   const store = backends.partOf(storeBackend, 'identities')
+  const auditLog = backends.partOf(storeBackend, 'auditLog')
   const authenticator = new Authenticator(store, auth)
   if (auth.admin && !(await store.user(auth.admin.username))) {
     await store.createUser({ username: auth.admin.username, passwordHash: await authenticator.passwords.hash(auth.admin.password), isAdmin: true })
@@ -37,17 +43,20 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
     if (identity.isAdmin) return new CallerPermissions(identity, [], defaultPermission)
     return new CallerPermissions(identity, await store.permissionRowsFor(identity.username, identity.roles), defaultPermission)
   }
-  const permissionAdmin = new PermissionAdmin(store, permissionsOf)
+  const auditAs = (actor: Identity | null, event: AuditEnded) => auditLog.append({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })
+  const permissionAdmin = new PermissionAdmin(store, auditAs, permissionsOf)
   return {
     authenticator,
-    users: new UserAdmin(store, authenticator.passwords),
+    users: new UserAdmin(store, auditAs, authenticator.passwords),
     permissionAdmin,
+    auditLog,
     accessFor: (identity) => ({
       permissions: () => permissionsOf(identity),
       ownCreated: async (record) => {
         if (identity) await permissionAdmin.grantToCreator(identity.username, record)
       },
       forgetDeleted: (record) => store.removeGrantsOn(record.type, recordPattern(record.backendId, record.id)),
+      record: (event) => auditAs(identity, event),
     }),
   }
 }

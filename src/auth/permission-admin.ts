@@ -2,6 +2,7 @@ import type { IdentityStore, Permission, RoleAssignmentRecord, RolePermissionRec
 import { PERMISSIONS } from '../contract/identity-store.js'
 import { GatewayError, badInput } from '../errors.js'
 import type { Identity } from './identity.js'
+import { type AuditDraft, type AuditEnded, runAudited } from './audit.js'
 import { type CallerPermissions, type ProtectedRecord, RESOURCE_TYPES, recordPattern } from './permissions.js'
 
 /** The workspace roles live in: MLflow's default (mlgate has no workspaces). */
@@ -20,6 +21,8 @@ export const personalRoleName = (userId: number) => `__user_${userId}__`
 export class PermissionAdmin {
   constructor(
     private readonly store: IdentityStore,
+    /** Appends to the audit trail as the caller (src/auth/index.ts). */
+    private readonly audit: (caller: Identity, event: AuditEnded) => Promise<void>,
     /** How any identity's permissions resolve (the same code every request's checks use). */
     private readonly permissionsOf: (identity: Identity) => Promise<CallerPermissions>,
   ) {}
@@ -33,11 +36,13 @@ export class PermissionAdmin {
   }
 
   async grant(caller: Identity, input: { username: string; resourceType: string; pattern: string; permission: string }): Promise<RolePermissionRecord> {
-    requireAdmin(caller)
-    const permission = checkGrant(input.resourceType, input.permission)
-    const role = await this.personalRole(input.username)
-    await this.store.assignRole(role.userId, role.id)
-    return this.store.putRolePermission({ roleId: role.id, resourceType: input.resourceType, resourcePattern: input.pattern, permission })
+    return this.audited(caller, { operation: 'grantPermission', recordType: 'user', recordId: input.username, summary: { resourceType: input.resourceType, resourcePattern: input.pattern, permission: input.permission } }, async () => {
+      requireAdmin(caller)
+      const permission = checkGrant(input.resourceType, input.permission)
+      const role = await this.personalRole(input.username)
+      await this.store.assignRole(role.userId, role.id)
+      return this.store.putRolePermission({ roleId: role.id, resourceType: input.resourceType, resourcePattern: input.pattern, permission })
+    })
   }
 
   /** MANAGE on a record for the user who created it (no admin needed: the creation was checked). */
@@ -50,10 +55,12 @@ export class PermissionAdmin {
   }
 
   async revoke(caller: Identity, input: { username: string; resourceType: string; pattern: string }): Promise<void> {
-    requireAdmin(caller)
-    checkResourceType(input.resourceType)
-    const role = await this.personalRole(input.username)
-    await this.store.removeRolePermissionOn(role.id, input.resourceType, input.pattern)
+    return this.audited(caller, { operation: 'revokePermission', recordType: 'user', recordId: input.username, summary: { resourceType: input.resourceType, resourcePattern: input.pattern } }, async () => {
+      requireAdmin(caller)
+      checkResourceType(input.resourceType)
+      const role = await this.personalRole(input.username)
+      await this.store.removeRolePermissionOn(role.id, input.resourceType, input.pattern)
+    })
   }
 
   /** Every row that applies to the user, with the role it comes from. */
@@ -65,10 +72,12 @@ export class PermissionAdmin {
   }
 
   async createRole(caller: Identity, input: { name: string; workspace?: string; description?: string | null }): Promise<RoleRecord> {
-    requireAdmin(caller)
-    if (input.name.trim() === '') throw badInput('Role name cannot be empty.')
-    if (input.name.startsWith('__user_')) throw badInput('Role names starting with __user_ are kept for grants to one user.')
-    return this.store.createRole({ name: input.name, workspace: input.workspace ?? DEFAULT_WORKSPACE, description: input.description ?? null })
+    return this.audited(caller, { operation: 'createRole', recordType: 'role', recordId: input.name, summary: { workspace: input.workspace ?? DEFAULT_WORKSPACE } }, async () => {
+      requireAdmin(caller)
+      if (input.name.trim() === '') throw badInput('Role name cannot be empty.')
+      if (input.name.startsWith('__user_')) throw badInput('Role names starting with __user_ are kept for grants to one user.')
+      return this.store.createRole({ name: input.name, workspace: input.workspace ?? DEFAULT_WORKSPACE, description: input.description ?? null })
+    })
   }
 
   async role(caller: Identity, id: number): Promise<RoleRecord> {
@@ -84,44 +93,58 @@ export class PermissionAdmin {
   }
 
   async updateRole(caller: Identity, id: number, patch: { name?: string; description?: string }): Promise<RoleRecord> {
-    await this.role(caller, id)
-    if (patch.name === undefined && patch.description === undefined) throw badInput("At least one of 'name' or 'description' must be provided to update a role.")
-    if (patch.name !== undefined && patch.name.trim() === '') throw badInput('Role name cannot be empty.')
-    return this.store.updateRole(id, patch)
+    return this.audited(caller, { operation: 'updateRole', recordType: 'role', recordId: String(id), summary: { fields: Object.keys(patch).sort() } }, async () => {
+      await this.role(caller, id)
+      if (patch.name === undefined && patch.description === undefined) throw badInput("At least one of 'name' or 'description' must be provided to update a role.")
+      if (patch.name !== undefined && patch.name.trim() === '') throw badInput('Role name cannot be empty.')
+      return this.store.updateRole(id, patch)
+    })
   }
 
   async deleteRole(caller: Identity, id: number): Promise<void> {
-    await this.role(caller, id)
-    await this.store.deleteRole(id)
+    return this.audited(caller, { operation: 'deleteRole', recordType: 'role', recordId: String(id), summary: {} }, async () => {
+      await this.role(caller, id)
+      await this.store.deleteRole(id)
+    })
   }
 
   async addRolePermission(caller: Identity, input: { roleId: number; resourceType: string; pattern: string; permission: string }): Promise<RolePermissionRecord> {
-    await this.role(caller, input.roleId)
-    const permission = checkGrant(input.resourceType, input.permission)
-    return this.store.putRolePermission({ roleId: input.roleId, resourceType: input.resourceType, resourcePattern: input.pattern, permission })
+    return this.audited(caller, { operation: 'addRolePermission', recordType: 'role', recordId: String(input.roleId), summary: { resourceType: input.resourceType, resourcePattern: input.pattern, permission: input.permission } }, async () => {
+      await this.role(caller, input.roleId)
+      const permission = checkGrant(input.resourceType, input.permission)
+      return this.store.putRolePermission({ roleId: input.roleId, resourceType: input.resourceType, resourcePattern: input.pattern, permission })
+    })
   }
 
   async updateRolePermission(caller: Identity, id: number, permission: string): Promise<RolePermissionRecord> {
-    requireAdmin(caller)
-    const row = await this.store.rolePermission(id)
-    if (!row) throw new GatewayError('NOT_FOUND', `Role permission with id=${id} not found`)
-    return this.store.updateRolePermission(id, checkGrant(row.resourceType, permission))
+    return this.audited(caller, { operation: 'updateRolePermission', recordType: 'role_permission', recordId: String(id), summary: { permission } }, async () => {
+      requireAdmin(caller)
+      const row = await this.store.rolePermission(id)
+      if (!row) throw new GatewayError('NOT_FOUND', `Role permission with id=${id} not found`)
+      return this.store.updateRolePermission(id, checkGrant(row.resourceType, permission))
+    })
   }
 
   async removeRolePermission(caller: Identity, id: number): Promise<void> {
-    requireAdmin(caller)
-    if (!(await this.store.rolePermission(id))) throw new GatewayError('NOT_FOUND', `Role permission with id=${id} not found`)
-    await this.store.removeRolePermission(id)
+    return this.audited(caller, { operation: 'removeRolePermission', recordType: 'role_permission', recordId: String(id), summary: {} }, async () => {
+      requireAdmin(caller)
+      if (!(await this.store.rolePermission(id))) throw new GatewayError('NOT_FOUND', `Role permission with id=${id} not found`)
+      await this.store.removeRolePermission(id)
+    })
   }
 
   async assign(caller: Identity, username: string, roleId: number): Promise<RoleAssignmentRecord> {
-    await this.role(caller, roleId)
-    return this.store.assignRole((await this.existingUser(username)).id, roleId)
+    return this.audited(caller, { operation: 'assignRole', recordType: 'user', recordId: username, summary: { roleId } }, async () => {
+      await this.role(caller, roleId)
+      return this.store.assignRole((await this.existingUser(username)).id, roleId)
+    })
   }
 
   async unassign(caller: Identity, username: string, roleId: number): Promise<void> {
-    await this.role(caller, roleId)
-    await this.store.unassignRole((await this.existingUser(username)).id, roleId)
+    return this.audited(caller, { operation: 'unassignRole', recordType: 'user', recordId: username, summary: { roleId } }, async () => {
+      await this.role(caller, roleId)
+      await this.store.unassignRole((await this.existingUser(username)).id, roleId)
+    })
   }
 
   async userRoles(caller: Identity, username: string): Promise<RoleRecord[]> {
@@ -134,6 +157,10 @@ export class PermissionAdmin {
     return this.store.roleAssignments(roleId)
   }
 
+
+  private audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
+    return runAudited((ended) => this.audit(caller, ended), event, write)
+  }
   private async existingUser(username: string) {
     const user = await this.store.user(username)
     if (!user) throw new GatewayError('NOT_FOUND', `User with username=${username} not found`)

@@ -1,5 +1,6 @@
 import type { Permission, RolePermissionRecord } from '../contract/identity-store.js'
 import type { Identity } from './identity.js'
+import type { AuditEnded } from './audit.js'
 
 /**
  * MLflow 3.17's permission model (mlflow/server/auth/permissions.py), over
@@ -110,12 +111,18 @@ export interface CallerAccess {
   ownCreated(record: ProtectedRecord): Promise<void>
   /** Drops every grant on a deleted record whose id (a model's name) may be taken again. */
   forgetDeleted(record: ProtectedRecord): Promise<void>
+  /** Appends a write to the audit trail as the caller's (auth off: there is no one to name, and no trail). */
+  record(event: AuditRecord): Promise<void>
 }
+
+/** An audit event as the federation door knows it; the actor and door are the caller's. */
+export type AuditRecord = AuditEnded
 
 export const UNRESTRICTED_ACCESS: CallerAccess = {
   permissions: async () => CallerPermissions.unrestricted(),
   ownCreated: async () => {},
   forgetDeleted: async () => {},
+  record: async () => {},
 }
 
 /** DENY if any row denies; else the highest row; else the default. */

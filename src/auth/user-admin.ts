@@ -2,6 +2,7 @@ import type { ApiTokenRecord, IdentityStore, UserRecord } from '../contract/iden
 import { GatewayError, badInput } from '../errors.js'
 import { mintToken } from './api-tokens.js'
 import type { Identity } from './identity.js'
+import { type AuditDraft, type AuditEnded, runAudited } from './audit.js'
 import type { PasswordHasher } from './passwords.js'
 
 /** MLflow's minimum (mlflow/utils/validation.py, _validate_password). */
@@ -18,21 +19,25 @@ const MAX_TOKEN_DAYS = 3650
 export class UserAdmin {
   constructor(
     private readonly store: IdentityStore,
+    /** Appends to the audit trail as the caller (src/auth/index.ts). */
+    private readonly audit: (caller: Identity, event: AuditEnded) => Promise<void>,
     private readonly passwords: PasswordHasher,
   ) {}
 
   async createUser(caller: Identity, input: { username: string; password: string; isAdmin?: boolean }): Promise<UserRecord> {
-    requireAdmin(caller)
-    if (input.username === '') throw badInput('Username cannot be empty.')
-    checkPassword(input.password)
-    const passwordHash = await this.passwords.hash(input.password)
-    try {
-      return await this.store.createUser({ username: input.username, passwordHash, isAdmin: input.isAdmin ?? false })
-    } catch (error) {
-      // MLflow's wording, without the database's error it appends.
-      if (error instanceof GatewayError && error.code === 'CONFLICT') throw new GatewayError('CONFLICT', `User (username=${input.username}) already exists.`)
-      throw error
-    }
+    return this.audited(caller, { operation: 'createUser', recordType: 'user', recordId: input.username, summary: { isAdmin: input.isAdmin ?? false } }, async () => {
+      requireAdmin(caller)
+      if (input.username === '') throw badInput('Username cannot be empty.')
+      checkPassword(input.password)
+      const passwordHash = await this.passwords.hash(input.password)
+      try {
+        return await this.store.createUser({ username: input.username, passwordHash, isAdmin: input.isAdmin ?? false })
+      } catch (error) {
+        // MLflow's wording, without the database's error it appends.
+        if (error instanceof GatewayError && error.code === 'CONFLICT') throw new GatewayError('CONFLICT', `User (username=${input.username}) already exists.`)
+        throw error
+      }
+    })
   }
 
   async user(caller: Identity, username: string): Promise<UserRecord> {
@@ -51,45 +56,53 @@ export class UserAdmin {
   }
 
   async updatePassword(caller: Identity, input: { username: string; password: string; currentPassword?: string }): Promise<void> {
-    const own = caller.username === input.username
-    if (!own) requireAdmin(caller)
-    if (own) {
-      if (!input.currentPassword) throw badInput('Current password is required when changing your own password.')
-      const user = await this.store.user(input.username)
-      if (!user?.passwordHash || !(await this.passwords.verify(user.username, input.currentPassword, user.passwordHash))) throw badInput('Current password does not match.')
-      if (input.password === input.currentPassword) throw badInput('New password must differ from the current password.')
-    }
-    checkPassword(input.password)
-    await this.existing(input.username)
-    await this.store.updateUser(input.username, { passwordHash: await this.passwords.hash(input.password) })
+    return this.audited(caller, { operation: 'updatePassword', recordType: 'user', recordId: input.username, summary: {} }, async () => {
+      const own = caller.username === input.username
+      if (!own) requireAdmin(caller)
+      if (own) {
+        if (!input.currentPassword) throw badInput('Current password is required when changing your own password.')
+        const user = await this.store.user(input.username)
+        if (!user?.passwordHash || !(await this.passwords.verify(user.username, input.currentPassword, user.passwordHash))) throw badInput('Current password does not match.')
+        if (input.password === input.currentPassword) throw badInput('New password must differ from the current password.')
+      }
+      checkPassword(input.password)
+      await this.existing(input.username)
+      await this.store.updateUser(input.username, { passwordHash: await this.passwords.hash(input.password) })
+    })
   }
 
   async updateAdmin(caller: Identity, username: string, isAdmin: boolean): Promise<void> {
-    requireAdmin(caller)
-    await this.existing(username)
-    await this.store.updateUser(username, { isAdmin })
+    return this.audited(caller, { operation: 'updateAdmin', recordType: 'user', recordId: username, summary: { isAdmin } }, async () => {
+      requireAdmin(caller)
+      await this.existing(username)
+      await this.store.updateUser(username, { isAdmin })
+    })
   }
 
   async deleteUser(caller: Identity, username: string): Promise<void> {
-    requireAdmin(caller)
-    if (username === caller.username) throw badInput('Users cannot delete their own account. Ask another admin to delete this user instead.')
-    await this.existing(username)
-    await this.store.deleteUser(username)
+    return this.audited(caller, { operation: 'deleteUser', recordType: 'user', recordId: username, summary: {} }, async () => {
+      requireAdmin(caller)
+      if (username === caller.username) throw badInput('Users cannot delete their own account. Ask another admin to delete this user instead.')
+      await this.existing(username)
+      await this.store.deleteUser(username)
+    })
   }
 
   /** A new token for `username` (admins only); the token itself is in the answer, and nowhere else, ever. */
   async createToken(caller: Identity, input: { username: string; name: string; expiresInDays?: number | null }): Promise<{ token: string; record: ApiTokenRecord }> {
-    requireAdmin(caller)
-    if (input.name.trim() === '') throw badInput('an API token needs a name saying what it is for')
-    const days = input.expiresInDays
-    if (days !== undefined && days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
-      throw badInput(`expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`)
-    }
-    await this.existing(input.username)
-    const minted = mintToken()
-    const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : null
-    const record = await this.store.createToken({ id: minted.id, username: input.username, name: input.name, secretHash: minted.secretHash, expiresAt })
-    return { token: minted.token, record }
+    return this.audited(caller, { operation: 'createApiToken', recordType: 'user', recordId: input.username, summary: { name: input.name, expiresInDays: input.expiresInDays ?? null } }, async () => {
+      requireAdmin(caller)
+      if (input.name.trim() === '') throw badInput('an API token needs a name saying what it is for')
+      const days = input.expiresInDays
+      if (days !== undefined && days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
+        throw badInput(`expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`)
+      }
+      await this.existing(input.username)
+      const minted = mintToken()
+      const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : null
+      const record = await this.store.createToken({ id: minted.id, username: input.username, name: input.name, secretHash: minted.secretHash, expiresAt })
+      return { token: minted.token, record }
+    })
   }
 
   tokens(caller: Identity, username: string): Promise<ApiTokenRecord[]> {
@@ -97,6 +110,10 @@ export class UserAdmin {
     return this.store.tokens(username)
   }
 
+
+  private audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
+    return runAudited((ended) => this.audit(caller, ended), event, write)
+  }
   private async existing(username: string): Promise<UserRecord> {
     const user = await this.store.user(username)
     if (!user) throw noSuchUser(username)
@@ -105,9 +122,11 @@ export class UserAdmin {
 
   /** Admins revoke any token, users their own; someone else's token reads as not found. */
   async revokeToken(caller: Identity, id: string): Promise<ApiTokenRecord> {
-    const token = await this.store.token(id)
-    if (!token || (!caller.isAdmin && token.username !== caller.username)) throw new GatewayError('NOT_FOUND', `API token ${id} does not exist`)
-    return this.store.revokeToken(id)
+    return this.audited(caller, { operation: 'revokeApiToken', recordType: 'api_token', recordId: id, summary: {} }, async () => {
+      const token = await this.store.token(id)
+      if (!token || (!caller.isAdmin && token.username !== caller.username)) throw new GatewayError('NOT_FOUND', `API token ${id} does not exist`)
+      return this.store.revokeToken(id)
+    })
   }
 }
 

@@ -20,6 +20,7 @@ import type {
   RunStatus,
 } from '../domain.js'
 import type { IdentityStore } from './identity-store.js'
+import type { AuditLog } from './audit-log.js'
 import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from './filter.js'
 
 /**
@@ -349,6 +350,8 @@ export interface Backend {
   readonly loggedModels: LoggedModelStore | null
   /** The gateway's users and API tokens; null but on the native store. */
   readonly identities: IdentityStore | null
+  /** The audit trail; null but on the native store. */
+  readonly auditLog: AuditLog | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>

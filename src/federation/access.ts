@@ -1,9 +1,13 @@
-import { type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
+import { type AuditRecord, type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
+import { type AuditDraft, runAudited } from '../auth/audit.js'
 import type { Permission } from '../contract/identity-store.js'
 import type { ExperimentFilter, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../contract/filter.js'
 import { GatewayError, notFound } from '../errors.js'
 import type { Loaders } from './loaders.js'
 import type { RecordKey } from './record-key.js'
+
+/** The distinct keys of written entries, for an audit summary (never their values). */
+export const keysOf = (entries: readonly { key: string }[]) => [...new Set(entries.map((entry) => entry.key))].sort()
 
 export const experimentRecord = (key: RecordKey): ProtectedRecord => ({ type: 'experiment', backendId: key.backendId, id: key.nativeId })
 export const modelRecord = (backendId: string, name: string): ProtectedRecord => ({ type: 'registered_model', backendId, id: name })
@@ -28,6 +32,11 @@ export class AccessGuard {
   permissions(): Promise<CallerPermissions> {
     this.resolved ??= this.access.permissions()
     return this.resolved
+  }
+
+  /** Runs a write (its permission check included) and appends it to the audit trail as the caller's (src/auth/audit.ts). */
+  audited<T>(event: AuditDraft, write: () => Promise<T>, recordIdOf?: (result: T) => string): Promise<T> {
+    return runAudited((ended) => this.access.record(ended), event, write, recordIdOf)
   }
 
   /** A deleted record's grants go (with auth off there are none). */

@@ -72,7 +72,7 @@ export class Backends {
 }
 
 /** The parts of a backend callers ask for by name. */
-type BackendPart = 'tracking' | 'writer' | 'modelRegistry' | 'modelRegistryWriter' | 'loggedModels' | 'identities'
+type BackendPart = 'tracking' | 'writer' | 'modelRegistry' | 'modelRegistryWriter' | 'loggedModels' | 'identities' | 'auditLog'
 
 /** What a backend without the part is told it lacks. */
 const MISSING_PART: Record<BackendPart, (backend: Backend) => string> = {
@@ -82,6 +82,7 @@ const MISSING_PART: Record<BackendPart, (backend: Backend) => string> = {
   modelRegistryWriter: (backend) => (backend.modelRegistry ? 'has a read-only model registry' : 'has no model registry'),
   loggedModels: () => 'keeps no logged models',
   identities: () => 'keeps no users (only a native backend does)',
+  auditLog: () => 'keeps no audit trail (only a native backend does)',
 }
 
 /** How lists and errors name the parts of a backend. */

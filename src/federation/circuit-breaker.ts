@@ -108,6 +108,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
     modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter, circuit),
     loggedModels: backend.loggedModels && guarded(backend.loggedModels, circuit),
     identities: backend.identities && guarded(backend.identities, circuit),
+    auditLog: backend.auditLog && guarded(backend.auditLog, circuit),
     ping: () => circuit.run(() => backend.ping()),
     close: () => backend.close(),
   }

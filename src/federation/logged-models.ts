@@ -10,7 +10,7 @@ import { matchesLoggedModelFilter } from '../contract/filter-matching.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import type { Backends } from './backends.js'
 import { checkMetrics, checkParams, checkTags } from './write-limits.js'
-import { type AccessGuard, experimentRecord } from './access.js'
+import { type AccessGuard, experimentRecord, keysOf } from './access.js'
 import type { Permission } from '../contract/identity-store.js'
 
 /** The logged-model tag MLflow lists the versions registered from a model in. */
@@ -52,8 +52,12 @@ export class LoggedModelFederation {
   async create(backendId: string, input: CreateLoggedModelInput): Promise<LoggedModel> {
     const tags = checkTags(input.tags)
     checkParams(input.params)
-    await this.guard?.requireOnExperiment({ backendId, nativeId: input.experimentId }, 'EDIT')
-    return this.storeOf(backendId).create({ ...input, tags })
+    const create = async () => {
+      await this.guard?.requireOnExperiment({ backendId, nativeId: input.experimentId }, 'EDIT')
+      return this.storeOf(backendId).create({ ...input, tags })
+    }
+    const event = { operation: 'createLoggedModel', recordType: 'logged_model', backendId, summary: { experiment: input.experimentId, tags: keysOf(tags), params: keysOf(input.params) } }
+    return this.guard ? this.guard.audited(event, create, (model) => model.nativeId) : create()
   }
 
   /** Read once per call whatever asks (a registration reads the model for its source, its run and its tag); writes forget it. */
@@ -89,25 +93,25 @@ export class LoggedModelFederation {
   }
 
   finalize(key: RecordKey, status: LoggedModelStatus): Promise<LoggedModel> {
-    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).finalize(key.nativeId, status))
+    return this.afterWrite(key, 'EDIT', 'finalizeLoggedModel', () => this.storeOf(key.backendId).finalize(key.nativeId, status))
   }
 
   setTags(key: RecordKey, tags: KeyValue[]): Promise<LoggedModel> {
     const checked = checkTags(tags)
-    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).setTags(key.nativeId, checked))
+    return this.afterWrite(key, 'EDIT', 'setLoggedModelTags', () => this.storeOf(key.backendId).setTags(key.nativeId, checked))
   }
 
   deleteTag(key: RecordKey, tagKey: string): Promise<LoggedModel> {
-    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
+    return this.afterWrite(key, 'EDIT', 'deleteLoggedModelTag', () => this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
   }
 
   logParams(key: RecordKey, params: KeyValue[]): Promise<LoggedModel> {
     checkParams(params)
-    return this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).logParams(key.nativeId, params))
+    return this.afterWrite(key, 'EDIT', 'logLoggedModelParams', () => this.storeOf(key.backendId).logParams(key.nativeId, params))
   }
 
   delete(key: RecordKey): Promise<void> {
-    return this.afterWrite(key, 'MANAGE', () => this.storeOf(key.backendId).delete(key.nativeId))
+    return this.afterWrite(key, 'MANAGE', 'deleteLoggedModel', () => this.storeOf(key.backendId).delete(key.nativeId))
   }
 
   /**
@@ -122,7 +126,7 @@ export class LoggedModelFederation {
     const listed = parseVersionList(model.tags[MODEL_VERSIONS_TAG])
     const versions = listed.some((known) => known.name === entry.name && known.version === entry.version) ? listed : [...listed, entry]
     const value = `[${versions.map((known) => `{"name": ${JSON.stringify(known.name)}, "version": ${known.version}}`).join(', ')}]`
-    await this.afterWrite(key, 'EDIT', () => this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }]))
+    await this.afterWrite(key, 'EDIT', 'recordModelVersion', () => this.storeOf(key.backendId).setTags(key.nativeId, [{ key: MODEL_VERSIONS_TAG, value }]))
   }
 
   /** Records models a run produced (MLflow's log-outputs). */
@@ -134,16 +138,20 @@ export class LoggedModelFederation {
   /** Links metric points a run logged to the model. */
   linkMetrics(model: RecordKey, runId: string, metrics: LinkedMetric[]): Promise<void> {
     checkMetrics(metrics)
-    return this.afterWrite(model, 'EDIT', () => this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics))
+    return this.afterWrite(model, 'EDIT', 'linkLoggedModelMetrics', () => this.storeOf(model.backendId).linkMetrics(model.nativeId, runId, metrics))
   }
 
   /** Checks the caller's level on the model's experiment, then writes. */
-  private async afterWrite<T>(key: RecordKey, needed: Permission, write: () => Promise<T>): Promise<T> {
-    if (this.guard && !(await this.guard.permissions()).unrestricted) {
-      const model = await this.reads.load(key)
-      if (model) await this.guard.requireOnExperiment({ backendId: key.backendId, nativeId: model.experimentNativeId }, needed)
+  private async afterWrite<T>(key: RecordKey, needed: Permission, operation: string, write: () => Promise<T>): Promise<T> {
+    const guarded = async () => {
+      if (this.guard && !(await this.guard.permissions()).unrestricted) {
+        const model = await this.reads.load(key)
+        if (model) await this.guard.requireOnExperiment({ backendId: key.backendId, nativeId: model.experimentNativeId }, needed)
+      }
+      return write()
     }
-    const result = await write()
+    const event = { operation, recordType: 'logged_model', backendId: key.backendId, recordId: key.nativeId, summary: {} }
+    const result = await (this.guard ? this.guard.audited(event, guarded) : guarded())
     this.reads.clear(key)
     return result
   }

@@ -11,7 +11,7 @@ import { matchesModelVersionFilter, matchesRegisteredModelFilter } from '../cont
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import { checkAlias, checkModelName, checkTags } from './write-limits.js'
-import { AccessGuard, modelRecord, withVisibleModels, withVisibleVersions } from './access.js'
+import { AccessGuard, keysOf, modelRecord, withVisibleModels, withVisibleVersions } from './access.js'
 import { UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
 
@@ -107,10 +107,16 @@ export class ModelFederation {
     const name = checkModelName(input.name)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('modelRegistryWriter')
-    await this.guard.requireOnBackend(backend.id, 'USE')
-    const model = await this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
-    await this.guard.ownCreated(modelRecord(backend.id, model.nativeId))
-    return model
+    return this.guard.audited(
+      { operation: 'createRegisteredModel', recordType: 'registered_model', backendId: backend.id, summary: { name, tags: keysOf(tags) } },
+      async () => {
+        await this.guard.requireOnBackend(backend.id, 'USE')
+        const model = await this.writerOf(backend).createRegisteredModel({ name, description: input.description, tags })
+        await this.guard.ownCreated(modelRecord(backend.id, model.nativeId))
+        return model
+      },
+      (model) => model.nativeId,
+    )
   }
 
   async createModelVersion(input: {
@@ -122,26 +128,27 @@ export class ModelFederation {
   }): Promise<ModelVersion> {
     if (input.source.trim().length === 0) throw badInput('source must not be empty')
     const tags = checkTags(input.tags)
-    await this.guard.requireOnModel(input.model.backendId, input.model.nativeId, 'EDIT')
-    const version = await this.writerFor(input.model).createModelVersion({
-      modelId: input.model.nativeId,
-      source: input.source,
-      runId: input.runId,
-      description: input.description,
-      tags,
-    })
+    const event = { operation: 'createModelVersion', recordType: 'model_version', backendId: input.model.backendId, summary: { model: input.model.nativeId, run: input.runId, tags: keysOf(tags) } }
+    const version = await this.guard.audited(
+      event,
+      async () => {
+        await this.guard.requireOnModel(input.model.backendId, input.model.nativeId, 'EDIT')
+        return this.writerFor(input.model).createModelVersion({ modelId: input.model.nativeId, source: input.source, runId: input.runId, description: input.description, tags })
+      },
+      (created) => created.nativeId,
+    )
     this.forgetRegistryReads()
     return version
   }
 
   /** Promotion to Production needs MANAGE on the model; other stages EDIT. */
   transitionModelVersion(key: RecordKey, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, stage === 'PRODUCTION' ? 'MANAGE' : 'EDIT', () => this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
+    return this.afterVersionWrite(key, stage === 'PRODUCTION' ? 'MANAGE' : 'EDIT', 'transitionModelVersion', { stage, archiveExisting }, () => this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
   }
 
   /** An approval decides what is deployed: MANAGE on the model. */
   setModelVersionApproval(key: RecordKey, status: ApprovalStatus, description: string | null): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'MANAGE', () => this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
+    return this.afterVersionWrite(key, 'MANAGE', 'setModelVersionApproval', { status }, () => this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
   }
 
   async setModelAlias(model: RecordKey, alias: string, version: RecordKey): Promise<RegisteredModel> {
@@ -149,59 +156,65 @@ export class ModelFederation {
     if (version.backendId !== model.backendId) {
       throw badInput(`model version ${version.nativeId} is on backend "${version.backendId}", not on the model's backend "${model.backendId}"`)
     }
-    return this.afterModelWrite(model, 'EDIT', () => this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
+    return this.afterModelWrite(model, 'EDIT', 'setModelAlias', { alias, version: version.nativeId }, () => this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
   }
 
   deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(model, 'EDIT', () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
+    return this.afterModelWrite(model, 'EDIT', 'deleteModelAlias', { alias }, () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
     const checked = checkTags(tags)
-    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).setRegisteredModelTags(key.nativeId, checked))
+    return this.afterModelWrite(key, 'EDIT', 'setRegisteredModelTags', { tags: keysOf(checked) }, () => this.writerFor(key).setRegisteredModelTags(key.nativeId, checked))
   }
 
   setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
     const checked = checkTags(tags)
-    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).setModelVersionTags(key.nativeId, checked))
+    return this.afterVersionWrite(key, 'EDIT', 'setModelVersionTags', { tags: keysOf(checked) }, () => this.writerFor(key).setModelVersionTags(key.nativeId, checked))
   }
 
   updateRegisteredModel(key: RecordKey, patch: { description: string | null }): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).updateRegisteredModel(key.nativeId, patch))
+    return this.afterModelWrite(key, 'EDIT', 'updateRegisteredModel', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateRegisteredModel(key.nativeId, patch))
   }
 
   /** Renames the model; its versions and aliases follow (their ids change with it). */
   async renameRegisteredModel(key: RecordKey, newName: string): Promise<RegisteredModel> {
     const name = checkModelName(newName)
-    await this.guard.requireOnModel(key.backendId, key.nativeId, 'EDIT')
-    const model = await this.writerFor(key).renameRegisteredModel(key.nativeId, name)
+    const model = await this.guard.audited({ operation: 'renameRegisteredModel', recordType: 'registered_model', backendId: key.backendId, recordId: key.nativeId, summary: { to: name } }, async () => {
+      await this.guard.requireOnModel(key.backendId, key.nativeId, 'EDIT')
+      return this.writerFor(key).renameRegisteredModel(key.nativeId, name)
+    })
     this.forgetRegistryReads()
     return model
   }
 
   deleteRegisteredModelTag(key: RecordKey, tagKey: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(key, 'EDIT', () => this.writerFor(key).deleteRegisteredModelTag(key.nativeId, tagKey))
+    return this.afterModelWrite(key, 'EDIT', 'deleteRegisteredModelTag', { tag: tagKey }, () => this.writerFor(key).deleteRegisteredModelTag(key.nativeId, tagKey))
   }
 
   /** Deletes the model with its versions, tags and aliases. */
   async deleteRegisteredModel(key: RecordKey): Promise<void> {
-    await this.guard.requireOnModel(key.backendId, key.nativeId, 'MANAGE')
-    await this.writerFor(key).deleteRegisteredModel(key.nativeId)
+    await this.guard.audited({ operation: 'deleteRegisteredModel', recordType: 'registered_model', backendId: key.backendId, recordId: key.nativeId, summary: {} }, async () => {
+      await this.guard.requireOnModel(key.backendId, key.nativeId, 'MANAGE')
+      await this.writerFor(key).deleteRegisteredModel(key.nativeId)
+    })
     this.forgetRegistryReads()
     await this.guard.forgetDeleted(modelRecord(key.backendId, key.nativeId))
   }
 
   updateModelVersion(key: RecordKey, patch: { description: string | null }): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).updateModelVersion(key.nativeId, patch))
+    return this.afterVersionWrite(key, 'EDIT', 'updateModelVersion', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateModelVersion(key.nativeId, patch))
   }
 
   deleteModelVersionTag(key: RecordKey, tagKey: string): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'EDIT', () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
+    return this.afterVersionWrite(key, 'EDIT', 'deleteModelVersionTag', { tag: tagKey }, () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
   }
 
   async deleteModelVersion(key: RecordKey): Promise<void> {
-    await this.requireOnVersion(key, 'MANAGE')
-    await this.writerFor(key).deleteModelVersion(key.nativeId)
+    await this.guard.audited({ operation: 'deleteModelVersion', recordType: 'model_version', backendId: key.backendId, recordId: key.nativeId, summary: {} }, async () => {
+      await this.requireOnVersion(key, 'MANAGE')
+      await this.writerFor(key).deleteModelVersion(key.nativeId)
+    })
     this.forgetRegistryReads()
   }
 
@@ -222,17 +235,21 @@ export class ModelFederation {
    * written one (an archiving transition or a moved alias touches others):
    * forget them all, keep what the write returned.
    */
-  private async afterVersionWrite(key: RecordKey, needed: Permission, write: () => Promise<ModelVersion>): Promise<ModelVersion> {
-    await this.requireOnVersion(key, needed)
-    const version = await write()
+  private async afterVersionWrite(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<ModelVersion>): Promise<ModelVersion> {
+    const version = await this.guard.audited({ operation, recordType: 'model_version', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
+      await this.requireOnVersion(key, needed)
+      return write()
+    })
     this.forgetRegistryReads()
     this.loaders.modelVersion.prime(key, version)
     return version
   }
 
-  private async afterModelWrite(key: RecordKey, needed: Permission, write: () => Promise<RegisteredModel>): Promise<RegisteredModel> {
-    await this.guard.requireOnModel(key.backendId, key.nativeId, needed)
-    const model = await write()
+  private async afterModelWrite(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<RegisteredModel>): Promise<RegisteredModel> {
+    const model = await this.guard.audited({ operation, recordType: 'registered_model', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
+      await this.guard.requireOnModel(key.backendId, key.nativeId, needed)
+      return write()
+    })
     this.forgetRegistryReads()
     this.loaders.registeredModel.prime(key, model)
     return model

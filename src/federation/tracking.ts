@@ -11,7 +11,7 @@ import type { Backends, GuardedBackend } from './backends.js'
 import { Links } from './links.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
-import { AccessGuard, experimentRecord, withVisibleExperiments, withVisibleRuns } from './access.js'
+import { AccessGuard, experimentRecord, keysOf, withVisibleExperiments, withVisibleRuns } from './access.js'
 import { type CallerAccess, UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
 import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
@@ -171,33 +171,40 @@ export class TrackingFederation {
     const name = checkExperimentName(input.name, this.limits)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('writer')
-    await this.guard.requireOnBackend(backend.id, 'USE')
-    const experiment = await this.backends.partOf(backend, 'writer').createExperiment({ name, tags, artifactLocation: input.artifactLocation ?? null })
-    await this.guard.ownCreated(experimentRecord({ backendId: backend.id, nativeId: experiment.nativeId }))
-    return experiment
+    const event = { operation: 'createExperiment', recordType: 'experiment', backendId: backend.id, summary: { name, tags: keysOf(tags) } }
+    return this.guard.audited(
+      event,
+      async () => {
+        await this.guard.requireOnBackend(backend.id, 'USE')
+        const experiment = await this.backends.partOf(backend, 'writer').createExperiment({ name, tags, artifactLocation: input.artifactLocation ?? null })
+        await this.guard.ownCreated(experimentRecord({ backendId: backend.id, nativeId: experiment.nativeId }))
+        return experiment
+      },
+      (experiment) => experiment.nativeId,
+    )
   }
 
   setExperimentTags(key: RecordKey, tags: KeyValue[]): Promise<Experiment> {
     const checked = checkTags(tags)
-    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).setExperimentTags(key.nativeId, checked))
+    return this.afterExperimentWrite(key, 'EDIT', 'setExperimentTags', { tags: keysOf(checked) }, () => this.writerFor(key).setExperimentTags(key.nativeId, checked))
   }
 
   deleteExperimentTag(key: RecordKey, tagKey: string): Promise<Experiment> {
-    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).deleteExperimentTag(key.nativeId, tagKey))
+    return this.afterExperimentWrite(key, 'EDIT', 'deleteExperimentTag', { tag: tagKey }, () => this.writerFor(key).deleteExperimentTag(key.nativeId, tagKey))
   }
 
   renameExperiment(key: RecordKey, name: string): Promise<Experiment> {
     const checked = checkExperimentName(name, this.limits)
-    return this.afterExperimentWrite(key, 'EDIT', () => this.writerFor(key).renameExperiment(key.nativeId, checked))
+    return this.afterExperimentWrite(key, 'EDIT', 'renameExperiment', { name: checked }, () => this.writerFor(key).renameExperiment(key.nativeId, checked))
   }
 
   /** MLflow's soft delete: the experiment and its runs; `restoreExperiment` undoes it. */
   deleteExperiment(key: RecordKey): Promise<Experiment> {
-    return this.afterExperimentWrite(key, 'MANAGE', () => this.writerFor(key).deleteExperiment(key.nativeId))
+    return this.afterExperimentWrite(key, 'MANAGE', 'deleteExperiment', {}, () => this.writerFor(key).deleteExperiment(key.nativeId))
   }
 
   restoreExperiment(key: RecordKey): Promise<Experiment> {
-    return this.afterExperimentWrite(key, 'MANAGE', () => this.writerFor(key).restoreExperiment(key.nativeId))
+    return this.afterExperimentWrite(key, 'MANAGE', 'restoreExperiment', {}, () => this.writerFor(key).restoreExperiment(key.nativeId))
   }
 
   async createRun(input: {
@@ -212,54 +219,61 @@ export class TrackingFederation {
     checkRunName(input.name, this.limits)
     const tags = checkTags(input.tags)
     checkParams(input.params)
-    // MLflow's auth app: creating a run changes its experiment (EDIT).
-    await this.guard.requireOnExperiment(input.experiment, 'EDIT')
-    return this.writerFor(input.experiment).createRun({
-      experimentId: input.experiment.nativeId,
-      name: input.name,
-      userId: input.userId ?? null,
-      status: input.status ?? 'RUNNING',
-      startTime: input.startTime ?? new Date(),
-      tags,
-      params: input.params,
-    })
+    const event = { operation: 'createRun', recordType: 'run', backendId: input.experiment.backendId, summary: { experiment: input.experiment.nativeId, name: input.name, tags: keysOf(tags), params: keysOf(input.params) } }
+    return this.guard.audited(
+      event,
+      async () => {
+        // MLflow's auth app: creating a run changes its experiment (EDIT).
+        await this.guard.requireOnExperiment(input.experiment, 'EDIT')
+        return this.writerFor(input.experiment).createRun({
+          experimentId: input.experiment.nativeId,
+          name: input.name,
+          userId: input.userId ?? null,
+          status: input.status ?? 'RUNNING',
+          startTime: input.startTime ?? new Date(),
+          tags,
+          params: input.params,
+        })
+      },
+      (run) => run.nativeId,
+    )
   }
 
   updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
     checkRunName(patch.name, this.limits)
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).updateRun(key.nativeId, patch))
+    return this.afterRunWrite(key, 'EDIT', 'updateRun', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateRun(key.nativeId, patch))
   }
 
   deleteRun(key: RecordKey): Promise<Run> {
-    return this.afterRunWrite(key, 'MANAGE', () => this.writerFor(key).deleteRun(key.nativeId))
+    return this.afterRunWrite(key, 'MANAGE', 'deleteRun', {}, () => this.writerFor(key).deleteRun(key.nativeId))
   }
 
   restoreRun(key: RecordKey): Promise<Run> {
-    return this.afterRunWrite(key, 'MANAGE', () => this.writerFor(key).restoreRun(key.nativeId))
+    return this.afterRunWrite(key, 'MANAGE', 'restoreRun', {}, () => this.writerFor(key).restoreRun(key.nativeId))
   }
 
   async logMetrics(key: RecordKey, metrics: MetricWrite[]): Promise<Run> {
     checkMetrics(metrics)
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logMetrics(key.nativeId, metrics))
+    return this.afterRunWrite(key, 'EDIT', 'logMetrics', { points: metrics.length, metrics: keysOf(metrics) }, () => this.writerFor(key).logMetrics(key.nativeId, metrics))
   }
 
   async logParams(key: RecordKey, params: KeyValue[]): Promise<Run> {
     checkParams(params)
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logParams(key.nativeId, params))
+    return this.afterRunWrite(key, 'EDIT', 'logParams', { params: keysOf(params) }, () => this.writerFor(key).logParams(key.nativeId, params))
   }
 
   async setRunTags(key: RecordKey, tags: KeyValue[]): Promise<Run> {
     const checked = checkTags(tags)
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).setRunTags(key.nativeId, checked))
+    return this.afterRunWrite(key, 'EDIT', 'setRunTags', { tags: keysOf(checked) }, () => this.writerFor(key).setRunTags(key.nativeId, checked))
   }
 
   async logInputs(key: RecordKey, inputs: DatasetInput[], models: ModelInput[] = []): Promise<Run> {
     checkDatasetInputs(inputs)
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).logInputs(key.nativeId, inputs, models))
+    return this.afterRunWrite(key, 'EDIT', 'logInputs', { datasets: inputs.length, models: models.length }, () => this.writerFor(key).logInputs(key.nativeId, inputs, models))
   }
 
   deleteRunTag(key: RecordKey, tagKey: string): Promise<Run> {
-    return this.afterRunWrite(key, 'EDIT', () => this.writerFor(key).deleteRunTag(key.nativeId, tagKey))
+    return this.afterRunWrite(key, 'EDIT', 'deleteRunTag', { tag: tagKey }, () => this.writerFor(key).deleteRunTag(key.nativeId, tagKey))
   }
 
   /**
@@ -269,8 +283,11 @@ export class TrackingFederation {
    */
   async logBatch(key: RecordKey, batch: RunBatch): Promise<void> {
     const checked = this.checkBatch(batch)
-    await this.guard.requireOnRun(key, 'EDIT')
-    await this.writerFor(key).logBatch(key.nativeId, checked)
+    const summary = { points: checked.metrics.length, metrics: keysOf(checked.metrics), params: keysOf(checked.params), tags: keysOf(checked.tags) }
+    await this.guard.audited({ operation: 'logBatch', recordType: 'run', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
+      await this.guard.requireOnRun(key, 'EDIT')
+      await this.writerFor(key).logBatch(key.nativeId, checked)
+    })
     this.loaders.run.clear(key)
   }
 
@@ -290,17 +307,21 @@ export class TrackingFederation {
   }
 
   /** Checks the caller's level on the experiment, then writes: a refused write never starts. */
-  private async afterExperimentWrite(key: RecordKey, needed: Permission, write: () => Promise<Experiment>): Promise<Experiment> {
-    await this.guard.requireOnExperiment(key, needed)
-    const experiment = await write()
+  private async afterExperimentWrite(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<Experiment>): Promise<Experiment> {
+    const experiment = await this.guard.audited({ operation, recordType: 'experiment', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
+      await this.guard.requireOnExperiment(key, needed)
+      return write()
+    })
     this.loaders.experiment.clear(key).prime(key, experiment)
     return experiment
   }
 
   /** After a write, the request's cached copy is stale: reload the run. */
-  private async afterRunWrite(key: RecordKey, needed: Permission, write: () => Promise<unknown>): Promise<Run> {
-    await this.guard.requireOnRun(key, needed)
-    await write()
+  private async afterRunWrite(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<unknown>): Promise<Run> {
+    await this.guard.audited({ operation, recordType: 'run', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
+      await this.guard.requireOnRun(key, needed)
+      await write()
+    })
     this.loaders.run.clear(key)
     const run = await this.loaders.run.load(key)
     if (!run) throw notFound(`run ${key.nativeId}`, key.backendId)

@@ -10,6 +10,7 @@ import './lineage.js'
 import './metric.js'
 import './subscription.js'
 import './users.js'
+import './audit.js'
 
 /** The gateway's GraphQL schema, assembled from one file per domain. */
 export const schema = builder.toSchema({ sortSchema: true })

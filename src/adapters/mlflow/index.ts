@@ -70,6 +70,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly live: MlflowLiveMetrics
   readonly loggedModels = null
   readonly identities = null
+  readonly auditLog = null
 
   constructor(
     readonly id: string,

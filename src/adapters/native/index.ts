@@ -3,6 +3,7 @@ import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
 import type { IdentityStore } from '../../contract/identity-store.js'
+import type { AuditLog } from '../../contract/audit-log.js'
 import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../../contract/backend.js'
 import { parseModelVersionId } from '../../contract/model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
@@ -11,6 +12,7 @@ import type { Database } from './db/schema.js'
 import { ExperimentStore } from './experiment-store.js'
 import { NativeLoggedModelStore } from './logged-model-store.js'
 import { NativeIdentityStore } from './identity-store.js'
+import { NativeAuditLog } from './audit-log.js'
 import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
 import { ModelVersionStore } from './model-version-store.js'
@@ -48,6 +50,7 @@ class NativeBackend implements Backend, TrackingReader {
   readonly live: NativeLiveMetrics
   readonly loggedModels: LoggedModelStore
   readonly identities: IdentityStore
+  readonly auditLog: AuditLog
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
@@ -69,6 +72,7 @@ class NativeBackend implements Backend, TrackingReader {
     this.live = new NativeLiveMetrics(id, database, channels)
     this.loggedModels = guardedMethods(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
     this.identities = guardedMethods(new NativeIdentityStore(database.db, id), (operation) => this.guard(operation))
+    this.auditLog = guardedMethods(new NativeAuditLog(database.db), (operation) => this.guard(operation))
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),

@@ -18,6 +18,7 @@ class SagemakerBackend implements Backend {
   readonly live = null
   readonly loggedModels = null
   readonly identities = null
+  readonly auditLog = null
   readonly modelRegistry: SagemakerModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly modelEvents: PolledModelVersionEvents

@@ -233,6 +233,19 @@ export interface AuthUserRoleTable {
   role_id: number
 }
 
+export interface AuditEventTable {
+  id: Generated<number>
+  at: Millis
+  actor: string
+  door: string
+  operation: string
+  record_type: string
+  backend_id: string | null
+  record_id: string | null
+  summary: ColumnType<Record<string, unknown>, string, never>
+  result: string
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -260,4 +273,5 @@ export interface Database {
   auth_roles: AuthRoleTable
   auth_role_permissions: AuthRolePermissionTable
   auth_user_roles: AuthUserRoleTable
+  audit_events: AuditEventTable
 }

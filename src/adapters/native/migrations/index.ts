@@ -10,6 +10,7 @@ import * as modelMetricDatasets from './2026-11-30T0200-model-metric-datasets.js
 import * as uniqueMetricPoints from './2026-11-30T0300-unique-metric-points.js'
 import * as identities from './2026-11-30T0400-identities.js'
 import * as roles from './2026-11-30T0500-roles.js'
+import * as auditEvents from './2026-11-30T0600-audit-events.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0300-unique-metric-points': uniqueMetricPoints,
   '2026-11-30T0400-identities': identities,
   '2026-11-30T0500-roles': roles,
+  '2026-11-30T0600-audit-events': auditEvents,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,53 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { AuditDoor, AuditEvent, AuditEventInput, AuditLog, AuditQuery } from '../../contract/audit-log.js'
+import type { AuditEventTable, Database } from './db/schema.js'
+
+/** The audit trail in `audit_events` (append-only: a trigger refuses updates and deletes). */
+export class NativeAuditLog implements AuditLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(event: AuditEventInput): Promise<void> {
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        at: Date.now(),
+        actor: event.actor,
+        door: event.door,
+        operation: event.operation,
+        record_type: event.recordType,
+        backend_id: event.backendId,
+        record_id: event.recordId,
+        summary: JSON.stringify(event.summary),
+        result: event.result,
+      })
+      .execute()
+  }
+
+  async list(query: AuditQuery, page: { first: number; after: number | null }): Promise<AuditEvent[]> {
+    let select = this.db.selectFrom('audit_events').selectAll()
+    if (query.actor !== undefined) select = select.where('actor', '=', query.actor)
+    if (query.recordType !== undefined) select = select.where('record_type', '=', query.recordType)
+    if (query.backendId !== undefined) select = select.where('backend_id', '=', query.backendId)
+    if (query.recordId !== undefined) select = select.where('record_id', '=', query.recordId)
+    if (query.operation !== undefined) select = select.where('operation', '=', query.operation)
+    if (query.from !== undefined) select = select.where('at', '>=', query.from.getTime())
+    if (query.to !== undefined) select = select.where('at', '<', query.to.getTime())
+    if (page.after !== null) select = select.where('id', '<', page.after)
+    return (await select.orderBy('id', 'desc').limit(page.first).execute()).map(toEvent)
+  }
+}
+
+function toEvent(row: Selectable<AuditEventTable>): AuditEvent {
+  return {
+    id: Number(row.id),
+    at: new Date(row.at),
+    actor: row.actor,
+    door: row.door as AuditDoor,
+    operation: row.operation,
+    recordType: row.record_type,
+    backendId: row.backend_id,
+    recordId: row.record_id,
+    summary: row.summary,
+    result: row.result,
+  }
+}
