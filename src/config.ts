@@ -200,6 +200,13 @@ const authSchema = z
     passwordHashCost: z.number().int().min(12).max(20).default(17),
     /** How long a password that checked out is remembered, so each request does not hash it again. */
     passwordRememberMs: z.number().int().min(0).default(60_000),
+    /**
+     * How long a replica reuses a user's record, an API token's and a user's
+     * permission rows instead of reading them for every request. Changes
+     * made through a replica apply there at once; on other replicas within
+     * this long (MLflow's auth_cache_ttl_seconds, which is off by default). 0: read every time.
+     */
+    identityCacheMs: z.number().int().min(0).max(60_000).default(2_000),
     /** Bearer JWTs from an OpenID provider, verified against its published keys. */
     oidc: z
       .object({

@@ -1,5 +1,6 @@
 import type { AuthConfig } from '../config.js'
-import type { IdentityStore, UserRecord } from '../contract/identity-store.js'
+import { LRUCache } from 'lru-cache'
+import type { ApiTokenRecord, IdentityStore, UserRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
 import { looksLikeToken, parseToken, secretMatches } from './api-tokens.js'
 import type { Identity } from './identity.js'
@@ -29,6 +30,9 @@ export class Authenticator {
   private readonly touched = new Map<string, number>()
   /** A hash to check unknown users' passwords against, so a refusal takes as long whether or not the user exists. */
   private decoy: Promise<string> | null = null
+  /** Users and tokens read for recent requests (auth.identityCacheMs); `forget` drops what a change made here touches. */
+  private readonly users: LRUCache<string, { user: UserRecord | null }> | null
+  private readonly tokens: LRUCache<string, { token: ApiTokenRecord | null }> | null
 
   constructor(
     private readonly store: IdentityStore,
@@ -36,6 +40,16 @@ export class Authenticator {
   ) {
     this.passwords = new PasswordHasher({ cost: config.passwordHashCost, rememberMs: config.passwordRememberMs })
     this.oidc = config.oidc ? new OidcVerifier(config.oidc) : null
+    const cached = config.identityCacheMs > 0 ? { max: 10_000, ttl: config.identityCacheMs } : null
+    this.users = cached && new LRUCache(cached)
+    this.tokens = cached && new LRUCache(cached)
+  }
+
+  /** Drops the cached records of a user (every user's when null) and every token, after a change made through this replica. */
+  forget(username: string | null): void {
+    if (username === null) this.users?.clear()
+    else this.users?.delete(username)
+    this.tokens?.clear()
   }
 
   async identify(authorization: string | undefined): Promise<Identity | null> {
@@ -60,7 +74,7 @@ export class Authenticator {
     if (colon < 0) throw refused('the Basic credentials are not username:password')
     const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)]
     if (looksLikeToken(password)) return this.apiToken(password, username)
-    const user = await this.store.user(username)
+    const user = await this.user(username)
     if (!user?.passwordHash) {
       await this.passwords.verify(username, password, await this.decoyHash())
       throw refused('wrong username or password')
@@ -72,16 +86,32 @@ export class Authenticator {
   /** `username`: the one a Basic header named beside the token, which must be its owner's. */
   private async apiToken(token: string, username: string | null): Promise<Identity> {
     const parts = parseToken(token)
-    const record = parts && (await this.store.token(parts.id))
+    const record = parts && (await this.token(parts.id))
     if (!parts || !record || !secretMatches(parts.secret, record.secretHash)) throw refused('the API token is not valid')
     if (record.revokedAt) throw refused('the API token was revoked')
     const now = new Date()
     if (record.expiresAt && record.expiresAt <= now) throw refused('the API token has expired')
     if (username !== null && username !== record.username) throw refused('the API token belongs to another user')
-    const user = await this.store.user(record.username)
+    const user = await this.user(record.username)
     if (!user) throw refused('the API token is not valid')
     this.touch(record.id, now)
     return identityOf(user, 'token', record.id, record.expiresAt)
+  }
+
+  private async user(username: string): Promise<UserRecord | null> {
+    const cached = this.users?.get(username)
+    if (cached) return cached.user
+    const user = await this.store.user(username)
+    this.users?.set(username, { user })
+    return user
+  }
+
+  private async token(id: string): Promise<ApiTokenRecord | null> {
+    const cached = this.tokens?.get(id)
+    if (cached) return cached.token
+    const token = await this.store.token(id)
+    this.tokens?.set(id, { token })
+    return token
   }
 
   private touch(tokenId: string, now: Date): void {

@@ -6,6 +6,8 @@ import type { Identity } from './identity.js'
 import { currentDoor } from '../request-scope.js'
 import type { AuditEnded } from './audit.js'
 import type { AuditLog } from '../contract/audit-log.js'
+import type { RolePermissionRecord } from '../contract/identity-store.js'
+import { LRUCache } from 'lru-cache'
 import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
 import { PermissionAdmin } from './permission-admin.js'
 
@@ -37,17 +39,31 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
     await store.createUser({ username: auth.admin.username, passwordHash: await authenticator.passwords.hash(auth.admin.password), isAdmin: true })
   }
   const defaultPermission = auth.defaultPermission
+  // A user's permission rows, reused for auth.identityCacheMs; any grant or role change through this replica drops them all.
+  const rowsCache = auth.identityCacheMs > 0 ? new LRUCache<string, RolePermissionRecord[]>({ max: 10_000, ttl: auth.identityCacheMs }) : null
+  const rowsOf = async (identity: Identity): Promise<RolePermissionRecord[]> => {
+    const key = `${identity.username}\u0000${identity.roles.join('\u0000')}`
+    const cached = rowsCache?.get(key)
+    if (cached) return cached
+    const rows = await store.permissionRowsFor(identity.username, identity.roles)
+    rowsCache?.set(key, rows)
+    return rows
+  }
   const permissionsOf = async (identity: Identity | null): Promise<CallerPermissions> => {
     // No identity with auth on is a request the door did not admit (an in-process call): it may do nothing.
     if (!identity) return new CallerPermissions({ username: '', isAdmin: false, via: 'token', roles: [], tokenId: null, expiresAt: null }, [], 'NO_PERMISSIONS')
     if (identity.isAdmin) return new CallerPermissions(identity, [], defaultPermission)
-    return new CallerPermissions(identity, await store.permissionRowsFor(identity.username, identity.roles), defaultPermission)
+    return new CallerPermissions(identity, await rowsOf(identity), defaultPermission)
+  }
+  const changed = (username: string | null) => {
+    authenticator.forget(username)
+    rowsCache?.clear()
   }
   const auditAs = (actor: Identity | null, event: AuditEnded) => auditLog.append({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })
-  const permissionAdmin = new PermissionAdmin(store, auditAs, permissionsOf)
+  const permissionAdmin = new PermissionAdmin(store, auditAs, changed, permissionsOf)
   return {
     authenticator,
-    users: new UserAdmin(store, auditAs, authenticator.passwords),
+    users: new UserAdmin(store, auditAs, changed, authenticator.passwords),
     permissionAdmin,
     auditLog,
     accessFor: (identity) => ({
@@ -55,7 +71,10 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
       ownCreated: async (record) => {
         if (identity) await permissionAdmin.grantToCreator(identity.username, record)
       },
-      forgetDeleted: (record) => store.removeGrantsOn(record.type, recordPattern(record.backendId, record.id)),
+      forgetDeleted: async (record) => {
+        await store.removeGrantsOn(record.type, recordPattern(record.backendId, record.id))
+        changed(null)
+      },
       record: (event) => auditAs(identity, event),
     }),
   }

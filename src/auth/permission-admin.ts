@@ -23,6 +23,8 @@ export class PermissionAdmin {
     private readonly store: IdentityStore,
     /** Appends to the audit trail as the caller (src/auth/index.ts). */
     private readonly audit: (caller: Identity, event: AuditEnded) => Promise<void>,
+    /** Tells the replica's identity caches a user (null: anyone) changed. */
+    private readonly changed: (username: string | null) => void,
     /** How any identity's permissions resolve (the same code every request's checks use). */
     private readonly permissionsOf: (identity: Identity) => Promise<CallerPermissions>,
   ) {}
@@ -52,6 +54,7 @@ export class PermissionAdmin {
     const role = await this.personalRole(username)
     await this.store.assignRole(role.userId, role.id)
     await this.store.putRolePermission({ roleId: role.id, resourceType: record.type, resourcePattern: recordPattern(record.backendId, record.id), permission: 'MANAGE' })
+    this.changed(username)
   }
 
   async revoke(caller: Identity, input: { username: string; resourceType: string; pattern: string }): Promise<void> {
@@ -158,8 +161,10 @@ export class PermissionAdmin {
   }
 
 
-  private audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
-    return runAudited((ended) => this.audit(caller, ended), event, write)
+  private async audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
+    const result = await runAudited((ended) => this.audit(caller, ended), event, write)
+    this.changed(event.recordType === 'user' ? (event.recordId ?? null) : null)
+    return result
   }
   private async existingUser(username: string) {
     const user = await this.store.user(username)

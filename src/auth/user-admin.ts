@@ -21,6 +21,8 @@ export class UserAdmin {
     private readonly store: IdentityStore,
     /** Appends to the audit trail as the caller (src/auth/index.ts). */
     private readonly audit: (caller: Identity, event: AuditEnded) => Promise<void>,
+    /** Tells the replica's identity caches a user (null: anyone) changed. */
+    private readonly changed: (username: string | null) => void,
     private readonly passwords: PasswordHasher,
   ) {}
 
@@ -111,8 +113,10 @@ export class UserAdmin {
   }
 
 
-  private audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
-    return runAudited((ended) => this.audit(caller, ended), event, write)
+  private async audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
+    const result = await runAudited((ended) => this.audit(caller, ended), event, write)
+    this.changed(event.recordType === 'user' ? (event.recordId ?? null) : null)
+    return result
   }
   private async existing(username: string): Promise<UserRecord> {
     const user = await this.store.user(username)

@@ -3,6 +3,7 @@ import { type AuditDraft, runAudited } from '../auth/audit.js'
 import type { Permission } from '../contract/identity-store.js'
 import type { ExperimentFilter, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../contract/filter.js'
 import { GatewayError, notFound } from '../errors.js'
+import { LRUCache } from 'lru-cache'
 import type { Loaders } from './loaders.js'
 import type { RecordKey } from './record-key.js'
 
@@ -84,9 +85,20 @@ export class AccessGuard {
   async requireOnRun(key: RecordKey, needed: Permission): Promise<void> {
     const permissions = await this.permissions()
     if (permissions.unrestricted) return
+    const experimentId = await this.experimentOfRun(key)
+    if (experimentId === null) return
+    this.require(permissions, experimentRecord({ backendId: key.backendId, nativeId: experimentId }), needed, () => notFound(`run ${key.nativeId}`, key.backendId))
+  }
+
+  /** A run never moves to another experiment: which one it is in is read once per replica (a training loop checks the same run every batch). */
+  private async experimentOfRun(key: RecordKey): Promise<string | null> {
+    const cacheKey = `${key.backendId}\u0000${key.nativeId}`
+    const known = RUN_EXPERIMENTS.get(cacheKey)
+    if (known !== undefined) return known
     const run = await this.loaders.run.load(key)
-    if (!run) return
-    this.require(permissions, experimentRecord({ backendId: key.backendId, nativeId: run.experimentNativeId }), needed, () => notFound(`run ${key.nativeId}`, key.backendId))
+    if (!run) return null
+    RUN_EXPERIMENTS.set(cacheKey, run.experimentNativeId)
+    return run.experimentNativeId
   }
 
   async requireOnModel(backendId: string, name: string, needed: Permission): Promise<void> {
@@ -101,6 +113,9 @@ export class AccessGuard {
     if (RANK[level] < RANK[needed]) throw forbidden()
   }
 }
+
+/** Runs' experiments, for every request of this process (see experimentOfRun). */
+const RUN_EXPERIMENTS = new LRUCache<string, string>({ max: 100_000 })
 
 const forbidden = () => new GatewayError('FORBIDDEN', 'Permission denied')
 
