@@ -66,7 +66,7 @@ export function createContext(options: {
     limits,
     federation,
     models: new ModelFederation(backends, federation.loaders, limits, federation.guard),
-    live: new LiveFederation(backends, limits),
+    live: new LiveFederation(backends, limits, options.access),
     signal: AbortSignal.any(options.signals),
     identity: options.identity,
     users: options.users,

@@ -98,6 +98,16 @@ export class Authenticator {
     return identityOf(user, 'token', record.id, record.expiresAt)
   }
 
+  /** Whether an identity admitted earlier still holds (its token not revoked or expired, its JWT not expired, its user not deleted). */
+  async checkStillValid(identity: Identity): Promise<void> {
+    if (identity.expiresAt && identity.expiresAt <= new Date()) throw refused('the credentials of this stream have expired')
+    if (identity.tokenId !== null) {
+      const token = await this.token(identity.tokenId)
+      if (!token || token.revokedAt) throw refused('the API token of this stream was revoked')
+    }
+    if (identity.via !== 'oidc' && !(await this.user(identity.username))) throw refused('the user of this stream no longer exists')
+  }
+
   private async user(username: string): Promise<UserRecord | null> {
     const cached = this.users?.get(username)
     if (cached) return cached.user

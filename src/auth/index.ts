@@ -76,6 +76,9 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
         changed(null)
       },
       record: (event) => auditAs(identity, event),
+      checkStillValid: async () => {
+        if (identity) await authenticator.checkStillValid(identity)
+      },
     }),
   }
 }

@@ -113,6 +113,8 @@ export interface CallerAccess {
   forgetDeleted(record: ProtectedRecord): Promise<void>
   /** Appends a write to the audit trail as the caller's (auth off: there is no one to name, and no trail). */
   record(event: AuditRecord): Promise<void>
+  /** Throws UNAUTHENTICATED once the caller's credentials no longer hold (a revoked or expired token, a deleted user): long-lived streams ask before each event. */
+  checkStillValid(): Promise<void>
 }
 
 /** An audit event as the federation door knows it; the actor and door are the caller's. */
@@ -123,6 +125,7 @@ export const UNRESTRICTED_ACCESS: CallerAccess = {
   ownCreated: async () => {},
   forgetDeleted: async () => {},
   record: async () => {},
+  checkStillValid: async () => {},
 }
 
 /** DENY if any row denies; else the highest row; else the default. */
