@@ -18,6 +18,9 @@ import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, che
 
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 
+/** The tag MLflow's clients name a run's user in. */
+const MLFLOW_USER_TAG = 'mlflow.user'
+
 /** The runs order when a caller gives none: MLflow's, newest first. */
 const DEFAULT_RUN_ORDER: RunOrder[] = [{ field: 'startTime', direction: 'desc' }]
 
@@ -225,13 +228,16 @@ export class TrackingFederation {
       async () => {
         // MLflow's auth app: creating a run changes its experiment (EDIT).
         await this.guard.requireOnExperiment(input.experiment, 'EDIT')
+        // A signed-in caller is the run's user on every backend (MLflow's user_id), whatever name the client sent.
+        const signedIn = (await this.guard.permissions()).identity?.username
         return this.writerFor(input.experiment).createRun({
           experimentId: input.experiment.nativeId,
           name: input.name,
-          userId: input.userId ?? null,
+          userId: signedIn ?? input.userId ?? null,
           status: input.status ?? 'RUNNING',
           startTime: input.startTime ?? new Date(),
-          tags,
+          // MLflow's clients name the run's user in this tag too: the signed-in user, where there is one.
+          tags: signedIn === undefined ? tags : [...tags.filter((tag) => tag.key !== MLFLOW_USER_TAG), { key: MLFLOW_USER_TAG, value: signedIn }],
           params: input.params,
         })
       },

@@ -39,7 +39,14 @@ describeEachEngine('audit trail', (engine) => {
   it('records writes and refusals with actor, API and result; summaries name keys, never values or secrets', async () => {
     expect((await mlflow('POST', 'users/create', admin, { username: 'bo', password: 'bo-secret-password' })).status).toBe(200)
     const experiment = String((await mlflow('POST', 'experiments/create', admin, { name: 'audited' })).body.experiment_id)
-    const runId = ((await mlflow('POST', 'runs/create', admin, { experiment_id: experiment, run_name: 'r' })).body.run as { info: { run_id: string } }).info.run_id
+    const created = (await mlflow('POST', 'runs/create', admin, { experiment_id: experiment, run_name: 'r', user_id: 'laptop-user', tags: [{ key: 'mlflow.user', value: 'laptop-user' }] })).body.run as {
+      info: { run_id: string; user_id: string }
+      data: { tags: { key: string; value: string }[] }
+    }
+    const runId = created.info.run_id
+    // The run is the signed-in user's, not the name the client sent.
+    expect(created.info.user_id).toBe('admin')
+    expect(created.data.tags.find((tag) => tag.key === 'mlflow.user')?.value).toBe('admin')
     await mlflow('POST', 'users/permissions/grant', admin, { username: 'bo', resource_type: 'experiment', resource_id: experiment, permission: 'EDIT' }, '3.0')
     expect((await mlflow('POST', 'runs/log-batch', bo, { run_id: runId, metrics: [{ key: 'loss', value: 0.25, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: 'very-secret-value' }] })).status).toBe(200)
     expect((await mlflow('POST', 'runs/delete', bo, { run_id: runId })).status).toBe(403)
