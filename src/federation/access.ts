@@ -4,6 +4,8 @@ import type { Permission } from '../contract/identity-store.js'
 import type { ExperimentFilter, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../contract/filter.js'
 import { GatewayError, notFound } from '../errors.js'
 import { LRUCache } from 'lru-cache'
+import { isExperiment, isModelVersion, isRegisteredModel, isRun } from '../domain.js'
+import type { NodeRecord } from '../ids.js'
 import type { Loaders } from './loaders.js'
 import type { RecordKey } from './record-key.js'
 
@@ -54,6 +56,17 @@ export class AccessGuard {
   async mayRead(record: ProtectedRecord): Promise<boolean> {
     const permissions = await this.permissions()
     return permissions.unrestricted || permissions.allows(record, 'READ')
+  }
+
+  /** Whether the caller may read a lineage node: a run by its experiment, a version by its model; datasets and unresolved references are anyone's. */
+  async mayReadNode(node: NodeRecord): Promise<boolean> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return true
+    if (isRun(node)) return permissions.allows(experimentRecord({ backendId: node.backendId, nativeId: node.experimentNativeId }), 'READ')
+    if (isExperiment(node)) return permissions.allows(experimentRecord(node), 'READ')
+    if (isRegisteredModel(node)) return permissions.allows(modelRecord(node.backendId, node.nativeId), 'READ')
+    if (isModelVersion(node)) return permissions.allows(modelRecord(node.backendId, node.modelNativeId), 'READ')
+    return true
   }
 
   /** `items` with those the caller may not read replaced by null. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import {
+  type UnresolvedRef,
   type Experiment,
   type ModelVersion,
   type RegisteredModel,
@@ -51,6 +53,8 @@ export async function walkLineage(
   root: NodeRecord,
   options: { depth: number; direction: LineageDirection; maxNodes: number },
   links: Links,
+  /** Whether the caller may read a record; one they may not is shown as an UnresolvedRef (FORBIDDEN) that names nothing, and not followed. */
+  readable: (record: NodeRecord) => Promise<boolean> = async () => true,
 ): Promise<LineageGraph> {
   if (!Number.isInteger(options.depth) || options.depth < 0 || options.depth > LINEAGE_LIMITS.depth.max) {
     throw badInput(`depth must be between 0 and ${LINEAGE_LIMITS.depth.max}`)
@@ -68,7 +72,8 @@ export async function walkLineage(
     const found = await expand(frontier, { direction: options.direction, fromRoot: level === 1 }, budget, sameModelLinked, links)
     const next: NodeRecord[] = []
     for (const [sourceId, sourceLinks] of found) {
-      for (const link of sourceLinks) {
+      for (const found of sourceLinks) {
+        const link = (await readable(found.target)) ? found : { ...found, target: forbidden(found.target) }
         const targetId = globalIdOf(link.target)
         if (!nodes.has(targetId)) {
           if (nodes.size >= options.maxNodes) {
@@ -122,3 +127,9 @@ async function expand(
 }
 
 const empty = (): Promise<LinkMap> => Promise.resolve(new Map())
+
+/** A record the caller may not read, as a node that says so and names nothing (its id is a digest of the record's). */
+function forbidden(record: NodeRecord): UnresolvedRef {
+  const digest = createHash('sha256').update(globalIdOf(record)).digest('hex').slice(0, 20)
+  return { recordType: 'UnresolvedRef', backendId: record.backendId, nativeId: `forbidden-${digest}`, uri: `forbidden-${digest}`, reason: 'FORBIDDEN' }
+}

@@ -41,7 +41,7 @@ builder.objectRef<UnresolvedRef>('UnresolvedRef').implement({
   isTypeOf: isUnresolvedRef,
   fields: (t) => ({
     uri: t.exposeString('uri'),
-    reason: t.exposeString('reason'),
+    reason: t.exposeString('reason', { description: 'Why: the record is missing, its backend failed, or FORBIDDEN (you may not read it: it is not named).' }),
   }),
 })
 
@@ -99,6 +99,7 @@ builder.queryFields((t) => ({
         root,
         { depth: args.depth ?? LINEAGE_LIMITS.depth.default, direction: args.direction ?? 'BOTH', maxNodes: args.maxNodes ?? LINEAGE_LIMITS.nodes.default },
         linksFor(context, info),
+        (record) => context.federation.guard.mayReadNode(record),
       )
     },
   }),

@@ -142,6 +142,24 @@ describeEachEngine('permissions, default READ', (engine) => {
     await env.mlflow('POST', 'users/permissions/revoke', admin, { username: 'bo', resource_type: 'backend', resource_id: 'local' }, '3.0')
   })
 
+  it('shows a record the user may not read as a FORBIDDEN reference in lineage, naming nothing', async () => {
+    await env.mlflow('POST', 'registered-models/create', admin, { name: 'lineage-model' })
+    await env.mlflow('POST', 'model-versions/create', admin, { name: 'lineage-model', source: 's3://bucket/models/l', run_id: b.runIds[0] })
+    const versions = await env.graphql('{ modelVersions(filter: { modelName: { value: "lineage-model" } }) { nodes { id } } }', bo)
+    const versionId = (versions.data?.modelVersions as { nodes: { id: string }[] }).nodes[0].id
+    const query = 'query ($id: ID!) { lineage(id: $id, direction: UPSTREAM) { nodes { id __typename ... on UnresolvedRef { uri reason } ... on Run { name } } edges { from to kind } } }'
+    const seen = await env.graphql(query, bo, { id: versionId })
+    const graph = seen.data?.lineage as { nodes: { id: string; __typename: string; uri?: string; reason?: string }[]; edges: { kind: string }[] }
+    const forbidden = graph.nodes.filter((node) => node.__typename === 'UnresolvedRef')
+    expect(forbidden.map((node) => node.reason)).toEqual(['FORBIDDEN'])
+    expect(JSON.stringify(graph)).not.toContain(b.runIds[0])
+    expect(JSON.stringify(graph)).not.toContain('beta')
+    expect(graph.edges.map((edge) => edge.kind)).toContain('PRODUCED_BY')
+    // The admin sees the run itself.
+    const adminGraph = (await env.graphql(query, admin, { id: versionId })).data?.lineage as { nodes: { __typename: string; name?: string }[] }
+    expect(adminGraph.nodes.filter((node) => node.__typename === 'Run').map((node) => node.name)).toEqual(['beta-0'])
+  })
+
   it("answers MLflow's permission lookups as the checks resolve them", async () => {
     const level = async (username: string, id: string) => (await env.mlflow('GET', 'users/permissions/get', admin, { username, resource_type: 'experiment', resource_id: id }, '3.0')).body
     expect(await level('bo', a.id)).toEqual({ allowed: true, permission: 'EDIT' })
