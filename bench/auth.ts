@@ -20,9 +20,9 @@ import { percentile, startGatewayProcess } from './support/gateway-process.js'
 const EXPERIMENTS = 10
 const RUNS_PER_EXPERIMENT = 100
 const KEYS = 20
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300)
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200)
 const CLIENTS = 4
-const BATCHES_PER_CLIENT = Number(process.env.BENCH_BATCHES ?? 60)
+const BATCHES_PER_CLIENT = Number(process.env.BENCH_BATCHES ?? 150)
 const ADMIN = { username: 'admin', password: 'bench-admin-password' }
 const USER = { username: 'analyst', password: 'bench-analyst-password' }
 

@@ -198,7 +198,7 @@ const authSchema = z
     defaultPermission: z.enum(PERMISSION_LEVELS).default('READ'),
     /** log2 of scrypt's N for new password hashes: 17 is OWASP's recommendation (128 MiB, ~0.2 s). */
     passwordHashCost: z.number().int().min(12).max(20).default(17),
-    /** How long a password that checked out is remembered, so each request does not hash it again. */
+    /** How long a password that checked out is remembered after its last use, so each request does not hash it again. */
     passwordRememberMs: z.number().int().min(0).default(60_000),
     /**
      * How long a replica reuses a user's record, an API token's and a user's

@@ -20,6 +20,8 @@ const MAX_QUEUED = 32
 export class PasswordHasher {
   private readonly running = new Semaphore(2)
   private readonly verified = new Map<string, { storedHash: string; until: number }>()
+  /** Checks in flight, by credentials and the hash they are checked against. */
+  private readonly checking = new Map<string, Promise<boolean>>()
   /** Per process: a remembered digest means nothing outside it. */
   private readonly pepper = randomBytes(32)
 
@@ -31,11 +33,29 @@ export class PasswordHasher {
     return ['scrypt', this.options.cost, 8, 1, salt.toString('base64'), hash.toString('base64')].join('$')
   }
 
-  /** Whether `password` is the one `storedHash` was made from. */
+  /**
+   * Whether `password` is the one `storedHash` was made from. A remembered
+   * match lasts while it keeps being used (each use extends it), and only
+   * for the hash it matched; concurrent checks of the same credentials share
+   * one hashing (four training jobs starting at once cost one, not four).
+   */
   async verify(username: string, password: string, storedHash: string): Promise<boolean> {
     const remembered = this.digest(username, password)
     const seen = this.verified.get(remembered)
-    if (seen && seen.storedHash === storedHash && seen.until > Date.now()) return true
+    const now = Date.now()
+    if (seen && seen.storedHash === storedHash && seen.until > now) {
+      seen.until = now + this.options.rememberMs
+      return true
+    }
+    const key = `${remembered}\u0000${storedHash}`
+    const running = this.checking.get(key)
+    if (running) return running
+    const check = this.check(remembered, password, storedHash).finally(() => this.checking.delete(key))
+    this.checking.set(key, check)
+    return check
+  }
+
+  private async check(remembered: string, password: string, storedHash: string): Promise<boolean> {
     const [scheme, cost, r, p, salt, expected] = storedHash.split('$')
     if (scheme !== 'scrypt' || !salt || !expected) return false
     const expectedBytes = Buffer.from(expected, 'base64')
