@@ -75,6 +75,10 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
         await store.removeGrantsOn(record.type, recordPattern(record.backendId, record.id))
         changed(null)
       },
+      moveGrants: async (record, newId) => {
+        await store.moveGrants(record.type, recordPattern(record.backendId, record.id), recordPattern(record.backendId, newId))
+        changed(null)
+      },
       record: (event) => auditAs(identity, event),
       checkStillValid: async () => {
         if (identity) await authenticator.checkStillValid(identity)

@@ -111,6 +111,8 @@ export interface CallerAccess {
   ownCreated(record: ProtectedRecord): Promise<void>
   /** Drops every grant on a deleted record whose id (a model's name) may be taken again. */
   forgetDeleted(record: ProtectedRecord): Promise<void>
+  /** Moves the grants of a record whose id changed (a renamed model): a DENY must not fall off with the old name. */
+  moveGrants(record: ProtectedRecord, newId: string): Promise<void>
   /** Appends a write to the audit trail as the caller's (auth off: there is no one to name, and no trail). */
   record(event: AuditRecord): Promise<void>
   /** Throws UNAUTHENTICATED once the caller's credentials no longer hold (a revoked or expired token, a deleted user): long-lived streams ask before each event. */
@@ -124,6 +126,7 @@ export const UNRESTRICTED_ACCESS: CallerAccess = {
   permissions: async () => CallerPermissions.unrestricted(),
   ownCreated: async () => {},
   forgetDeleted: async () => {},
+  moveGrants: async () => {},
   record: async () => {},
   checkStillValid: async () => {},
 }

@@ -95,6 +95,8 @@ export interface IdentityStore {
   removeRolePermissionOn(roleId: number, resourceType: string, resourcePattern: string): Promise<void>
   /** Removes every role's rows on one record (it was deleted, and its name may be taken again). */
   removeGrantsOn(resourceType: string, resourcePattern: string): Promise<void>
+  /** Moves every role's rows on one record to its new id (a renamed model keeps its grants). */
+  moveGrants(resourceType: string, fromPattern: string, toPattern: string): Promise<void>
   /** Idempotent. */
   assignRole(userId: number, roleId: number): Promise<RoleAssignmentRecord>
   unassignRole(userId: number, roleId: number): Promise<void>

@@ -42,6 +42,11 @@ export class AccessGuard {
     return runAudited((ended) => this.access.record(ended), event, write, recordIdOf)
   }
 
+  /** A renamed record's grants follow it (with auth off there are none). */
+  moveGrants(record: ProtectedRecord, newId: string): Promise<void> {
+    return this.access.moveGrants(record, newId)
+  }
+
   /** A deleted record's grants go (with auth off there are none). */
   forgetDeleted(record: ProtectedRecord): Promise<void> {
     return this.access.forgetDeleted(record)

@@ -182,7 +182,9 @@ export class ModelFederation {
     const name = checkModelName(newName)
     const model = await this.guard.audited({ operation: 'renameRegisteredModel', recordType: 'registered_model', backendId: key.backendId, recordId: key.nativeId, summary: { to: name } }, async () => {
       await this.guard.requireOnModel(key.backendId, key.nativeId, 'EDIT')
-      return this.writerFor(key).renameRegisteredModel(key.nativeId, name)
+      const renamed = await this.writerFor(key).renameRegisteredModel(key.nativeId, name)
+      await this.guard.moveGrants(modelRecord(key.backendId, key.nativeId), renamed.nativeId)
+      return renamed
     })
     this.forgetRegistryReads()
     return model

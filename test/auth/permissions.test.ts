@@ -140,6 +140,10 @@ describeEachEngine('permissions, default READ', (engine) => {
     const rows = await env.mlflow('GET', 'users/permissions/list', admin, { username: 'bo' }, '3.0')
     expect((rows.body.permissions as { resource_pattern: string }[]).map((row) => row.resource_pattern)).not.toContain('m-bo')
     await env.mlflow('POST', 'users/permissions/revoke', admin, { username: 'bo', resource_type: 'backend', resource_id: 'local' }, '3.0')
+    // A renamed model keeps its grants: the DENY does not fall off with the old name.
+    expect((await env.mlflow('POST', 'registered-models/rename', admin, { name: 'm-hidden', new_name: 'm-hidden-renamed' })).status).toBe(200)
+    expect((await env.mlflow('GET', 'registered-models/get', bo, { name: 'm-hidden-renamed' })).status).toBe(404)
+    expect((await env.mlflow('GET', 'registered-models/get', ana, { name: 'm-hidden-renamed' })).status).toBe(200)
   })
 
   it('shows a record the user may not read as a FORBIDDEN reference in lineage, naming nothing', async () => {

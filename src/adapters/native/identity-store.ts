@@ -161,6 +161,15 @@ export class NativeIdentityStore implements IdentityStore {
     await this.db.deleteFrom('auth_role_permissions').where('resource_type', '=', resourceType).where('resource_pattern', '=', resourcePattern).execute()
   }
 
+  async moveGrants(resourceType: string, fromPattern: string, toPattern: string): Promise<void> {
+    await this.db
+      .updateTable('auth_role_permissions')
+      .set({ resource_pattern: toPattern })
+      .where('resource_type', '=', resourceType)
+      .where('resource_pattern', '=', fromPattern)
+      .execute()
+  }
+
   async assignRole(userId: number, roleId: number): Promise<RoleAssignmentRecord> {
     await this.db.insertInto('auth_user_roles').values({ user_id: userId, role_id: roleId }).onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing()).execute()
     const row = await this.db.selectFrom('auth_user_roles').selectAll().where('user_id', '=', userId).where('role_id', '=', roleId).executeTakeFirstOrThrow()
