@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { PERMISSIONS } from './contract/identity-store.js'
+import { MAX_USERNAME_LENGTH } from './auth/identity.js'
 
 /**
  * The one schema for mlgate's configuration: the file (YAML or JSON), with
@@ -172,8 +174,6 @@ export const limitsSchema = z
 
 export type Limits = z.infer<typeof limitsSchema>
 
-/** MLflow's permission levels, lowest first (mlflow/server/auth/permissions.py). */
-export const PERMISSION_LEVELS = ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const
 
 /**
  * Who may use the gateway (see src/auth/). Absent: no identities, which
@@ -189,13 +189,13 @@ const authSchema = z
     /** Created at start when no user of that name exists (MLflow's admin bootstrap); the password from an ${ENV} reference. */
     admin: z
       .object({
-        username: z.string().min(1).max(256),
+        username: z.string().min(1).max(MAX_USERNAME_LENGTH),
         password: z.string().min(12, 'must be at least 12 characters (as MLflow requires)'),
       })
       .strict()
       .optional(),
     /** What a user may do where no grant says otherwise (MLflow's default_permission). */
-    defaultPermission: z.enum(PERMISSION_LEVELS).default('READ'),
+    defaultPermission: z.enum(PERMISSIONS).exclude(['DENY']).default('READ'),
     /** log2 of scrypt's N for new password hashes: 17 is OWASP's recommendation (128 MiB, ~0.2 s). */
     passwordHashCost: z.number().int().min(12).max(20).default(17),
     /** How long a password that checked out is remembered after its last use, so each request does not hash it again. */

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache'
 import type { ApiTokenRecord, IdentityStore, UserRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
 import { looksLikeToken, parseToken, secretMatches } from './api-tokens.js'
-import type { Identity } from './identity.js'
+import { type Identity, MAX_USERNAME_LENGTH } from './identity.js'
 import { OidcVerifier } from './oidc.js'
 import { PasswordHasher } from './passwords.js'
 
@@ -31,8 +31,8 @@ export class Authenticator {
   /** A hash to check unknown users' passwords against, so a refusal takes as long whether or not the user exists. */
   private decoy: Promise<string> | null = null
   /** Users and tokens read for recent requests (auth.identityCacheMs); `forget` drops what a change made here touches. */
-  private readonly users: LRUCache<string, { user: UserRecord | null }> | null
-  private readonly tokens: LRUCache<string, { token: ApiTokenRecord | null }> | null
+  private readonly users: LRUCache<string, { value: UserRecord | null }> | null
+  private readonly tokens: LRUCache<string, { value: ApiTokenRecord | null }> | null
 
   constructor(
     private readonly store: IdentityStore,
@@ -73,6 +73,8 @@ export class Authenticator {
     const colon = decoded.indexOf(':')
     if (colon < 0) throw refused('the Basic credentials are not username:password')
     const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)]
+    // No user is named so (the store holds no NUL, usernames are short): wrong credentials, without asking the store.
+    if (username.includes('\u0000') || password.includes('\u0000') || username.length > MAX_USERNAME_LENGTH) throw refused('wrong username or password')
     if (looksLikeToken(password)) return this.apiToken(password, username)
     const user = await this.user(username)
     if (!user?.passwordHash) {
@@ -108,20 +110,12 @@ export class Authenticator {
     if (identity.via !== 'oidc' && !(await this.user(identity.username))) throw refused('the user of this stream no longer exists')
   }
 
-  private async user(username: string): Promise<UserRecord | null> {
-    const cached = this.users?.get(username)
-    if (cached) return cached.user
-    const user = await this.store.user(username)
-    this.users?.set(username, { user })
-    return user
+  private user(username: string): Promise<UserRecord | null> {
+    return readThrough(this.users, username, () => this.store.user(username))
   }
 
-  private async token(id: string): Promise<ApiTokenRecord | null> {
-    const cached = this.tokens?.get(id)
-    if (cached) return cached.token
-    const token = await this.store.token(id)
-    this.tokens?.set(id, { token })
-    return token
+  private token(id: string): Promise<ApiTokenRecord | null> {
+    return readThrough(this.tokens, id, () => this.store.token(id))
   }
 
   private touch(tokenId: string, now: Date): void {
@@ -136,6 +130,15 @@ export class Authenticator {
     this.decoy ??= this.passwords.hash('not a password anyone has')
     return this.decoy
   }
+}
+
+/** A record from the cache, or read and cached (a missing one too: it is boxed, as the cache holds no nulls). */
+async function readThrough<T>(cache: LRUCache<string, { value: T | null }> | null, key: string, read: () => Promise<T | null>): Promise<T | null> {
+  const cached = cache?.get(key)
+  if (cached) return cached.value
+  const value = await read()
+  cache?.set(key, { value })
+  return value
 }
 
 function identityOf(user: UserRecord, via: Identity['via'], tokenId: string | null, expiresAt: Date | null): Identity {

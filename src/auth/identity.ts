@@ -11,3 +11,6 @@ export interface Identity {
   /** When the credential stops being valid (a token's or a JWT's expiry); null: it does not. */
   expiresAt: Date | null
 }
+
+/** The longest username a user may have (and so the longest a sign-in may name). */
+export const MAX_USERNAME_LENGTH = 256

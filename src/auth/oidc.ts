@@ -1,7 +1,7 @@
 import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from 'jose'
 import type { AuthConfig } from '../config.js'
 import { GatewayError } from '../errors.js'
-import type { Identity } from './identity.js'
+import { type Identity, MAX_USERNAME_LENGTH } from './identity.js'
 
 type OidcConfig = NonNullable<AuthConfig['oidc']>
 
@@ -33,8 +33,8 @@ export class OidcVerifier {
       throw new GatewayError('UNAUTHENTICATED', `the bearer token was refused: ${(error as Error).message}`)
     }
     const username = payload[this.config.usernameClaim]
-    if (typeof username !== 'string' || username === '') {
-      throw new GatewayError('UNAUTHENTICATED', `the bearer token has no "${this.config.usernameClaim}" claim naming the user`)
+    if (typeof username !== 'string' || username === '' || username.includes('\u0000') || username.length > MAX_USERNAME_LENGTH) {
+      throw new GatewayError('UNAUTHENTICATED', `the bearer token has no usable "${this.config.usernameClaim}" claim naming the user`)
     }
     const claimed = payload[this.config.groupsClaim]
     const groups = Array.isArray(claimed) ? claimed.filter((group): group is string => typeof group === 'string') : typeof claimed === 'string' ? [claimed] : []

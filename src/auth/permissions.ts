@@ -114,13 +114,10 @@ export interface CallerAccess {
   /** Moves the grants of a record whose id changed (a renamed model): a DENY must not fall off with the old name. */
   moveGrants(record: ProtectedRecord, newId: string): Promise<void>
   /** Appends a write to the audit trail as the caller's (auth off: there is no one to name, and no trail). */
-  record(event: AuditRecord): Promise<void>
+  record(event: AuditEnded): Promise<void>
   /** Throws UNAUTHENTICATED once the caller's credentials no longer hold (a revoked or expired token, a deleted user): long-lived streams ask before each event. */
   checkStillValid(): Promise<void>
 }
-
-/** An audit event as the federation door knows it; the actor and door are the caller's. */
-export type AuditRecord = AuditEnded
 
 export const UNRESTRICTED_ACCESS: CallerAccess = {
   permissions: async () => CallerPermissions.unrestricted(),

@@ -1,7 +1,7 @@
 import type { ApiTokenRecord, IdentityStore, UserRecord } from '../contract/identity-store.js'
 import { GatewayError, badInput } from '../errors.js'
 import { mintToken } from './api-tokens.js'
-import type { Identity } from './identity.js'
+import { type Identity, MAX_USERNAME_LENGTH } from './identity.js'
 import { type AuditDraft, type AuditEnded, runAudited } from './audit.js'
 import type { PasswordHasher } from './passwords.js'
 
@@ -30,6 +30,7 @@ export class UserAdmin {
     return this.audited(caller, { operation: 'createUser', recordType: 'user', recordId: input.username, summary: { isAdmin: input.isAdmin ?? false } }, async () => {
       requireAdmin(caller)
       if (input.username === '') throw badInput('Username cannot be empty.')
+    if (input.username.length > MAX_USERNAME_LENGTH) throw badInput(`Username is ${input.username.length} characters long; the limit is ${MAX_USERNAME_LENGTH}.`)
       checkPassword(input.password)
       const passwordHash = await this.passwords.hash(input.password)
       try {

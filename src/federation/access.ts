@@ -1,7 +1,7 @@
-import { type AuditRecord, type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
+import { type CallerAccess, type CallerPermissions, type ProtectedRecord, RANK, type Visibility } from '../auth/permissions.js'
 import { type AuditDraft, runAudited } from '../auth/audit.js'
 import type { Permission } from '../contract/identity-store.js'
-import type { ExperimentFilter, ModelVersionFilter, RegisteredModelFilter, RunFilter } from '../contract/filter.js'
+import type { SetOp } from '../contract/filter.js'
 import { GatewayError, notFound } from '../errors.js'
 import { LRUCache } from 'lru-cache'
 import { isExperiment, isModelVersion, isRegisteredModel, isRun } from '../domain.js'
@@ -108,6 +108,14 @@ export class AccessGuard {
     this.require(permissions, experimentRecord({ backendId: key.backendId, nativeId: experimentId }), needed, () => notFound(`run ${key.nativeId}`, key.backendId))
   }
 
+  /** Whether the caller may read the run (its experiment's READ), without reading the run once its experiment is known. */
+  async mayReadRun(key: RecordKey): Promise<boolean> {
+    const permissions = await this.permissions()
+    if (permissions.unrestricted) return true
+    const experimentId = await this.experimentOfRun(key)
+    return experimentId !== null && permissions.allows(experimentRecord({ backendId: key.backendId, nativeId: experimentId }), 'READ')
+  }
+
   /** A run never moves to another experiment: which one it is in is read once per replica (a training loop checks the same run every batch). */
   private async experimentOfRun(key: RecordKey): Promise<string | null> {
     const cacheKey = `${key.backendId}\u0000${key.nativeId}`
@@ -137,24 +145,12 @@ const RUN_EXPERIMENTS = new LRUCache<string, string>({ max: 100_000 })
 
 const forbidden = () => new GatewayError('FORBIDDEN', 'Permission denied')
 
-/** The list's filter with the caller's visibility as one more clause. */
-export function withVisibleExperiments(filter: ExperimentFilter, visible: Visibility): ExperimentFilter {
+/**
+ * The list's filter with the caller's visibility as one more set clause on
+ * `field` (the native ids, or names, the caller may or may not read).
+ */
+export function withVisible<P, F extends string>(filter: { all: P[] }, field: F, visible: Visibility): { all: (P | { field: F; op: SetOp; values: string[] })[] } {
   if (visible.kind === 'all') return filter
-  return { all: [...filter.all, { field: 'experimentId', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
-}
-
-export function withVisibleModels(filter: RegisteredModelFilter, visible: Visibility): RegisteredModelFilter {
-  if (visible.kind === 'all') return filter
-  return { all: [...filter.all, { field: 'names', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
-}
-
-export function withVisibleVersions(filter: ModelVersionFilter, visible: Visibility): ModelVersionFilter {
-  if (visible.kind === 'all') return filter
-  return { all: [...filter.all, { field: 'modelNames', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
-}
-
-export function withVisibleRuns(filter: RunFilter, visible: Visibility): RunFilter {
-  if (visible.kind === 'all') return filter
-  return { all: [...filter.all, { field: 'experimentId', op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
+  return { all: [...filter.all, { field, op: visible.kind === 'only' ? 'IN' : 'NOT_IN', values: visible.ids }] }
 }
 

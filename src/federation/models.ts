@@ -11,7 +11,7 @@ import { matchesModelVersionFilter, matchesRegisteredModelFilter } from '../cont
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
 import { checkAlias, checkModelName, checkTags } from './write-limits.js'
-import { AccessGuard, keysOf, modelRecord, withVisibleModels, withVisibleVersions } from './access.js'
+import { AccessGuard, keysOf, modelRecord, withVisible } from './access.js'
 import { UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
 
@@ -74,7 +74,7 @@ export class ModelFederation {
       backends: this.backends.select(args.backends, 'modelRegistry'),
       compare: compareRegisteredModels,
       source: {
-        plan: (backend, filter) => this.readerOf(backend).planModelFilter(withVisibleModels(filter, visible(backend.id))),
+        plan: (backend, filter) => this.readerOf(backend).planModelFilter(withVisible(filter, 'names', visible(backend.id))),
         query: (_, filter): RegisteredModelQuery => ({ filter }),
         list: (backend, query, page) => this.readerOf(backend).listRegisteredModels(query, page),
         count: (backend, query) => this.readerOf(backend).countRegisteredModels(query),
@@ -92,7 +92,7 @@ export class ModelFederation {
       backends,
       compare: compareModelVersions,
       source: {
-        plan: (backend, filter) => this.readerOf(backend).planVersionFilter(withVisibleVersions(filter, visible(backend.id))),
+        plan: (backend, filter) => this.readerOf(backend).planVersionFilter(withVisible(filter, 'modelNames', visible(backend.id))),
         query: (backend, filter): ModelVersionQuery => ({ modelIds: scopeOf(backend), filter }),
         list: (backend, query, page) => this.readerOf(backend).listModelVersions(query, page),
         count: (backend, query) => this.readerOf(backend).countModelVersions(query),

@@ -11,7 +11,7 @@ import type { Backends, GuardedBackend } from './backends.js'
 import { Links } from './links.js'
 import type { Limits } from '../config.js'
 import { DEFAULT_LIMITS, checkListShape } from './query-limits.js'
-import { AccessGuard, experimentRecord, keysOf, withVisibleExperiments, withVisibleRuns } from './access.js'
+import { AccessGuard, experimentRecord, keysOf, withVisible } from './access.js'
 import { type CallerAccess, UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
 import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
@@ -100,7 +100,7 @@ export class TrackingFederation {
       compare: compareExperiments,
       source: {
         // What the caller may not read is one more clause, pushed down where the backend can take it.
-        plan: (backend, filter) => tracking(backend).planExperimentFilter(withVisibleExperiments(filter, visible(backend.id))),
+        plan: (backend, filter) => tracking(backend).planExperimentFilter(withVisible(filter, 'experimentId', visible(backend.id))),
         query: (_, filter): ExperimentQuery => ({ filter, lifecycle: args.lifecycle }),
         list: (backend, query, page) => tracking(backend).listExperiments(query, page),
         count: (backend, query) => tracking(backend).countExperiments(query),
@@ -123,7 +123,7 @@ export class TrackingFederation {
       backends,
       compare: runComparator(orderBy),
       source: {
-        plan: (backend, filter) => tracking(backend).planRunFilter(withVisibleRuns(filter, visible(backend.id))),
+        plan: (backend, filter) => tracking(backend).planRunFilter(withVisible(filter, 'experimentId', visible(backend.id))),
         query: (backend, filter): RunQuery => ({ experimentIds: scopeOf(backend), filter, lifecycle: args.lifecycle, orderBy }),
         list: (backend, query, page) => tracking(backend).listRuns(query, page),
         count: (backend, query) => tracking(backend).countRuns(query),

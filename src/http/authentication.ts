@@ -63,4 +63,4 @@ function refuse(response: ServerResponse, path: string, error: unknown): void {
   sendCodedError(response, 401, 'UNAUTHENTICATED', gatewayError.message, { 'www-authenticate': 'Basic realm="mlgate", Bearer realm="mlgate"' })
 }
 
-const STATUS_OF: Partial<Record<GatewayError['code'], number>> = { RATE_LIMITED: 429, BACKEND_UNAVAILABLE: 503, BACKEND_TIMEOUT: 503, BACKEND_ERROR: 502 }
+const STATUS_OF: Partial<Record<GatewayError['code'], number>> = { BAD_USER_INPUT: 400, RATE_LIMITED: 429, BACKEND_UNAVAILABLE: 503, BACKEND_TIMEOUT: 503, BACKEND_ERROR: 502 }

@@ -1,12 +1,11 @@
 import { z } from 'zod'
-import type { Identity } from '../auth/identity.js'
 import { DEFAULT_WORKSPACE, type PermissionAdmin } from '../auth/permission-admin.js'
 import { RANK, recordPattern } from '../auth/permissions.js'
 import type { RolePermissionRecord, RoleRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
-import { currentIdentity } from '../request-scope.js'
 import { parseParams } from './params.js'
 import type { Route } from './route.js'
+import { caller } from './users.js'
 
 /**
  * MLflow 3.17's auth app's grant and role endpoints (API 3.0): per-user
@@ -170,10 +169,4 @@ export function permissionRoutes(admin: PermissionAdmin, backendId: string): Rou
       },
     },
   ]
-}
-
-function caller(): Identity {
-  const identity = currentIdentity()
-  if (!identity) throw new GatewayError('UNAUTHENTICATED', 'this endpoint needs a signed-in user')
-  return identity
 }

@@ -88,8 +88,8 @@ function userJson(user: UserRecord) {
   return { id: user.id, username: user.username, is_admin: user.isAdmin }
 }
 
-/** The admitted identity (auth is on wherever these routes are served). */
-function caller(): Identity {
+/** The admitted identity (auth is on wherever these routes, and the grant and role routes, are served). */
+export function caller(): Identity {
   const identity = currentIdentity()
   if (!identity) throw new GatewayError('UNAUTHENTICATED', 'this endpoint needs a signed-in user')
   return identity

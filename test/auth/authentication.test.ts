@@ -60,6 +60,9 @@ describeEachEngine('authentication', (engine) => {
     expect(wrong.body.errors?.[0].message).toBe(unknown.body.errors?.[0].message)
     expect((await graphql('{ viewer { username } }', 'Digest username="admin"')).status).toBe(401)
     expect((await graphql('{ viewer { username } }', 'Basic !!!not-base64')).status).toBe(401)
+    // Hostile credentials are wrong credentials too: a NUL, an enormous name.
+    const hostile = [basic('ad\u0000min', ADMIN.password), basic('admin', 'pass\u0000word-1234'), basic('a'.repeat(5000), 'x')]
+    for (const authorization of hostile) expect((await graphql('{ viewer { username } }', authorization)).status).toBe(401)
   })
 
   it('lets an admin create users, who sign in with their password and cannot administer', async () => {
@@ -69,6 +72,8 @@ describeEachEngine('authentication', (engine) => {
     expect(short.body.errors?.[0]).toMatchObject({ message: 'Password must be at least 12 characters.', extensions: { code: 'BAD_USER_INPUT' } })
     const twice = await graphql('mutation { createUser(input: { username: "ana", password: "ana-password-12" }) { username } }', asAdmin)
     expect(twice.body.errors?.[0].extensions?.code).toBe('CONFLICT')
+    const overlong = await graphql('mutation ($u: String!) { createUser(input: { username: $u, password: "long-password-12" }) { username } }', asAdmin, { u: 'u'.repeat(257) })
+    expect(overlong.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT')
 
     const asAna = basic('ana', 'ana-password-12')
     expect((await graphql('{ viewer { username isAdmin } }', asAna)).body).toEqual({ data: { viewer: { username: 'ana', isAdmin: false } } })

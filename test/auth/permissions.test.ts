@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachEngine, nativeBackendConfig } from '../support/engines.js'
-import { type TestGateway, startTestGateway } from '../support/gateway.js'
+import { startTestGateway } from '../support/gateway.js'
 
 /**
  * What each user may do, enforced at the federation door for GraphQL and

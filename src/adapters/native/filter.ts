@@ -113,7 +113,7 @@ function compileRunPredicate(eb: RunsBuilder, predicate: RunPredicate, shape: Cl
     case 'endTime':
       return eb(RUN_COLUMNS[predicate.field], NUMBER_SQL[predicate.op], predicate.value)
     case 'experimentId':
-      return experimentIdIn(eb, 'runs.experiment_id', predicate)
+      return inSet('runs.experiment_id', predicate)
     default: {
       const column = RUN_COLUMNS[predicate.field]
       if ('values' in predicate) {
@@ -137,26 +137,24 @@ export function compileExperimentFilter(
   return eb.and(conditions)
 }
 
-/** An experiment id column in (or not in) a set of native ids; ids that are not numbers name no experiment here. */
-function experimentIdIn<DB, TB extends keyof DB>(
-  eb: ExpressionBuilder<DB, TB>,
-  column: 'runs.experiment_id' | 'experiments.id',
+/**
+ * A column in (or not in) a set, as one array parameter however long the
+ * set. Experiment ids are int8: values that are not numbers name no
+ * experiment here. `IN ()` is not SQL; an empty set matches nothing, its negation everything.
+ */
+function inSet(
+  column: 'runs.experiment_id' | 'experiments.id' | 'registered_models.name' | 'model_versions.model_name',
   predicate: { op: SetOp; values: string[] },
 ): Expression<SqlBool> {
-  const ids = predicate.values.filter((id) => /^\d{1,18}$/.test(id)).map(Number)
-  // `IN ()` is not SQL; an empty set matches nothing, its negation everything.
-  if (ids.length === 0) return sql.lit(predicate.op === 'NOT_IN')
-  return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${numberArray(ids)}::int8[])`
-}
-
-/** A text column in (or not in) a set of values, as one array parameter however long the set. */
-function textIn<DB, TB extends keyof DB>(_eb: ExpressionBuilder<DB, TB>, column: 'registered_models.name' | 'model_versions.model_name', predicate: { op: SetOp; values: string[] }): Expression<SqlBool> {
-  if (predicate.values.length === 0) return sql.lit(predicate.op === 'NOT_IN')
-  return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${textArray(predicate.values)}::text[])`
+  const numeric = column === 'runs.experiment_id' || column === 'experiments.id'
+  const values = numeric ? predicate.values.filter((id) => /^\d{1,18}$/.test(id)) : predicate.values
+  if (values.length === 0) return sql.lit(predicate.op === 'NOT_IN')
+  const array = numeric ? sql`${numberArray(values.map(Number))}::int8[]` : sql`${textArray(values)}::text[]`
+  return sql<SqlBool>`${sql.ref(column)} ${predicate.op === 'IN' ? sql`= any` : sql`<> all`}(${array})`
 }
 
 function compileExperimentPredicate(eb: ExperimentsBuilder, predicate: ExperimentPredicate, shape: ClauseShape): Expression<SqlBool> {
-  if (predicate.field === 'experimentId') return experimentIdIn(eb, 'experiments.id', predicate)
+  if (predicate.field === 'experimentId') return inSet('experiments.id', predicate)
   if (predicate.field === 'name') return eb('experiments.name', STRING_SQL[predicate.op], predicate.value)
   return eb.exists(
     shaped(
@@ -189,7 +187,7 @@ export function compileRegisteredModelFilter(eb: ModelsBuilder, filter: Register
         case 'name':
           return eb('registered_models.name', STRING_SQL[predicate.op], predicate.value)
         case 'names':
-          return textIn(eb, 'registered_models.name', predicate)
+          return inSet('registered_models.name', predicate)
         case 'tag':
           return eb.exists(shaped(shape, tagRows(predicate.key, STRING_SQL[predicate.op], predicate.value)))
         case 'lacksTag':
@@ -232,7 +230,7 @@ function compileModelVersionPredicate(eb: VersionsBuilder, predicate: ModelVersi
     case 'runIds':
       return predicate.values.length === 0 ? sql.lit(false) : eb('model_versions.run_id', 'in', predicate.values)
     case 'modelNames':
-      return textIn(eb, 'model_versions.model_name', predicate)
+      return inSet('model_versions.model_name', predicate)
     default:
       return eb(VERSION_COLUMNS[predicate.field], STRING_SQL[predicate.op], predicate.value)
   }

@@ -32,7 +32,8 @@ export class LiveFederation {
     const everything = await this.readsEverything()
     for await (const update of metricUpdates({ backends: this.backends, ...options })) {
       await this.access.checkStillValid()
-      if (everything || (await this.currentRun(update.run))) yield update
+      // A fresh look at the subscriber's permissions; the run's experiment is known after the first event.
+      if (everything || (await this.fresh().guard.mayReadRun(update.run))) yield update
     }
   }
 
