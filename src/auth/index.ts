@@ -5,7 +5,7 @@ import { UserAdmin } from './user-admin.js'
 import type { Identity } from './identity.js'
 import { currentDoor } from '../request-scope.js'
 import type { AuditEnded } from './audit.js'
-import type { AuditLog } from '../contract/audit-log.js'
+import { type AuditEventInput, type AuditLog, PendingAuditEvent } from '../contract/audit-log.js'
 import type { RolePermissionRecord } from '../contract/identity-store.js'
 import { LRUCache } from 'lru-cache'
 import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
@@ -59,7 +59,8 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
     authenticator.forget(username)
     rowsCache?.clear()
   }
-  const auditAs = (actor: Identity | null, event: AuditEnded) => auditLog.append({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })
+  const asEventOf = (actor: Identity | null, event: AuditEnded): AuditEventInput => ({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })
+  const auditAs = (actor: Identity | null, event: AuditEnded) => auditLog.append(asEventOf(actor, event))
   const permissionAdmin = new PermissionAdmin(store, auditAs, changed, permissionsOf)
   return {
     authenticator,
@@ -80,6 +81,7 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
         changed(null)
       },
       record: (event) => auditAs(identity, event),
+      offerRecord: (event) => new PendingAuditEvent(storeBackend, asEventOf(identity, event)),
       checkStillValid: async () => {
         if (identity) await authenticator.checkStillValid(identity)
       },

@@ -162,7 +162,7 @@ export class PermissionAdmin {
 
 
   private async audited<T>(caller: Identity, event: AuditDraft, write: () => Promise<T>): Promise<T> {
-    const result = await runAudited((ended) => this.audit(caller, ended), event, write)
+    const result = await runAudited({ append: (ended) => this.audit(caller, ended) }, event, write)
     this.changed(event.recordType === 'user' ? (event.recordId ?? null) : null)
     return result
   }

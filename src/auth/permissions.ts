@@ -1,6 +1,7 @@
 import type { Permission, RolePermissionRecord } from '../contract/identity-store.js'
 import type { Identity } from './identity.js'
 import type { AuditEnded } from './audit.js'
+import type { PendingAuditEvent } from '../contract/audit-log.js'
 
 /**
  * MLflow 3.17's permission model (mlflow/server/auth/permissions.py), over
@@ -115,6 +116,8 @@ export interface CallerAccess {
   moveGrants(record: ProtectedRecord, newId: string): Promise<void>
   /** Appends a write to the audit trail as the caller's (auth off: there is no one to name, and no trail). */
   record(event: AuditEnded): Promise<void>
+  /** The same, as an event the trail's store commits with the write when the write is there (auth off: none). */
+  offerRecord(event: AuditEnded): PendingAuditEvent | null
   /** Throws UNAUTHENTICATED once the caller's credentials no longer hold (a revoked or expired token, a deleted user): long-lived streams ask before each event. */
   checkStillValid(): Promise<void>
 }
@@ -125,6 +128,7 @@ export const UNRESTRICTED_ACCESS: CallerAccess = {
   forgetDeleted: async () => {},
   moveGrants: async () => {},
   record: async () => {},
+  offerRecord: () => null,
   checkStillValid: async () => {},
 }
 

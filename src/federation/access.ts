@@ -39,7 +39,7 @@ export class AccessGuard {
 
   /** Runs a write (its permission check included) and appends it to the audit trail as the caller's (src/auth/audit.ts). */
   audited<T>(event: AuditDraft, write: () => Promise<T>, recordIdOf?: (result: T) => string): Promise<T> {
-    return runAudited((ended) => this.access.record(ended), event, write, recordIdOf)
+    return runAudited({ append: (ended) => this.access.record(ended), offer: (ended) => this.access.offerRecord(ended) }, event, write, recordIdOf)
   }
 
   /** A renamed record's grants follow it (with auth off there are none). */

@@ -4,6 +4,8 @@ import { describeEachEngine, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { migrateToLatest, openNativeDatabase } from '../../src/adapters/native/client.js'
 import { NativeAuditLog } from '../../src/adapters/native/audit-log.js'
+import { writeTransaction } from '../../src/adapters/native/write-transaction.js'
+import { PendingAuditEvent, offeringAuditEvent } from '../../src/contract/audit-log.js'
 import { type NativeBackendConfig, parseConfig } from '../../src/config.js'
 
 /** The audit trail: every write and permission change, with who, which API, and how it ended; append-only; no secrets. */
@@ -71,6 +73,31 @@ describeEachEngine('audit trail', (engine) => {
     expect((await events({}, bo)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
   })
 
+  it('writes one event per write, committed with the write: a failed write leaves only its failure', async () => {
+    const experiment = String((await mlflow('POST', 'experiments/create', admin, { name: 'one-event-each' })).body.experiment_id)
+    const runId = ((await mlflow('POST', 'runs/create', admin, { experiment_id: experiment })).body.run as { info: { run_id: string } }).info.run_id
+    const batch = (body: Record<string, unknown>) => mlflow('POST', 'runs/log-batch', admin, { run_id: runId, ...body })
+    expect((await batch({ metrics: [{ key: 'loss', value: 1, timestamp: 1, step: 0 }] })).status).toBe(200)
+    expect((await batch({ params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 2, timestamp: 2, step: 1 }] })).status).toBe(200)
+    // A param may not change: the batch fails inside its transaction, and its metric point is not kept.
+    expect((await batch({ params: [{ key: 'lr', value: '0.2' }], metrics: [{ key: 'loss', value: 3, timestamp: 3, step: 2 }] })).status).toBe(400)
+    expect((await mlflow('POST', 'runs/delete', admin, { run_id: runId })).status).toBe(200)
+    // A metrics-only batch to a deleted run: refused after its statement, in the transaction that carried the event.
+    expect((await batch({ metrics: [{ key: 'loss', value: 4, timestamp: 4, step: 3 }] })).status).toBe(400)
+    const ofRun = ((await events({ recordId: runId })).data?.auditEvents as { nodes: Event[] }).nodes
+    expect(ofRun.map((event) => [event.operation, event.result])).toEqual([
+      ['logBatch', 'BAD_USER_INPUT'],
+      ['deleteRun', 'ok'],
+      ['logBatch', 'CONFLICT'],
+      ['logBatch', 'ok'],
+      ['logBatch', 'ok'],
+      ['createRun', 'ok'],
+    ])
+    await mlflow('POST', 'runs/restore', admin, { run_id: runId })
+    const history = (await mlflow('GET', 'metrics/get-history', admin, { run_id: runId, metric_key: 'loss' })).body.metrics as { value: number }[]
+    expect(history.map((point) => point.value)).toEqual([1, 2])
+  })
+
   it('keeps a promotion history across stages in one query', async () => {
     await mlflow('POST', 'registered-models/create', admin, { name: 'promoted' })
     await mlflow('POST', 'model-versions/create', admin, { name: 'promoted', source: 's3://bucket/models/p' })
@@ -92,6 +119,38 @@ describeEachEngine('the audit trail in the native store', (engine) => {
       await expect(sql`update audit_events set actor = 'someone else'`.execute(database.db)).rejects.toThrow(/append-only/)
       await expect(sql`delete from audit_events`.execute(database.db)).rejects.toThrow(/append-only/)
       expect((await log.list({}, { first: 10, after: null })).map((event) => event.actor)).toEqual(['ana'])
+    } finally {
+      await database.close()
+    }
+  })
+
+  it("commits an offered event with the write's transaction, or neither", async () => {
+    const backend = parseConfig({ backends: [nativeBackendConfig(engine)] }).backends[0] as NativeBackendConfig
+    const database = await openNativeDatabase(backend)
+    try {
+      await migrateToLatest(database.db, backend.schema)
+      const log = new NativeAuditLog(database.db)
+      const event = (recordId: string) => ({ actor: 'ana', door: 'graphql' as const, operation: 'setExperimentTags', recordType: 'experiment', backendId: 'local', recordId, summary: {}, result: 'ok' })
+      const write = (name: string, fail: boolean) => async () =>
+        writeTransaction(database.db, 'local', async (trx) => {
+          await trx.insertInto('experiments').values({ name, artifact_location: null, created_at: 1, updated_at: 1 }).execute()
+          if (fail) throw new Error('the write failed after its first statement')
+        })
+      const kept = new PendingAuditEvent('local', event('kept'))
+      await offeringAuditEvent(kept, write('kept', false))
+      expect(kept.committed).toBe(true)
+      const failed = new PendingAuditEvent('local', event('failed'))
+      await expect(offeringAuditEvent(failed, write('failed', true))).rejects.toThrow(/failed after/)
+      // Handed back: the audit layer appends the failure itself.
+      expect(failed.committed).toBe(false)
+      expect(failed.isOfferedTo('local')).toBe(true)
+      // Another backend's database does not take the trail's event.
+      const elsewhere = new PendingAuditEvent('other', event('elsewhere'))
+      await offeringAuditEvent(elsewhere, write('elsewhere', false))
+      expect(elsewhere.committed).toBe(false)
+      expect((await log.list({}, { first: 10, after: null })).map((row) => row.recordId)).toEqual(['kept'])
+      const names = (await database.db.selectFrom('experiments').select('name').where('name', '!=', 'Default').execute()).map((row) => row.name).sort()
+      expect(names).toEqual(['elsewhere', 'kept'])
     } finally {
       await database.close()
     }

@@ -7,20 +7,7 @@ export class NativeAuditLog implements AuditLog {
   constructor(private readonly db: Kysely<Database>) {}
 
   async append(event: AuditEventInput): Promise<void> {
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        at: Date.now(),
-        actor: event.actor,
-        door: event.door,
-        operation: event.operation,
-        record_type: event.recordType,
-        backend_id: event.backendId,
-        record_id: event.recordId,
-        summary: JSON.stringify(event.summary),
-        result: event.result,
-      })
-      .execute()
+    await insertAuditEvent(this.db, event)
   }
 
   async list(query: AuditQuery, page: { first: number; after: number | null }): Promise<AuditEvent[]> {
@@ -35,6 +22,24 @@ export class NativeAuditLog implements AuditLog {
     if (page.after !== null) select = select.where('id', '<', page.after)
     return (await select.orderBy('id', 'desc').limit(page.first).execute()).map(toEvent)
   }
+}
+
+/** Appends one event, alone or in a write's transaction (`write-transaction.ts`). */
+export async function insertAuditEvent(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at: Date.now(),
+      actor: event.actor,
+      door: event.door,
+      operation: event.operation,
+      record_type: event.recordType,
+      backend_id: event.backendId,
+      record_id: event.recordId,
+      summary: JSON.stringify(event.summary),
+      result: event.result,
+    })
+    .execute()
 }
 
 function toEvent(row: Selectable<AuditEventTable>): AuditEvent {

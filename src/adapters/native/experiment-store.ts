@@ -4,6 +4,7 @@ import { GatewayError, notFound } from '../../errors.js'
 import type { CreateExperimentInput, ExperimentQuery, Page, PageRequest } from '../../contract/backend.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { Database } from './db/schema.js'
+import { writeTransaction } from './write-transaction.js'
 import { compileExperimentFilter } from './filter.js'
 import { type ExperimentRow, toExperiment } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
@@ -55,7 +56,7 @@ export class ExperimentStore {
   async create(input: CreateExperimentInput): Promise<Experiment> {
     const now = Date.now()
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await writeTransaction(this.db, this.backendId, async (trx) => {
         const { id } = await trx
           .insertInto('experiments')
           .values({ name: input.name, artifact_location: input.artifactLocation, created_at: now, updated_at: now })
@@ -75,7 +76,7 @@ export class ExperimentStore {
   }
 
   async setTags(id: string, tags: KeyValue[]): Promise<Experiment> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const experiment = await this.get(id, trx)
       await this.upsertTags(trx, Number(experiment.nativeId), tags)
       await trx.updateTable('experiments').set({ updated_at: Date.now() }).where('id', '=', Number(id)).execute()
@@ -84,7 +85,7 @@ export class ExperimentStore {
   }
 
   async deleteTag(id: string, key: string): Promise<Experiment> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const experiment = await this.get(id, trx)
       const deleted = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', Number(experiment.nativeId)).where('key', '=', key).executeTakeFirst()
       if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of experiment ${id}`, this.backendId)
@@ -95,7 +96,7 @@ export class ExperimentStore {
 
   async rename(id: string, name: string): Promise<Experiment> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await writeTransaction(this.db, this.backendId, async (trx) => {
         await this.get(id, trx)
         await trx.updateTable('experiments').set({ name, updated_at: Date.now() }).where('id', '=', Number(id)).execute()
         return this.get(id, trx)
@@ -111,7 +112,7 @@ export class ExperimentStore {
   /** MLflow's soft delete and restore: the experiment and its runs change lifecycle stage together. */
   async setLifecycle(id: string, stage: 'active' | 'deleted'): Promise<Experiment> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await writeTransaction(this.db, this.backendId, async (trx) => {
         await this.get(id, trx)
         await trx.updateTable('experiments').set({ lifecycle_stage: stage, updated_at: Date.now() }).where('id', '=', Number(id)).execute()
         await trx.updateTable('runs').set({ lifecycle_stage: stage }).where('experiment_id', '=', Number(id)).execute()

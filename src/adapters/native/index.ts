@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { NativeBackendConfig } from '../../config.js'
 import type { MetricWrite } from '../../domain.js'
-import { GatewayError, badInput, notFound, unsupported } from '../../errors.js'
+import { GatewayError, badInput, unsupported } from '../../errors.js'
 import type { IdentityStore } from '../../contract/identity-store.js'
 import type { AuditLog } from '../../contract/audit-log.js'
 import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../../contract/backend.js'
@@ -18,6 +18,7 @@ import { MetricStore } from './metric-store.js'
 import { ModelVersionStore } from './model-version-store.js'
 import { RegisteredModelStore } from './registered-model-store.js'
 import { RunStore } from './run-store.js'
+import { auditEventOfferedTo, writeTransaction } from './write-transaction.js'
 
 const NATIVE_CAPABILITIES: Capabilities = {
   orderByMetric: true,
@@ -158,13 +159,17 @@ class NativeBackend implements Backend, TrackingReader {
     await this.database.close()
   }
 
+  /** One statement; in a transaction only when the write's audit event commits with it. */
   private async logMetrics(runId: string, metrics: MetricWrite[]): Promise<void> {
-    const { written } = metrics.length === 0 ? { written: 0 } : await this.metrics.append(runId, metrics)
+    if (auditEventOfferedTo(this.id)) return writeTransaction(this.database.db, this.id, (trx) => this.appendMetricsOrExplain(runId, metrics, trx))
+    return this.appendMetricsOrExplain(runId, metrics, this.database.db)
+  }
+
+  private async appendMetricsOrExplain(runId: string, metrics: MetricWrite[], db: Kysely<Database>): Promise<void> {
+    const { written } = metrics.length === 0 ? { written: 0 } : await this.metrics.append(runId, metrics, db)
     if (written > 0) return
     // Nothing was written (nothing asked, copies only, or no such run): the run check decides the answer.
-    const [run] = await this.runs.getMany([runId])
-    if (!run) throw notFound(`run ${runId}`, this.id)
-    if (run.lifecycleStage !== 'active') throw badInput(`run ${runId} is deleted; restore it before writing to it`, this.id)
+    await this.runs.requireActive(db, runId)
   }
 
   /** Appends inside a caller's transaction (log-batch); the run was checked there. */

@@ -5,6 +5,7 @@ import type { KeyValue, LoggedModel, LoggedModelStatus, LinkedMetric, ModelOutpu
 import { badInput, notFound } from '../../errors.js'
 import type { CreateLoggedModelInput, LoggedModelStore, Page, PageRequest } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
+import { writeTransaction } from './write-transaction.js'
 import { isExperimentId } from './experiment-store.js'
 import { type LoggedModelRow, toLoggedModel } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
@@ -17,7 +18,7 @@ export class NativeLoggedModelStore implements LoggedModelStore {
   ) {}
 
   async create(input: CreateLoggedModelInput): Promise<LoggedModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const experiment = isExperimentId(input.experimentId)
         ? await trx.selectFrom('experiments').select(['id', 'lifecycle_stage', 'artifact_location']).where('id', '=', Number(input.experimentId)).executeTakeFirst()
         : undefined
@@ -94,7 +95,7 @@ export class NativeLoggedModelStore implements LoggedModelStore {
 
   async logOutputs(runId: string, outputs: ModelOutput[]): Promise<void> {
     if (outputs.length === 0) return
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       const run = await trx.selectFrom('runs').select('lifecycle_stage').where('id', '=', runId).executeTakeFirst()
       if (!run) throw notFound(`run ${runId}`, this.backendId)
       if (run.lifecycle_stage !== 'active') throw badInput(`run ${runId} is deleted; restore it before writing to it`, this.backendId)
@@ -139,7 +140,7 @@ export class NativeLoggedModelStore implements LoggedModelStore {
 
   /** Applies `write` to an existing model under its row lock and stamps the update. */
   private change(id: string, write: (trx: Kysely<Database>) => Promise<unknown>): Promise<LoggedModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const row = await trx.selectFrom('logged_models').select('id').where('id', '=', id).where('lifecycle_stage', '=', 'active').forUpdate().executeTakeFirst()
       if (!row) throw notFound(`logged model ${id}`, this.backendId)
       await write(trx)

@@ -4,6 +4,7 @@ import { notFound } from '../../errors.js'
 import type { CreateModelVersionInput, ModelVersionQuery, Page, PageRequest } from '../../contract/backend.js'
 import { modelVersionId, parseModelVersionId } from '../../contract/model-version-id.js'
 import type { Database } from './db/schema.js'
+import { writeTransaction } from './write-transaction.js'
 import { compileModelVersionFilter } from './filter.js'
 import { type ModelVersionRow, toModelVersion } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
@@ -73,7 +74,7 @@ export class ModelVersionStore {
   }
 
   async create(input: CreateModelVersionInput): Promise<ModelVersion> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.models.lock(trx, input.modelId)
       const { highest } = await trx
         .selectFrom('model_versions')
@@ -108,7 +109,7 @@ export class ModelVersionStore {
   async transition(id: string, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
     const key = parseModelVersionId(id)
     if (!key) throw notFound(`model version ${id}`, this.backendId)
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.models.lock(trx, key.modelName)
       const now = Date.now()
       const updated = await trx
@@ -158,7 +159,7 @@ export class ModelVersionStore {
   async delete(id: string): Promise<void> {
     const key = parseModelVersionId(id)
     if (!key) throw notFound(`model version ${id}`, this.backendId)
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.models.lock(trx, key.modelName)
       const deleted = await trx.deleteFrom('model_versions').where('model_name', '=', key.modelName).where('version', '=', key.version).executeTakeFirst()
       if (deleted.numDeletedRows === 0n) throw notFound(`model version ${id}`, this.backendId)
@@ -170,7 +171,7 @@ export class ModelVersionStore {
   private change(id: string, write: (trx: Kysely<Database>, modelName: string, version: number) => Promise<unknown>): Promise<ModelVersion> {
     const key = parseModelVersionId(id)
     if (!key) throw notFound(`model version ${id}`, this.backendId)
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.models.lock(trx, key.modelName)
       const updated = await trx
         .updateTable('model_versions')

@@ -4,6 +4,7 @@ import { GatewayError, notFound } from '../../errors.js'
 import type { CreateRegisteredModelInput, Page, PageRequest, RegisteredModelQuery } from '../../contract/backend.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { Database } from './db/schema.js'
+import { writeTransaction } from './write-transaction.js'
 import { compileRegisteredModelFilter } from './filter.js'
 import { type RegisteredModelRow, toRegisteredModel } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
@@ -50,7 +51,7 @@ export class RegisteredModelStore {
   async create(input: CreateRegisteredModelInput): Promise<RegisteredModel> {
     const now = Date.now()
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await writeTransaction(this.db, this.backendId, async (trx) => {
         await trx
           .insertInto('registered_models')
           .values({ name: input.name, description: input.description, created_at: now, updated_at: now })
@@ -67,7 +68,7 @@ export class RegisteredModelStore {
   }
 
   async setTags(name: string, tags: KeyValue[]): Promise<RegisteredModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lock(trx, name)
       await this.upsertTags(trx, name, tags)
       await this.touch(trx, name)
@@ -77,7 +78,7 @@ export class RegisteredModelStore {
 
   /** Points `alias` at `version` of the model, moving it if it pointed elsewhere. */
   async setAlias(name: string, alias: string, version: number): Promise<RegisteredModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lock(trx, name)
       const exists = await trx
         .selectFrom('model_versions')
@@ -97,7 +98,7 @@ export class RegisteredModelStore {
   }
 
   async deleteAlias(name: string, alias: string): Promise<RegisteredModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lock(trx, name)
       const deleted = await trx.deleteFrom('model_aliases').where('model_name', '=', name).where('alias', '=', alias).executeTakeFirst()
       if (deleted.numDeletedRows === 0n) throw notFound(`alias "${alias}" of registered model "${name}"`, this.backendId)
@@ -107,7 +108,7 @@ export class RegisteredModelStore {
   }
 
   async deleteTag(name: string, key: string): Promise<RegisteredModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lock(trx, name)
       const deleted = await trx.deleteFrom('registered_model_tags').where('model_name', '=', name).where('key', '=', key).executeTakeFirst()
       if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of registered model "${name}"`, this.backendId)
@@ -117,7 +118,7 @@ export class RegisteredModelStore {
   }
 
   async update(name: string, patch: { description: string | null }): Promise<RegisteredModel> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lock(trx, name)
       await trx.updateTable('registered_models').set({ description: patch.description, updated_at: Date.now() }).where('name', '=', name).execute()
       return this.get(name, trx)
@@ -127,7 +128,7 @@ export class RegisteredModelStore {
   /** Versions, tags and aliases follow through their foreign keys (ON UPDATE CASCADE). */
   async rename(name: string, newName: string): Promise<RegisteredModel> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await writeTransaction(this.db, this.backendId, async (trx) => {
         await this.lock(trx, name)
         await trx.updateTable('registered_models').set({ name: newName, updated_at: Date.now() }).where('name', '=', name).execute()
         return this.get(newName, trx)

@@ -6,6 +6,7 @@ import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError, badInput, notFound } from '../../errors.js'
 import { type CreateRunInput, DATASET_SUMMARIES_LIMIT, type Page, type PageRequest, type RunBatch, type RunEventKind, type RunQuery, type UpdateRunInput } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
+import { writeTransaction } from './write-transaction.js'
 import { isExperimentId } from './experiment-store.js'
 import { type RunRow, toRun } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
@@ -81,7 +82,7 @@ export class RunStore {
   }
 
   async create(input: CreateRunInput): Promise<Run> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const experiment = isExperimentId(input.experimentId)
         ? await trx
             .selectFrom('experiments')
@@ -115,7 +116,7 @@ export class RunStore {
   }
 
   async update(id: string, patch: UpdateRunInput): Promise<Run> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const run = await this.requireActive(trx, id)
       const after = endTimeAfterUpdate(patch, run.endTime === null ? null : new Date(run.endTime))
       const endTime = after === undefined ? undefined : (after?.getTime() ?? null)
@@ -135,7 +136,7 @@ export class RunStore {
   }
 
   async setLifecycle(id: string, stage: 'active' | 'deleted'): Promise<Run> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, this.backendId, async (trx) => {
       const result = await trx.updateTable('runs').set({ lifecycle_stage: stage }).where('id', '=', id).executeTakeFirst()
       if (result.numUpdatedRows === 0n) throw notFound(`run ${id}`, this.backendId)
       await this.announce(trx, id, stage === 'deleted' ? 'DELETED' : 'UPDATED')
@@ -144,7 +145,7 @@ export class RunStore {
   }
 
   async logParams(id: string, params: KeyValue[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.requireActive(trx, id)
       await this.insertParams(trx, id, params)
       await this.announce(trx, id, 'UPDATED')
@@ -152,7 +153,7 @@ export class RunStore {
   }
 
   async setTags(id: string, tags: KeyValue[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.requireActive(trx, id)
       await this.upsertTags(trx, id, tags)
       await this.announce(trx, id, 'UPDATED')
@@ -160,7 +161,7 @@ export class RunStore {
   }
 
   async deleteTag(id: string, key: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.requireActive(trx, id)
       const deleted = await trx.deleteFrom('run_tags').where('run_id', '=', id).where('key', '=', key).executeTakeFirst()
       if (deleted.numDeletedRows === 0n) throw notFound(`tag "${key}" of run ${id}`, this.backendId)
@@ -170,7 +171,7 @@ export class RunStore {
 
   /** MLflow's log-batch in one transaction: a param conflict leaves no metric or tag behind. */
   async logBatch(id: string, batch: RunBatch, appendMetrics: (db: Kysely<Database>) => Promise<void>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.lockActive(trx, id)
       await this.insertParams(trx, id, batch.params)
       await this.upsertTags(trx, id, batch.tags)
@@ -191,7 +192,7 @@ export class RunStore {
       const key = `${input.dataset.name}\u0000${input.dataset.digest}`
       if (!firstOfEach.has(key)) firstOfEach.set(key, input)
     }
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, this.backendId, async (trx) => {
       await this.requireActive(trx, id)
       for (const input of firstOfEach.values()) {
         const { dataset } = input
