@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely'
 import type { AuditDoor, AuditEvent, AuditEventInput, AuditLog, AuditQuery } from '../../contract/audit-log.js'
 import type { AuditEventTable, Database } from './db/schema.js'
 
@@ -26,20 +26,33 @@ export class NativeAuditLog implements AuditLog {
 
 /** Appends one event, alone or in a write's transaction (`write-transaction.ts`). */
 export async function insertAuditEvent(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      at: Date.now(),
-      actor: event.actor,
-      door: event.door,
-      operation: event.operation,
-      record_type: event.recordType,
-      backend_id: event.backendId,
-      record_id: event.recordId,
-      summary: JSON.stringify(event.summary),
-      result: event.result,
-    })
-    .execute()
+  await db.insertInto('audit_events').values(auditEventRow(event)).execute()
+}
+
+/**
+ * The event's insert as a part of a write's own statement (a data-modifying
+ * `with` clause): it inserts only where `condition` holds, so one round trip
+ * and one commit carry the write and its event (metric-store.ts).
+ */
+export function auditEventInsertWhere(event: AuditEventInput, condition: RawBuilder<unknown>): RawBuilder<unknown> {
+  const row = auditEventRow(event)
+  return sql`insert into audit_events (at, actor, door, operation, record_type, backend_id, record_id, summary, result)
+    select ${row.at}::int8, ${row.actor}, ${row.door}, ${row.operation}, ${row.record_type}, ${row.backend_id}, ${row.record_id}, ${row.summary}::jsonb, ${row.result}
+    where ${condition}`
+}
+
+function auditEventRow(event: AuditEventInput): Insertable<AuditEventTable> {
+  return {
+    at: Date.now(),
+    actor: event.actor,
+    door: event.door,
+    operation: event.operation,
+    record_type: event.recordType,
+    backend_id: event.backendId,
+    record_id: event.recordId,
+    summary: JSON.stringify(event.summary),
+    result: event.result,
+  }
 }
 
 function toEvent(row: Selectable<AuditEventTable>): AuditEvent {

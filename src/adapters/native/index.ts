@@ -18,7 +18,7 @@ import { MetricStore } from './metric-store.js'
 import { ModelVersionStore } from './model-version-store.js'
 import { RegisteredModelStore } from './registered-model-store.js'
 import { RunStore } from './run-store.js'
-import { auditEventOfferedTo, writeTransaction } from './write-transaction.js'
+import { carryingAuditEvent } from './write-transaction.js'
 
 const NATIVE_CAPABILITIES: Capabilities = {
   orderByMetric: true,
@@ -159,17 +159,14 @@ class NativeBackend implements Backend, TrackingReader {
     await this.database.close()
   }
 
-  /** One statement; in a transaction only when the write's audit event commits with it. */
+  /** One statement, which carries the write's audit event too when the trail is here. */
   private async logMetrics(runId: string, metrics: MetricWrite[]): Promise<void> {
-    if (auditEventOfferedTo(this.id)) return writeTransaction(this.database.db, this.id, (trx) => this.appendMetricsOrExplain(runId, metrics, trx))
-    return this.appendMetricsOrExplain(runId, metrics, this.database.db)
-  }
-
-  private async appendMetricsOrExplain(runId: string, metrics: MetricWrite[], db: Kysely<Database>): Promise<void> {
-    const { written } = metrics.length === 0 ? { written: 0 } : await this.metrics.append(runId, metrics, db)
-    if (written > 0) return
-    // Nothing was written (nothing asked, copies only, or no such run): the run check decides the answer.
-    await this.runs.requireActive(db, runId)
+    await carryingAuditEvent(this.id, async (event) => {
+      const { written, audited } = metrics.length === 0 ? { written: 0, audited: false } : await this.metrics.append(runId, metrics, this.database.db, event)
+      // Nothing was written (nothing asked, copies only, or no such run): the run check decides the answer.
+      if (written === 0) await this.runs.requireActive(this.database.db, runId)
+      return { value: undefined, carried: audited }
+    })
   }
 
   /** Appends inside a caller's transaction (log-batch); the run was checked there. */

@@ -5,6 +5,8 @@ import type { Database } from './db/schema.js'
 import { numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
+import type { AuditEventInput } from '../../contract/audit-log.js'
+import { auditEventInsertWhere } from './audit-log.js'
 import { COUNT_WIDTH, type StepRange, decomposeRange, latestPerKey, planBuckets, summarizeBatch } from './metric-rollups.js'
 
 type PointRow = { step: number; timestamp: number; value: number }
@@ -47,20 +49,22 @@ export class MetricStore {
    * refuses it (in a caller's transaction, behind a savepoint), so an
    * ordinary batch costs no extra read. Returns how many points were
    * written and how many were copies; nothing is written when the run is
-   * missing or deleted.
+   * missing or deleted. An audit event given rides in the statement that
+   * writes the points (see insertPoints); `audited` says whether it did.
    */
-  async append(runId: string, metrics: MetricWrite[], db: Kysely<Database> = this.db): Promise<{ written: number; copies: number }> {
+  async append(runId: string, metrics: MetricWrite[], db: Kysely<Database> = this.db, audit: AuditEventInput | null = null): Promise<{ written: number; copies: number; audited: boolean }> {
     const points = distinctPoints(metrics)
     const inTransaction = db.isTransaction
     if (inTransaction) await sql`savepoint metric_points`.execute(db)
     try {
-      return { written: await this.insertPoints(runId, points, db), copies: metrics.length - points.length }
+      return { ...(await this.insertPoints(runId, points, db, audit)), copies: metrics.length - points.length }
     } catch (error) {
       if (databaseErrorCode(error) !== PG_UNIQUE_VIOLATION) throw error
       if (inTransaction) await sql`rollback to savepoint metric_points`.execute(db)
     }
     const fresh = await this.notYetStored(runId, points, db)
-    return { written: fresh.length === 0 ? 0 : await this.insertPoints(runId, fresh, db), copies: metrics.length - fresh.length }
+    const { written, audited } = fresh.length === 0 ? { written: 0, audited: false } : await this.insertPoints(runId, fresh, db, audit)
+    return { written, audited, copies: metrics.length - fresh.length }
   }
 
   /** The points of `points` the run does not hold yet. */
@@ -78,12 +82,14 @@ export class MetricStore {
    * (summarized in memory, see `metric-rollups.ts`) in one statement: one
    * round trip, and atomic. The run check sits in the statement too: a
    * missing or deleted run empties every input, and nothing is written.
-   * Returns how many points were written.
+   * The write's audit event, when given, is one more clause of the same
+   * statement, under the same run check: no second round trip or commit.
+   * Returns how many points were written and whether the event was.
    */
-  private async insertPoints(runId: string, points: PointWrite[], db: Kysely<Database>): Promise<number> {
+  private async insertPoints(runId: string, points: PointWrite[], db: Kysely<Database>, audit: AuditEventInput | null): Promise<{ written: number; audited: boolean }> {
     const latest = latestPerKey(points)
     const deltas = summarizeBatch(points)
-    const { rows } = await sql<{ written: number }>`
+    const { rows } = await sql<{ written: number; audited: boolean }>`
       with run as (
         -- The row lock serializes appends to one run until commit, so a run's
         -- sequence order is its commit order (live subscribers resume by it).
@@ -130,14 +136,15 @@ export class MetricStore {
           max_timestamp = case when ${newMax} then excluded.max_timestamp else metric_rollups.max_timestamp end,
           max_value = case when ${newMax} then excluded.max_value else metric_rollups.max_value end
       ),
+      audited as (${audit ? sql`${auditEventInsertWhere(audit, sql`exists (select 1 from run)`)} returning 1` : sql`select 1 where false`}),
       summary as (
         select count(*)::int8 as written, min(seq) as first_seq, max(seq) as last_seq from inserted
       )
       -- NOTIFY is delivered at commit: the doorbell for live subscribers, naming the rows to read.
-      select written, case when written > 0
+      select written, exists (select 1 from audited) as audited, case when written > 0
         then pg_notify(${this.channel}, ${runId} || ':' || first_seq || ':' || last_seq) end as notified
       from summary`.execute(db)
-    return Number(rows[0]?.written ?? 0)
+    return { written: Number(rows[0]?.written ?? 0), audited: rows[0]?.audited === true }
   }
 
   async history(query: MetricHistoryQuery): Promise<MetricSeries> {
