@@ -102,7 +102,8 @@ export class LoggedModelFederation {
   }
 
   deleteTag(key: RecordKey, tagKey: string): Promise<LoggedModel> {
-    return this.afterWrite(key, 'EDIT', 'deleteLoggedModelTag', () => this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
+    // As MLflow's auth app: removing a logged model's tag is "can delete" (MANAGE).
+    return this.afterWrite(key, 'MANAGE', 'deleteLoggedModelTag', () => this.storeOf(key.backendId).deleteTag(key.nativeId, tagKey))
   }
 
   logParams(key: RecordKey, params: KeyValue[]): Promise<LoggedModel> {

@@ -160,7 +160,8 @@ export class ModelFederation {
   }
 
   deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
-    return this.afterModelWrite(model, 'EDIT', 'deleteModelAlias', { alias }, () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
+    // MLflow's auth app asks "can delete" of removing an alias or a version's tag (MANAGE), "can update" of setting them.
+    return this.afterModelWrite(model, 'MANAGE', 'deleteModelAlias', { alias }, () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
@@ -209,7 +210,7 @@ export class ModelFederation {
   }
 
   deleteModelVersionTag(key: RecordKey, tagKey: string): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'EDIT', 'deleteModelVersionTag', { tag: tagKey }, () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
+    return this.afterVersionWrite(key, 'MANAGE', 'deleteModelVersionTag', { tag: tagKey }, () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
   }
 
   async deleteModelVersion(key: RecordKey): Promise<void> {

@@ -77,6 +77,8 @@ export async function handleArtifactFileRequest(
       if (declared > UI_UPLOAD_BYTES) throw invalidParameter('Artifact size is too large. Max size is 10MB.')
       if (declared === 0) throw invalidParameter('Request must specify data.')
       const run = await requireRun(target, runId)
+      // Reading the run needs READ; writing into it EDIT, as MLflow's auth app asks of this route.
+      await target.tracking.guard.requireOnRun(target.key(run.nativeId), 'EDIT')
       await store.upload(posix.join(store.servedRoot(run.artifactUri, `run ${run.nativeId}`), file), request, UI_UPLOAD_BYTES)
       // MLflow answers an empty JSON body here.
       return sendJson(response, null)

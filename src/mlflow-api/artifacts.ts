@@ -12,6 +12,8 @@ import { requireRun } from './runs.js'
 import { requireLoggedModel } from './logged-models.js'
 import { safeRelativePath } from './artifact-paths.js'
 import type { Route } from './route.js'
+import type { ApiTarget } from './target.js'
+import type { Permission } from '../contract/identity-store.js'
 
 /** The scheme of artifact URIs this server stores (`mlflow-artifacts:/<experiment>/<run>/artifacts/...`). */
 const SCHEME = 'mlflow-artifacts:'
@@ -144,15 +146,20 @@ class UploadTooLarge extends Error {}
 
 /**
  * `/api/2.0/mlflow-artifacts/artifacts[/<path>]`: PUT uploads, GET downloads
- * (or lists, without a path), DELETE removes. Answers true when it handled the request.
+ * (or lists, without a path), DELETE removes, each after the caller's
+ * permission on the path (see requirePathPermission). Answers true when it handled the request.
  */
-export async function handleArtifactRequest(store: ArtifactStore, method: string, path: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+export async function handleArtifactRequest(store: ArtifactStore, target: ApiTarget, method: string, path: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
   if (path === '' && method === 'GET') {
-    const files = await store.list(url.searchParams.get('path') ?? '')
+    const listed = url.searchParams.get('path') ?? ''
+    await requirePathPermission(target, listed, 'READ')
+    const files = await store.list(listed)
     sendJson(response, files.length > 0 ? { files } : {})
     return true
   }
   if (path === '') return false
+  if (!Object.hasOwn(PROXY_PERMISSIONS, method)) return false
+  await requirePathPermission(target, path, PROXY_PERMISSIONS[method as keyof typeof PROXY_PERMISSIONS])
   switch (method) {
     case 'PUT':
       await store.upload(path, request)
@@ -161,13 +168,29 @@ export async function handleArtifactRequest(store: ArtifactStore, method: string
     case 'GET':
       await store.download(path, response)
       return true
-    case 'DELETE':
+    default:
       await store.delete(path)
       sendJson(response, {})
       return true
-    default:
-      return false
   }
+}
+
+/** What each proxy method needs, as MLflow's auth app asks it (read, update, manage). */
+const PROXY_PERMISSIONS = { GET: 'READ', PUT: 'EDIT', DELETE: 'MANAGE' } as const satisfies Record<string, Permission>
+
+/**
+ * MLflow's auth app judges a proxied path by the experiment its first
+ * segment names (`<experiment>/<run>/artifacts/...`, the layout this server
+ * writes); a path naming none (a custom artifact location) is judged by the
+ * default permission, which here is the caller's level on the backend (its
+ * grants on the backend, else `auth.defaultPermission`). The segments are
+ * the ones the store resolves (one percent-decoding, empty segments
+ * dropped), so the path judged is the path served.
+ */
+async function requirePathPermission(target: ApiTarget, path: string, needed: Permission): Promise<void> {
+  const first = path.split('/').find((segment) => segment.length > 0)
+  if (first !== undefined && /^\d+$/.test(first)) await target.tracking.guard.requireOnExperiment(target.key(first), needed)
+  else await target.tracking.guard.requireOnBackend(target.id, needed)
 }
 
 /** A JSON answer (`body` null: MLflow's empty JSON answer), with the nosniff header MLflow puts on every answer. */

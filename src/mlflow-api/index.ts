@@ -80,7 +80,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
       if (artifactPrefix) {
         return answer(response, 'INVALID_PARAMETER_VALUE', async () => {
           const path = decodePathPart(url.pathname.slice(artifactPrefix.length).replace(/^\//, ''))
-          if (!(await handleArtifactRequest(artifacts, method, path, url, request, response))) {
+          if (!(await handleArtifactRequest(artifacts, target(), method, path, url, request, response))) {
             throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No artifact endpoint for ${method} ${url.pathname}`)
           }
         })
