@@ -139,6 +139,19 @@ const OPERATIONS: Operation[] = [
   { name: 'MLflow runs/outputs', needs: 'EDIT', kind: 'write', run: mlflow('POST', 'runs/outputs', (f) => ({ run_id: f.runId, models: [{ model_id: f.loggedModelId, step: 0 }] })) },
   { name: 'MLflow metrics/get-history', needs: 'READ', kind: 'read', run: mlflow('GET', 'metrics/get-history', (f) => ({ run_id: f.runId, metric_key: 'loss' })) },
   { name: 'MLflow metrics/get-history-bulk-interval', needs: 'READ', kind: 'read', run: mlflow('GET', 'metrics/get-history-bulk-interval', (f) => ({ run_ids: f.runId, metric_key: 'loss' })) },
+  {
+    // As in MLflow's SQL store a run that is not there adds nothing, an unreadable one adds nothing (MLflow's auth app refuses the call).
+    name: 'MLflow metrics/get-history-bulk',
+    needs: 'READ',
+    kind: 'list',
+    run: listed('GET', 'metrics/get-history-bulk', (f) => ({ run_id: f.runId, metric_key: 'loss' }), (body) => ((body.metrics ?? []) as unknown[]).length > 0),
+  },
+  {
+    name: 'MLflow experiments/search-datasets',
+    needs: 'READ',
+    kind: 'list',
+    run: listed('POST', 'experiments/search-datasets', (f) => ({ experiment_ids: [f.experimentId] }), (body) => ((body.dataset_summaries ?? []) as unknown[]).length > 0),
+  },
   { name: 'MLflow artifacts/list', needs: 'READ', kind: 'read', run: mlflow('GET', 'artifacts/list', (f) => ({ run_id: f.runId })) },
   // Registered models
   { name: 'MLflow registered-models/get', needs: 'READ', kind: 'read', run: mlflow('GET', 'registered-models/get', (f) => ({ name: f.model })) },
@@ -213,6 +226,13 @@ const OPERATIONS: Operation[] = [
   { name: 'UI upload-artifact', needs: 'EDIT', kind: 'write', run: async (f, c) => outcomeOf(await c.http('POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${f.runId}&path=ui.txt`, 'from the UI')) },
   // The MLflow auth API's admin endpoints
   { name: 'MLflow users/create', needs: 'ADMIN', on: 'admin', kind: 'write', run: mlflow('POST', 'users/create', (f) => ({ username: `made-${f.model}`, password: 'a-long-password-1' })) },
+  {
+    name: 'MLflow roles/create',
+    needs: 'ADMIN',
+    on: 'admin',
+    kind: 'write',
+    run: async (f, c) => outcomeOf(await c.http('POST', '/api/3.0/mlflow/roles/create', JSON.stringify({ name: `role-${f.model}` }))),
+  },
   // GraphQL reads
   { name: 'GraphQL run', needs: 'READ', kind: 'read', run: graphql('query ($id: ID!) { run(id: $id) { id } }', (f) => ({ id: runGid(f) }), 'run') },
   { name: 'GraphQL node', needs: 'READ', kind: 'read', run: graphql('query ($id: ID!) { node(id: $id) { id } }', (f) => ({ id: runGid(f) }), 'node') },
@@ -294,7 +314,7 @@ describeEachEngine('permission matrix', (engine) => {
         if (method === 'GET') for (const [key, value] of Object.entries(body)) target.searchParams.set(key, String(value))
         return send(target, method, method === 'GET' ? undefined : JSON.stringify(body))
       },
-      http: (method, path, body) => send(`${url}${path}`, method, body, 'application/octet-stream'),
+      http: (method, path, body) => send(`${url}${path}`, method, body, body?.startsWith('{') ? 'application/json' : 'application/octet-stream'),
       async graphql(query, variables) {
         const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { ...(authorization && { authorization }), 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
         return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> | null } }
@@ -325,6 +345,7 @@ describeEachEngine('permission matrix', (engine) => {
     const experimentId = String((await ok(a.mlflow('POST', 'experiments/create', { name: `exp-${model}`, tags: [{ key: 'keep', value: '1' }] }))).experiment_id)
     const runId = ((await ok(a.mlflow('POST', 'runs/create', { experiment_id: experimentId, run_name: 'subject', tags: [{ key: 'keep', value: '1' }] }))).run as { info: { run_id: string } }).info.run_id
     await ok(a.mlflow('POST', 'runs/log-batch', { run_id: runId, metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: '0.1' }] }))
+    await ok(a.mlflow('POST', 'runs/log-inputs', { run_id: runId, datasets: [{ dataset: { name: 'eval', digest: 'e1', source_type: 'local', source: '{}' } }] }))
     const artifact = `${experimentId}/${runId}/artifacts/file.txt`
     await ok(a.http('PUT', `/api/2.0/mlflow-artifacts/artifacts/${artifact}`, 'contents'))
     await ok(a.mlflow('POST', 'registered-models/create', { name: model, tags: [{ key: 'keep', value: '1' }] }))
@@ -360,6 +381,7 @@ describeEachEngine('permission matrix', (engine) => {
       a.graphql('{ users { username } }', {}).then((answer) => ({ status: answer.status, body: { users: (answer.body.data?.users as { username: string }[]).filter((u) => u.username.includes(f.model)) } })),
       a.graphql('query ($e: ID!) { experiment(id: $e) { id } }', { e: `Experiment:local:${f.experimentId}` }),
       a.http('GET', '/api/3.0/mlflow/users/permissions/list?username=u-READ'),
+      a.http('GET', '/api/3.0/mlflow/roles/list'),
     ])
     return JSON.stringify(parts)
   }
