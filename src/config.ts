@@ -207,6 +207,23 @@ const authSchema = z
      * this long (MLflow's auth_cache_ttl_seconds, which is off by default). 0: read every time.
      */
     identityCacheMs: z.number().int().min(0).max(60_000).default(2_000),
+    /**
+     * Limits per role, for callers holding it (assigned, or from the identity provider's groups): the
+     * most generous of a caller's roles applies; callers without a listed role get the general limits.
+     */
+    roleLimits: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            /** In place of limits.queryCostPerClientPerMinute. */
+            queryCostPerMinute: z.number().int().min(1).optional(),
+            /** In place of limits.subscriptionsPerClient. */
+            subscriptions: z.number().int().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     /** Bearer JWTs from an OpenID provider, verified against its published keys. */
     oidc: z
       .object({

@@ -11,6 +11,7 @@ import { LiveFederation } from './federation/live/live-federation.js'
 import { ModelFederation } from './federation/models.js'
 import { TrackingFederation } from './federation/tracking.js'
 import type { Backends } from './federation/backends.js'
+import type { CallerAllowance } from './auth/role-limits.js'
 
 /** What every resolver gets: the federation layer, with this request's loaders. */
 export interface GatewayContext {
@@ -33,8 +34,10 @@ export interface GatewayContext {
   audit: AuditTrail | null
   /** The client's address (the TCP peer), which subscription quotas count by. */
   clientAddress: string
-  /** Live subscriptions held per client address, shared by every request of this gateway. */
+  /** Live subscriptions held per client, shared by every request of this gateway. */
   subscriptionQuota: SubscriptionQuota
+  /** What this caller may spend (its role's limits, or the general ones), read once per request. */
+  allowance(): Promise<CallerAllowance>
   /**
    * Errors of backends that failed while a field still resolved with the
    * others' data; `http/graphql-errors.ts` adds them to the response.
@@ -59,9 +62,11 @@ export function createContext(options: {
   access?: CallerAccess
   clientAddress: string
   subscriptionQuota: SubscriptionQuota
+  allowance: () => Promise<CallerAllowance>
 }): GatewayContext {
   const { backends, limits } = options
   const federation = new TrackingFederation(backends, limits, options.access)
+  let allowance: Promise<CallerAllowance> | null = null
   return {
     limits,
     federation,
@@ -74,6 +79,7 @@ export function createContext(options: {
     audit: options.auditLog ? new AuditTrail(options.auditLog, federation.guard) : null,
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,
+    allowance: () => (allowance ??= options.allowance()),
     partialFailures: [],
   }
 }

@@ -22,6 +22,8 @@ import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { type Auth, startAuth } from './auth/index.js'
+import type { CallerAllowance } from './auth/role-limits.js'
+import type { Identity } from './auth/identity.js'
 import { admit } from './http/authentication.js'
 import { schema } from './resolvers/index.js'
 
@@ -59,8 +61,10 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const shutdown = new AbortController()
 
   const { limits } = config
-  const subscriptionQuota = new SubscriptionQuota(limits.subscriptionsPerClient)
-  const costBudget = new CostBudget(limits.queryCostPerClientPerMinute)
+  const subscriptionQuota = new SubscriptionQuota()
+  const costBudget = new CostBudget()
+  const generalAllowance: CallerAllowance = { queryCostPerMinute: limits.queryCostPerClientPerMinute, subscriptions: limits.subscriptionsPerClient }
+  const allowanceOf = (identity: Identity | null) => (auth ? auth.allowanceOf(identity) : Promise.resolve(generalAllowance))
   let policy = crossSitePolicy({ boundHost: config.server.host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -85,6 +89,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
         clientAddress: (initial.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
         subscriptionQuota,
+        allowance: () => allowanceOf(socketIdentityOf(initial) ?? currentIdentity()),
       }),
     maskedErrors: { maskError },
     // maskError logs what is unexpected; client mistakes are not the operator's problem.
@@ -113,7 +118,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
-    const { waitSeconds } = await costBudget.standing(clientKeyOf(admission.identity, request.socket.remoteAddress ?? IN_PROCESS_CLIENT))
+    const { queryCostPerMinute } = await allowanceOf(admission.identity)
+    const { waitSeconds } = await costBudget.standing(clientKeyOf(admission.identity, request.socket.remoteAddress ?? IN_PROCESS_CLIENT), queryCostPerMinute)
     if (waitSeconds > 0) {
       return sendCodedError(response, 429, 'RATE_LIMITED', rateLimited(waitSeconds).message, { 'retry-after': String(waitSeconds) })
     }

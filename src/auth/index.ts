@@ -10,6 +10,7 @@ import type { RolePermissionRecord } from '../contract/identity-store.js'
 import { LRUCache } from 'lru-cache'
 import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
 import { PermissionAdmin } from './permission-admin.js'
+import { type CallerAllowance, RoleLimits } from './role-limits.js'
 
 /**
  * The gateway's authenticator when auth is on (null otherwise), over the
@@ -25,6 +26,8 @@ export interface Auth {
   auditLog: AuditLog
   /** What an admitted identity may do (its permission rows, read once per request), and owning what it creates. */
   accessFor(identity: Identity | null): CallerAccess
+  /** What a caller may spend (auth.roleLimits, else the general limits). */
+  allowanceOf(identity: Identity | null): Promise<CallerAllowance>
 }
 
 export async function startAuth(config: GatewayConfig, backends: Backends): Promise<Auth | null> {
@@ -55,9 +58,11 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
     if (identity.isAdmin) return new CallerPermissions(identity, [], defaultPermission)
     return new CallerPermissions(identity, await rowsOf(identity), defaultPermission)
   }
+  const roleLimits = new RoleLimits(store, auth.roleLimits, { queryCostPerMinute: config.limits.queryCostPerClientPerMinute, subscriptions: config.limits.subscriptionsPerClient }, auth.identityCacheMs)
   const changed = (username: string | null) => {
     authenticator.forget(username)
     rowsCache?.clear()
+    roleLimits.forget()
   }
   const asEventOf = (actor: Identity | null, event: AuditEnded): AuditEventInput => ({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })
   const auditAs = (actor: Identity | null, event: AuditEnded) => auditLog.append(asEventOf(actor, event))
@@ -67,6 +72,7 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
     users: new UserAdmin(store, auditAs, changed, authenticator.passwords),
     permissionAdmin,
     auditLog,
+    allowanceOf: (identity) => roleLimits.of(identity),
     accessFor: (identity) => ({
       permissions: () => permissionsOf(identity),
       ownCreated: async (record) => {

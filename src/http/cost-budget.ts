@@ -12,7 +12,7 @@ import type { Identity } from '../auth/identity.js'
 /**
  * How much GraphQL work one client (a signed-in user, else an address; clientKeyOf) may ask for: the estimated cost
  * of its operations (the same estimate the per-query limit uses) is charged
- * to a budget of limits.queryCostPerClientPerMinute, kept in windows of
+ * to a budget of limits.queryCostPerClientPerMinute (or its role's, auth.roleLimits), kept in windows of
  * ten seconds (rate-limiter-flexible) so a client cannot spend a minute's
  * budget in one burst. An operation is admitted while the client's window
  * has budget left, and charged in full (a window may go into debt by one
@@ -25,27 +25,34 @@ import type { Identity } from '../auth/identity.js'
  * and its database to everyone else.
  */
 export class CostBudget {
-  private readonly limiter: RateLimiterMemory
-  private readonly perWindow: number
-
-  constructor(perMinute: number) {
-    this.perWindow = Math.max(1, Math.ceil(perMinute / 6))
-    this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 })
-  }
+  /** One limiter per budget size: the general one, and each role's (auth.roleLimits) a caller spends. */
+  private readonly limiters = new Map<number, { limiter: RateLimiterMemory; perWindow: number }>()
 
   /**
-   * Where `client` stands in its current window: the seconds until it may
-   * spend again (0 when it may now), and the share of the window it has spent.
+   * Where `client` stands in its current window of a `perMinute` budget: the
+   * seconds until it may spend again (0 when it may now), and the share of
+   * the window it has spent.
    */
-  async standing(client: string): Promise<{ waitSeconds: number; spentShare: number }> {
-    const spent = await this.limiter.get(client)
+  async standing(client: string, perMinute: number): Promise<{ waitSeconds: number; spentShare: number }> {
+    const { limiter, perWindow } = this.limiterFor(perMinute)
+    const spent = await limiter.get(client)
     if (!spent) return { waitSeconds: 0, spentShare: 0 }
-    const spentShare = spent.consumedPoints / this.perWindow
+    const spentShare = spent.consumedPoints / perWindow
     return { waitSeconds: spentShare >= 1 ? Math.max(1, Math.ceil(spent.msBeforeNext / 1000)) : 0, spentShare }
   }
 
-  async charge(client: string, cost: number): Promise<void> {
-    if (cost > 0) await this.limiter.penalty(client, cost)
+  async charge(client: string, cost: number, perMinute: number): Promise<void> {
+    if (cost > 0) await this.limiterFor(perMinute).limiter.penalty(client, cost)
+  }
+
+  private limiterFor(perMinute: number): { limiter: RateLimiterMemory; perWindow: number } {
+    let entry = this.limiters.get(perMinute)
+    if (!entry) {
+      const perWindow = Math.max(1, Math.ceil(perMinute / 6))
+      entry = { limiter: new RateLimiterMemory({ points: perWindow, duration: 10 }), perWindow }
+      this.limiters.set(perMinute, entry)
+    }
+    return entry
   }
 }
 
@@ -90,7 +97,8 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
     // In-process callers (the embedding application, yoga.fetch) are not network clients.
     if (context.clientAddress === IN_PROCESS_CLIENT) return 'unbudgeted'
     const client = clientKeyOf(context.identity, context.clientAddress)
-    const { waitSeconds, spentShare } = await budget.standing(client)
+    const { queryCostPerMinute } = await context.allowance()
+    const { waitSeconds, spentShare } = await budget.standing(client, queryCostPerMinute)
     if (waitSeconds > 0) {
       stop([rateLimited(waitSeconds)])
       return 'refused'
@@ -98,10 +106,10 @@ export function costBudgetPlugin(budget: CostBudget, limits: Pick<Limits, 'query
     const cost = operationCost(args, context)
     // Past the per-query limit the operation is refused (QUERY_TOO_COMPLEX) before it runs: nothing to charge.
     if (cost > limits.queryCost) {
-      await budget.charge(client, 1)
+      await budget.charge(client, 1, queryCostPerMinute)
       return 'unbudgeted'
     }
-    await budget.charge(client, cost)
+    await budget.charge(client, cost, queryCostPerMinute)
     return cost >= limits.heavyQueryCost || spentShare >= 0.5 ? 'heavy' : 'light'
   }
   return {

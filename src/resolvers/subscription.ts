@@ -111,8 +111,8 @@ builder.subscriptionFields((t) => ({
  * unsubscribed) ends the stream at once: an async generator waiting for its
  * next event would otherwise hold `return()` until that event came.
  */
-function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const release = context.subscriptionQuota.acquire(clientKeyOf(context.identity, context.clientAddress))
+async function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => AsyncGenerator<T>): Promise<AsyncIterableIterator<T>> {
+  const release = context.subscriptionQuota.acquire(clientKeyOf(context.identity, context.clientAddress), (await context.allowance()).subscriptions)
   const outer = context.signal
   const controller = new AbortController()
   const stop = () => controller.abort()
@@ -122,7 +122,7 @@ function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => 
     release()
     outer.removeEventListener('abort', stop)
   }
-  return {
+  const stream: AsyncIterableIterator<T> = {
     next: async () => {
       try {
         const result = await generator.next()
@@ -146,4 +146,5 @@ function liveStream<T>(context: GatewayContext, start: (signal: AbortSignal) => 
       return this
     },
   }
+  return stream
 }
