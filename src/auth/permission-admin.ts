@@ -78,6 +78,7 @@ export class PermissionAdmin {
     return this.audited(caller, { operation: 'createRole', recordType: 'role', recordId: input.name, summary: { workspace: input.workspace ?? DEFAULT_WORKSPACE } }, async () => {
       requireAdmin(caller)
       if (input.name.trim() === '') throw badInput('Role name cannot be empty.')
+      if (input.workspace !== undefined && input.workspace.trim() === '') throw badInput('Workspace cannot be empty.')
       if (input.name.startsWith('__user_')) throw badInput('Role names starting with __user_ are kept for grants to one user.')
       return this.store.createRole({ name: input.name, workspace: input.workspace ?? DEFAULT_WORKSPACE, description: input.description ?? null })
     })
@@ -175,7 +176,7 @@ export class PermissionAdmin {
   private async personalRole(username: string): Promise<RoleRecord & { userId: number }> {
     const user = await this.existingUser(username)
     const name = personalRoleName(user.id)
-    const role = (await this.store.roleNamed(DEFAULT_WORKSPACE, name)) ?? (await this.store.createRole({ name, workspace: DEFAULT_WORKSPACE, description: `grants to ${username}` }).catch(async () => this.store.roleNamed(DEFAULT_WORKSPACE, name)))
+    const role = (await this.store.roleNamed(DEFAULT_WORKSPACE, name)) ?? (await this.store.createRole({ name, workspace: DEFAULT_WORKSPACE, description: null }).catch(async () => this.store.roleNamed(DEFAULT_WORKSPACE, name)))
     if (!role) throw new GatewayError('INTERNAL', 'the personal role could not be made')
     return { ...role, userId: user.id }
   }

@@ -52,10 +52,10 @@ export class AccessGuard {
     return this.access.forgetDeleted(record)
   }
 
-  /** The creator of a record may manage it (MLflow's auth app grants it at creation). */
+  /** The creator of a record may manage it (MLflow's auth app grants it at creation, to admins too: the grant outlives their admin flag). */
   async ownCreated(record: ProtectedRecord): Promise<void> {
     const permissions = await this.permissions()
-    if (!permissions.unrestricted) await this.access.ownCreated(record)
+    if (permissions.identity !== null) await this.access.ownCreated(record)
   }
 
   async mayRead(record: ProtectedRecord): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_WORKSPACE, type PermissionAdmin } from '../auth/permission-admin.js'
+import type { PermissionAdmin } from '../auth/permission-admin.js'
 import { RANK, recordPattern } from '../auth/permissions.js'
 import type { RolePermissionRecord, RoleRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
@@ -75,7 +75,8 @@ export function permissionRoutes(admin: PermissionAdmin, backendId: string): Rou
       path: 'roles/create',
       conflict: 'RESOURCE_ALREADY_EXISTS',
       async handle(params) {
-        const request = parseParams(z.object({ name: z.string().default(''), workspace: z.string().default(DEFAULT_WORKSPACE), description: z.string().nullish() }), params)
+        // MLflow's create_role asks for both by name (a missing one is "Missing value for required parameter").
+        const request = parseParams(z.object({ name: z.string(), workspace: z.string(), description: z.string().nullish() }), params)
         return { role: roleJson(await admin.createRole(caller(), { name: request.name, workspace: request.workspace, description: request.description ?? null })) }
       },
     },

@@ -20,8 +20,8 @@ const PASSWORD = 'admin-password-1'
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
-async function call(base: string, method: Method, path: string, authorization: string, body?: Record<string, unknown>) {
-  const url = new URL(`${base}/api/2.0/mlflow/${path}`)
+async function call(base: string, method: Method, path: string, authorization: string, body?: Record<string, unknown>, version = '2.0') {
+  const url = new URL(`${base}/api/${version}/mlflow/${path}`)
   if (method === 'GET' && body) for (const [key, value] of Object.entries(body)) url.searchParams.set(key, String(value))
   const response = await fetch(url, {
     method,
@@ -38,9 +38,10 @@ async function call(base: string, method: Method, path: string, authorization: s
   return { status: response.status, body: parsed }
 }
 
-/** User ids differ between the servers (their admin rows were made differently): masked. */
+/** User, role and row ids differ between the servers (their admin rows were made differently): masked. */
+const ID_KEYS = new Set(['id', 'user_id', 'role_id'])
 const masked = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value), (key, item: unknown) => (key === 'id' && typeof item === 'number' ? '<id>' : item))
+  JSON.parse(JSON.stringify(value), (key, item: unknown) => (ID_KEYS.has(key) && (typeof item === 'number' || typeof item === 'string') ? '<id>' : item))
 
 describeMlflow('the MLflow auth API beside mlflow server --app-name basic-auth', () => {
   describeEachEngine('differential', (engine) => {
@@ -64,6 +65,14 @@ describeMlflow('the MLflow auth API beside mlflow server --app-name basic-auth',
       if (compare === 'status') expect(ours.status, `${method} ${path}`).toBe(theirs.status)
       else expect(masked(ours), `${method} ${path}`).toEqual(masked(theirs))
       return ours
+    }
+
+    /** The same on MLflow 3's auth API (`/api/3.0`), with a body built per server (each names its own ids); both answers back. */
+    async function same3(method: Method, path: string, authorization: string, body: (side: 'theirs' | 'ours') => Record<string, unknown>, compare: 'all' | 'status' = 'all') {
+      const [theirs, ours] = await Promise.all([call(peer.url, method, path, authorization, body('theirs'), '3.0'), call(mlgate, method, path, authorization, body('ours'), '3.0')])
+      if (compare === 'status') expect(ours.status, `${method} ${path}: ${JSON.stringify(ours.body)} / ${JSON.stringify(theirs.body)}`).toBe(theirs.status)
+      else expect(masked(ours), `${method} ${path}`).toEqual(masked(theirs))
+      return { theirs: theirs.body as Record<string, { id: number }>, ours: ours.body as Record<string, { id: number }> }
     }
 
     it('creates, reads, changes and deletes users as MLflow does, and refuses what it refuses', async () => {
@@ -105,6 +114,53 @@ describeMlflow('the MLflow auth API beside mlflow server --app-name basic-auth',
       await same('DELETE', 'users/delete', admin, { username: 'ana' })
       await same('GET', 'users/get', admin, { username: 'ana' })
       await same('DELETE', 'users/delete', admin, { username: 'ana' })
+    })
+
+    it('creates roles, their rows and assignments as MLflow does, and refuses what it refuses', async () => {
+      const admin = basic('admin', PASSWORD)
+      await same('POST', 'users/create', admin, { username: 'cy', password: 'cy-password-123' })
+      const experiment = { theirs: '', ours: '' }
+      ;[experiment.theirs, experiment.ours] = await Promise.all(
+        [peer.url, mlgate].map(async (base) => String(((await call(base, 'POST', 'experiments/create', admin, { name: 'role-target' })).body as { experiment_id: string }).experiment_id)),
+      )
+      const none = () => ({})
+      await same3('POST', 'roles/create', admin, () => ({ name: 'readers' }))
+      await same3('POST', 'roles/create', admin, () => ({ name: '  ', workspace: 'default' }))
+      await same3('POST', 'roles/create', admin, () => ({ name: 'readers', workspace: ' ' }))
+      const created = await same3('POST', 'roles/create', admin, () => ({ name: 'readers', workspace: 'default', description: 'read the role target' }))
+      const role = { theirs: created.theirs.role.id, ours: created.ours.role.id }
+      await same3('POST', 'roles/create', admin, () => ({ name: 'readers', workspace: 'default' }), 'status')
+      await same3('GET', 'roles/get', admin, (side) => ({ role_id: role[side] }))
+      await same3('GET', 'roles/get', admin, () => ({ role_id: 999_999 }), 'status')
+      await same3('GET', 'roles/list', admin, none)
+      await same3('PATCH', 'roles/update', admin, (side) => ({ role_id: role[side], description: 'changed' }))
+      const row = await same3('POST', 'roles/permissions/add', admin, (side) => ({ role_id: role[side], resource_type: 'experiment', resource_pattern: experiment[side], permission: 'READ' }))
+      const rowId = { theirs: row.theirs.role_permission.id, ours: row.ours.role_permission.id }
+      await same3('POST', 'roles/permissions/add', admin, (side) => ({ role_id: role[side], resource_type: 'experiment', resource_pattern: experiment[side], permission: 'NOT_A_LEVEL' }), 'status')
+      await same3('GET', 'roles/permissions/list', admin, (side) => ({ role_id: role[side] }))
+      await same3('PATCH', 'roles/permissions/update', admin, (side) => ({ role_permission_id: rowId[side], permission: 'EDIT' }))
+      await same3('POST', 'roles/assign', admin, (side) => ({ role_id: role[side], username: 'cy' }))
+      await same3('GET', 'users/roles/list', admin, () => ({ username: 'cy' }))
+      await same3('GET', 'roles/users/list', admin, (side) => ({ role_id: role[side] }))
+      // The role's row is cy's permission now, on both servers.
+      const cy = basic('cy', 'cy-password-123')
+      await same3('GET', 'users/permissions/get', admin, (side) => ({ username: 'cy', resource_type: 'experiment', resource_id: experiment[side] }), 'status')
+      // A user manages no roles: refused on both (MLflow answers its 403 as text).
+      for (const [method, path, body] of [
+        ['POST', 'roles/create', () => ({ name: 'mine', workspace: 'default' })],
+        ['GET', 'roles/list', none],
+        ['POST', 'roles/assign', (side: 'theirs' | 'ours') => ({ role_id: role[side], username: 'cy' })],
+        ['DELETE', 'roles/delete', (side: 'theirs' | 'ours') => ({ role_id: role[side] })],
+      ] as const) {
+        await same3(method, path, cy, body, 'status')
+      }
+      await same3('DELETE', 'roles/unassign', admin, (side) => ({ role_id: role[side], username: 'cy' }))
+      await same3('GET', 'users/roles/list', admin, () => ({ username: 'cy' }))
+      await same3('DELETE', 'roles/permissions/remove', admin, (side) => ({ role_permission_id: rowId[side] }))
+      await same3('GET', 'roles/permissions/list', admin, (side) => ({ role_id: role[side] }))
+      await same3('DELETE', 'roles/delete', admin, (side) => ({ role_id: role[side] }))
+      await same3('GET', 'roles/get', admin, (side) => ({ role_id: role[side] }), 'status')
+      await same3('GET', 'roles/list', admin, none)
     })
   })
 })

@@ -231,7 +231,7 @@ const OPERATIONS: Operation[] = [
     needs: 'ADMIN',
     on: 'admin',
     kind: 'write',
-    run: async (f, c) => outcomeOf(await c.http('POST', '/api/3.0/mlflow/roles/create', JSON.stringify({ name: `role-${f.model}` }))),
+    run: async (f, c) => outcomeOf(await c.http('POST', '/api/3.0/mlflow/roles/create', JSON.stringify({ name: `role-${f.model}`, workspace: 'default' }))),
   },
   // GraphQL reads
   { name: 'GraphQL run', needs: 'READ', kind: 'read', run: graphql('query ($id: ID!) { run(id: $id) { id } }', (f) => ({ id: runGid(f) }), 'run') },
