@@ -30,11 +30,11 @@ export class PermissionAdmin {
   ) {}
 
   /** The level a user has on a record, resolved as their requests' checks resolve it (admins: any user's; others: their own). */
-  async effectivePermission(caller: Identity, username: string, record: ProtectedRecord): Promise<Permission> {
+  async effectivePermission(caller: Identity, username: string, record: ProtectedRecord | { type: 'backend'; backendId: string }): Promise<Permission> {
     if (!caller.isAdmin && caller.username !== username) throw forbidden()
     const user = await this.existingUser(username)
     const permissions = await this.permissionsOf({ username, isAdmin: user.isAdmin, via: 'password', roles: [], tokenId: null, expiresAt: null })
-    return permissions.level(record)
+    return record.type === 'backend' ? permissions.levelOnBackend(record.backendId) : permissions.level(record)
   }
 
   async grant(caller: Identity, input: { username: string; resourceType: string; pattern: string; permission: string }): Promise<RolePermissionRecord> {

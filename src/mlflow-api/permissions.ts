@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import type { PermissionAdmin } from '../auth/permission-admin.js'
-import { RANK, recordPattern } from '../auth/permissions.js'
+import { type ProtectedRecord, RANK, recordPattern } from '../auth/permissions.js'
 import type { RolePermissionRecord, RoleRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
-import { parseParams } from './params.js'
+import { parseParams, repeated } from './params.js'
+import { invalidParameter } from './errors.js'
 import type { Route } from './route.js'
 import { caller } from './users.js'
 
@@ -50,8 +51,15 @@ export function permissionRoutes(admin: PermissionAdmin, backendId: string): Rou
       path: 'users/permissions/get',
       async handle(params) {
         const request = parseParams(grantTarget, params)
-        if (request.resource_type !== 'experiment' && request.resource_type !== 'registered_model') throw new GatewayError('BAD_USER_INPUT', `Invalid resource type '${request.resource_type}'.`)
-        const level = await admin.effectivePermission(caller(), request.username, { type: request.resource_type, backendId, id: request.resource_id })
+        const type = request.resource_type
+        const record: ProtectedRecord | { type: 'backend'; backendId: string } | null =
+          type === 'backend'
+            ? { type, backendId: request.resource_id }
+            : type === 'experiment' || type === 'registered_model'
+              ? { type, backendId, id: request.resource_id }
+              : null
+        if (record === null) throw new GatewayError('BAD_USER_INPUT', `Invalid resource type '${type}'.`)
+        const level = await admin.effectivePermission(caller(), request.username, record)
         // MLflow's `allowed` is the regular access tier (USE).
         return { allowed: RANK[level] >= RANK.USE, permission: level }
       },
@@ -81,7 +89,18 @@ export function permissionRoutes(admin: PermissionAdmin, backendId: string): Rou
       },
     },
     { ...v3, method: 'GET', path: 'roles/get', handle: async (params) => ({ role: roleJson(await admin.role(caller(), parseParams(roleId, params).role_id)) }) },
-    { ...v3, method: 'GET', path: 'roles/list', handle: async () => ({ roles: (await admin.roles(caller())).map(roleJson) }) },
+    {
+      ...v3,
+      method: 'GET',
+      path: 'roles/list',
+      async handle(params) {
+        // A repeated `workspace` scopes the listing, as MLflow's list_roles does; none lists every workspace.
+        const { workspace } = parseParams(z.object({ workspace: repeated(z.string()).default([]) }), params)
+        if (workspace.some((name) => name.trim() === '')) throw invalidParameter("Parameter 'workspace' must be a non-empty string when provided.")
+        const roles = await admin.roles(caller())
+        return { roles: (workspace.length === 0 ? roles : roles.filter((role) => workspace.includes(role.workspace))).map(roleJson) }
+      },
+    },
     {
       ...v3,
       method: 'PATCH',

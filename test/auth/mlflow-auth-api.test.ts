@@ -133,6 +133,10 @@ describeMlflow('the MLflow auth API beside mlflow server --app-name basic-auth',
       await same3('GET', 'roles/get', admin, (side) => ({ role_id: role[side] }))
       await same3('GET', 'roles/get', admin, () => ({ role_id: 999_999 }), 'status')
       await same3('GET', 'roles/list', admin, none)
+      await same3('GET', 'roles/list', admin, () => ({ workspace: 'default' }))
+      await same3('GET', 'roles/list', admin, () => ({ workspace: 'elsewhere' }))
+      await same3('GET', 'roles/list', admin, () => ({ workspace: ' ' }))
+      await same3('PATCH', 'roles/update', admin, (side) => ({ role_id: role[side] }))
       await same3('PATCH', 'roles/update', admin, (side) => ({ role_id: role[side], description: 'changed' }))
       const row = await same3('POST', 'roles/permissions/add', admin, (side) => ({ role_id: role[side], resource_type: 'experiment', resource_pattern: experiment[side], permission: 'READ' }))
       const rowId = { theirs: row.theirs.role_permission.id, ours: row.ours.role_permission.id }
@@ -216,16 +220,25 @@ client = AuthServiceClient(__import__("os").environ["MLFLOW_TRACKING_URI"])
 user = client.create_user("scientist", "scientist-pass-1")
 client.update_user_admin("scientist", False)
 # Creating experiments needs USE on the backend (the default permission is READ); the creator then manages what they create.
-import requests
-requests.post(__import__("os").environ["MLFLOW_TRACKING_URI"] + "/api/3.0/mlflow/users/permissions/grant", auth=("admin", __import__("os").environ["MLFLOW_TRACKING_PASSWORD"]),
-              json={"username": "scientist", "resource_type": "backend", "resource_id": "local", "permission": "USE"}).raise_for_status()
+client.grant_user_permission("scientist", "backend", "local", "USE")
+# A role whose row lets its holders edit every experiment, assigned to the scientist.
+role = client.create_role("default", "editors", "edit every experiment")
+row = client.add_role_permission(role.id, "experiment", "*", "EDIT")
+client.assign_role("scientist", role.id)
 client.create_user("doomed", "doomed-password1")
 client.delete_user("doomed")
-print(json.dumps({"created": user.username, "admin": client.get_user("scientist").is_admin}))
+print(json.dumps({
+    "created": user.username,
+    "admin": client.get_user("scientist").is_admin,
+    "roles": [r.name for r in client.list_user_roles("scientist")],
+    "listed": [r.name for r in client.list_roles("default") if not r.name.startswith("__user_")],
+    "row": [row.resource_type, row.resource_pattern, row.permission],
+    "backend": client.get_user_permission("scientist", "backend", "local").permission,
+}))
 `,
         { MLFLOW_TRACKING_USERNAME: 'admin', MLFLOW_TRACKING_PASSWORD: PASSWORD },
       )
-      expect(managed).toEqual({ created: 'scientist', admin: false })
+      expect(managed).toEqual({ created: 'scientist', admin: false, roles: expect.arrayContaining(['editors']), listed: ['editors'], row: ['experiment', '*', 'EDIT'], backend: 'USE' })
 
       const token = async (username: string) => {
         const admin = basic('admin', PASSWORD)
