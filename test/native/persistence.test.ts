@@ -84,7 +84,7 @@ describeEachEngine('the unique-metric-points migration', (engine) => {
       expect(history.totalPoints).toBe(300)
       expect(history.points.map((point) => point.step)).toEqual(points.map((point) => point.step))
       // And from now on a copy is not stored.
-      expect(await store.append('r-copies', points.slice(250))).toEqual({ written: 0, copies: 50 })
+      expect(await store.append('r-copies', points.slice(250))).toEqual({ written: 0, copies: 50, audited: false })
       expect(await count()).toBe(300)
     } finally {
       await database.close()
