@@ -21,6 +21,7 @@ import { SubscriptionQuota } from './http/subscription-quota.js'
 import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import { type Auth, startAuth } from './auth/index.js'
 import type { CallerAllowance } from './auth/role-limits.js'
 import type { Identity } from './auth/identity.js'
@@ -72,6 +73,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'mlgate' },
+    // GraphiQL with its code and styles inline: yoga's default page loads them from a CDN, a blank page offline.
+    renderGraphiQL,
     // Same origin only unless origins are listed (server.corsOrigins); the Origin check in front refuses the rest.
     cors: config.server.corsOrigins.length > 0 ? { origin: config.server.corsOrigins, credentials: true } : false,
     // Subscriptions end when their client leaves (the request's signal) or the gateway shuts down.

@@ -27,7 +27,14 @@ describe('HTTP routes', () => {
   it('serves GraphQL and GraphiQL on /graphql', async () => {
     const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } })
     expect(page.status).toBe(200)
-    expect(await page.text()).toContain('mlgate')
+    const html = await page.text()
+    expect(html).toContain('<title>mlgate</title>')
+    // Everything GraphiQL needs comes with the page: no script, style sheet or icon from another host (a machine offline shows it too).
+    expect(html).toContain('renderYogaGraphiQL')
+    // The page's own tags (the inline code and styles set aside): what a browser would fetch from elsewhere.
+    const tags = html.replace(/(<(script|style)\b[^>]*>)[\s\S]*?<\/\2>/gi, '$1')
+    const fetched = [...tags.matchAll(/<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map((match) => match[1])
+    expect(fetched.filter((url) => !url.startsWith('data:'))).toEqual([])
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
