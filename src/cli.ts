@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   console.log(`mlgate: config from ${source}`)
   console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
   console.log(`mlgate: auth ${config.auth?.mode === 'on' ? `on (users in ${config.auth.store ?? 'the first native backend'}${config.auth.oidc ? `, tokens from ${config.auth.oidc.issuer}` : ''})` : 'off'}`)
+  console.log(`mlgate: dashboard at http://${shownHost}:${bound}/`)
   console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
 
   let stopping = false

@@ -286,6 +286,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The dashboard served at `/`: default, the build `npm run build:web` writes (web/dist). */
+    dashboard: z
+      .object({ dir: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
     limits: limitsSchema.prefault({}),
     auth: authSchema.optional(),
     backends: z

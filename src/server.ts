@@ -22,6 +22,7 @@ import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
+import { BUILT_DASHBOARD_DIR, dashboardHandler } from './http/dashboard.js'
 import { type Auth, startAuth } from './auth/index.js'
 import type { CallerAllowance } from './auth/role-limits.js'
 import type { Identity } from './auth/identity.js'
@@ -111,6 +112,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   })
 
   const mlflowApi = mlflowApiFor(config, backends, auth)
+  const dashboard = dashboardHandler({ dir: config.dashboard.dir ?? BUILT_DASHBOARD_DIR, mlflowApiBackend: mlflowApiBackendOf(config, backends)?.id ?? null })
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
@@ -119,6 +121,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     if (!admission.admitted) return
     setRequestIdentity(admission.identity, isMlflowApiPath((request.url ?? '').split('?')[0]) ? 'mlflow-api' : 'graphql')
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
+    if (dashboard(request, response)) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
     const { queryCostPerMinute } = await allowanceOf(admission.identity)
@@ -196,8 +199,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 }
 
 /** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
+/** The backend MLflow clients write to: the configured one, or the first native one; none when the API is off. */
+function mlflowApiBackendOf(config: GatewayConfig, backends: Backends) {
+  if (!config.mlflowApi.enabled) return undefined
+  return config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
+}
+
 function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null): MlflowApi | null {
-  if (!config.mlflowApi.enabled) return null
-  const backend = config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
+  const backend = mlflowApiBackendOf(config, backends)
   return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits, users: auth?.users ?? null, permissionAdmin: auth?.permissionAdmin ?? null, access: auth ? () => auth.accessFor(currentIdentity()) : null }) : null
 }

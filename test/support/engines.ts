@@ -1,3 +1,4 @@
+import { findChromium } from '../peers/chromium.js'
 import { describe, inject, it } from 'vitest'
 import type { ConfigInput } from '../../src/config.js'
 
@@ -40,6 +41,12 @@ export function describeMlflow(name: string, suite: (mlflowUrl: string) => void)
 export function describeMoto(name: string, suite: (motoUrl: string) => void): void {
   const url = inject('motoUrl')
   describeWithPeer(`${name} [moto]`, Boolean(url), "moto's server (needs python3; or set TEST_MOTO_URL)", () => suite(url ?? ''))
+}
+
+/** A suite that needs a real browser (Debian's Chromium). */
+export function describeChromium(name: string, suite: (executablePath: string) => void): void {
+  const path = findChromium()
+  describeWithPeer(`${name} [chromium]`, path !== null, 'Chromium (apt-get install chromium; or set CHROMIUM_PATH)', () => suite(path ?? ''))
 }
 
 /** Runs a suite when its peer is there; otherwise skips loudly, or fails in CI (CI=true). */
