@@ -7,6 +7,7 @@ import { type Browser, type Page, chromium } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeChromium } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
+import { rawHttp } from '../support/raw-http.js'
 
 /**
  * The dashboard in a real browser (Debian's Chromium through
@@ -66,6 +67,19 @@ describeChromium('the dashboard', (executablePath) => {
     expect(await page.locator('table').nth(1).innerText()).toContain('0.003')
     expect(elsewhere).toEqual([])
     await page.close()
+  })
+
+  it('serves only the build: paths out of it, dotfiles and other methods are coded refusals', async () => {
+    const port = Number(new URL(base).port)
+    for (const path of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/assets/%00', '/assets/%E0%A4%A', '/assets/.gitignore', '/assets/']) {
+      const answer = await rawHttp(port, { path })
+      expect([path, answer.status, answer.json<{ errors: { extensions: { code: string } }[] }>().errors[0].extensions.code]).toEqual([path, 404, 'NOT_FOUND'])
+    }
+    const posted = await rawHttp(port, { method: 'POST', path: '/', body: 'x' })
+    expect(posted.status).toBe(405)
+    const page = await rawHttp(port, { path: '/' })
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
+    expect(page.text).toContain('<div id="app">')
   })
 
   it("opens the pages MLflow's printed links name", async () => {
