@@ -43,6 +43,19 @@ describe('HTTP routes', () => {
     expect(await response.json()).toEqual({ data: { backends: [{ id: 'local', kind: 'NATIVE', readOnly: false }] } })
   })
 
+  it('starts without a built dashboard, and says at / how to build it', async () => {
+    const unbuilt = await startTestGateway({ backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }], dashboard: { dir: '/nonexistent/mlgate-dashboard' } })
+    try {
+      const port = await unbuilt.gateway.listen(0, '127.0.0.1')
+      const page = await fetch(`http://127.0.0.1:${port}/`)
+      expect(page.status).toBe(404)
+      expect(await page.json()).toEqual({ errors: [{ message: expect.stringContaining('npm run build:web'), extensions: { code: 'NOT_FOUND' } }] })
+      expect((await fetch(`http://127.0.0.1:${port}/dashboard/settings.json`)).status).toBe(200)
+    } finally {
+      await unbuilt.close()
+    }
+  })
+
   it('gives every GraphQL error a code: syntax, validation, variables', async () => {
     const post = async (body: unknown) => {
       const response = await fetch(`${base}/graphql`, {

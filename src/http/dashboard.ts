@@ -16,17 +16,8 @@ export const BUILT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist', impor
  * is behind the same door as every route.
  */
 export function dashboardHandler(options: { dir: string; mlflowApiBackend: string | null }): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const built = existsSync(`${options.dir}/index.html`)
-  const serve = sirv(options.dir, {
-    dotfiles: false,
-    etag: true,
-    setHeaders: (response, pathname) => {
-      response.setHeader('x-content-type-options', 'nosniff')
-      response.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'")
-      // Vite names assets by their content: they never change under one name.
-      if (pathname.startsWith('/assets/')) response.setHeader('cache-control', 'public, max-age=31536000, immutable')
-    },
-  })
+  // Without a build there is nothing to serve (sirv refuses a directory that is not there): `/` says how to build it.
+  const serve = existsSync(`${options.dir}/index.html`) ? servedBuild(options.dir) : null
   const settings = JSON.stringify({ mlflowApiBackend: options.mlflowApiBackend })
   return (request, response) => {
     const pathname = (request.url ?? '/').split('?')[0]
@@ -41,11 +32,25 @@ export function dashboardHandler(options: { dir: string; mlflowApiBackend: strin
       response.end(request.method === 'HEAD' ? undefined : settings)
       return true
     }
-    if (!built) {
+    if (!serve) {
       sendCodedError(response, 404, 'NOT_FOUND', 'the dashboard is not built here: npm run build:web (npm start builds it)')
       return true
     }
     serve(request, response, () => sendCodedError(response, 404, 'NOT_FOUND', 'no such file of the dashboard'))
     return true
   }
+}
+
+/** The built files (sirv: ETags, no dotfiles), each answer with the page's headers. */
+function servedBuild(dir: string) {
+  return sirv(dir, {
+    dotfiles: false,
+    etag: true,
+    setHeaders: (response, pathname) => {
+      response.setHeader('x-content-type-options', 'nosniff')
+      response.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'")
+      // Vite names assets by their content: they never change under one name.
+      if (pathname.startsWith('/assets/')) response.setHeader('cache-control', 'public, max-age=31536000, immutable')
+    },
+  })
 }
