@@ -1,11 +1,11 @@
 import type { AuthConfig } from '../config.js'
-import { LRUCache } from 'lru-cache'
 import type { ApiTokenRecord, IdentityStore, UserRecord } from '../contract/identity-store.js'
 import { GatewayError } from '../errors.js'
 import { looksLikeToken, parseToken, secretMatches } from './api-tokens.js'
 import { type Identity, MAX_USERNAME_LENGTH } from './identity.js'
 import { OidcVerifier } from './oidc.js'
 import { PasswordHasher } from './passwords.js'
+import { ReadCache } from './read-cache.js'
 
 /** A token's last use is written at most this often (a write per request would double a request's statements). */
 const TOUCH_EVERY_MS = 60_000
@@ -31,8 +31,8 @@ export class Authenticator {
   /** A hash to check unknown users' passwords against, so a refusal takes as long whether or not the user exists. */
   private decoy: Promise<string> | null = null
   /** Users and tokens read for recent requests (auth.identityCacheMs); `forget` drops what a change made here touches. */
-  private readonly users: LRUCache<string, { value: UserRecord | null }> | null
-  private readonly tokens: LRUCache<string, { value: ApiTokenRecord | null }> | null
+  private readonly users: ReadCache<UserRecord | null>
+  private readonly tokens: ReadCache<ApiTokenRecord | null>
 
   constructor(
     private readonly store: IdentityStore,
@@ -40,16 +40,15 @@ export class Authenticator {
   ) {
     this.passwords = new PasswordHasher({ cost: config.passwordHashCost, rememberMs: config.passwordRememberMs })
     this.oidc = config.oidc ? new OidcVerifier(config.oidc) : null
-    const cached = config.identityCacheMs > 0 ? { max: 10_000, ttl: config.identityCacheMs } : null
-    this.users = cached && new LRUCache(cached)
-    this.tokens = cached && new LRUCache(cached)
+    this.users = new ReadCache(config.identityCacheMs)
+    this.tokens = new ReadCache(config.identityCacheMs)
   }
 
   /** Drops the cached records of a user (every user's when null) and every token, after a change made through this replica. */
   forget(username: string | null): void {
-    if (username === null) this.users?.clear()
-    else this.users?.delete(username)
-    this.tokens?.clear()
+    if (username === null) this.users.clear()
+    else this.users.delete(username)
+    this.tokens.clear()
   }
 
   async identify(authorization: string | undefined): Promise<Identity | null> {
@@ -111,11 +110,11 @@ export class Authenticator {
   }
 
   private user(username: string): Promise<UserRecord | null> {
-    return readThrough(this.users, username, () => this.store.user(username))
+    return this.users.read(username, () => this.store.user(username))
   }
 
   private token(id: string): Promise<ApiTokenRecord | null> {
-    return readThrough(this.tokens, id, () => this.store.token(id))
+    return this.tokens.read(id, () => this.store.token(id))
   }
 
   private touch(tokenId: string, now: Date): void {
@@ -130,15 +129,6 @@ export class Authenticator {
     this.decoy ??= this.passwords.hash('not a password anyone has')
     return this.decoy
   }
-}
-
-/** A record from the cache, or read and cached (a missing one too: it is boxed, as the cache holds no nulls). */
-async function readThrough<T>(cache: LRUCache<string, { value: T | null }> | null, key: string, read: () => Promise<T | null>): Promise<T | null> {
-  const cached = cache?.get(key)
-  if (cached) return cached.value
-  const value = await read()
-  cache?.set(key, { value })
-  return value
 }
 
 function identityOf(user: UserRecord, via: Identity['via'], tokenId: string | null, expiresAt: Date | null): Identity {

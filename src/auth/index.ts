@@ -7,10 +7,10 @@ import { currentDoor } from '../request-scope.js'
 import type { AuditEnded } from './audit.js'
 import { type AuditEventInput, type AuditLog, PendingAuditEvent } from '../contract/audit-log.js'
 import type { RolePermissionRecord } from '../contract/identity-store.js'
-import { LRUCache } from 'lru-cache'
 import { type CallerAccess, CallerPermissions, recordPattern } from './permissions.js'
 import { PermissionAdmin } from './permission-admin.js'
 import { type CallerAllowance, RoleLimits } from './role-limits.js'
+import { ReadCache, identityKey } from './read-cache.js'
 
 /**
  * The gateway's authenticator when auth is on (null otherwise), over the
@@ -43,15 +43,8 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
   }
   const defaultPermission = auth.defaultPermission
   // A user's permission rows, reused for auth.identityCacheMs; any grant or role change through this replica drops them all.
-  const rowsCache = auth.identityCacheMs > 0 ? new LRUCache<string, RolePermissionRecord[]>({ max: 10_000, ttl: auth.identityCacheMs }) : null
-  const rowsOf = async (identity: Identity): Promise<RolePermissionRecord[]> => {
-    const key = `${identity.username}\u0000${identity.roles.join('\u0000')}`
-    const cached = rowsCache?.get(key)
-    if (cached) return cached
-    const rows = await store.permissionRowsFor(identity.username, identity.roles)
-    rowsCache?.set(key, rows)
-    return rows
-  }
+  const rowsCache = new ReadCache<RolePermissionRecord[]>(auth.identityCacheMs)
+  const rowsOf = (identity: Identity) => rowsCache.read(identityKey(identity), () => store.permissionRowsFor(identity.username, identity.roles))
   const permissionsOf = async (identity: Identity | null): Promise<CallerPermissions> => {
     // No identity with auth on is a request the door did not admit (an in-process call): it may do nothing.
     if (!identity) return new CallerPermissions({ username: '', isAdmin: false, via: 'token', roles: [], tokenId: null, expiresAt: null }, [], 'NO_PERMISSIONS')
@@ -61,7 +54,7 @@ export async function startAuth(config: GatewayConfig, backends: Backends): Prom
   const roleLimits = new RoleLimits(store, auth.roleLimits, { queryCostPerMinute: config.limits.queryCostPerClientPerMinute, subscriptions: config.limits.subscriptionsPerClient }, auth.identityCacheMs)
   const changed = (username: string | null) => {
     authenticator.forget(username)
-    rowsCache?.clear()
+    rowsCache.clear()
     roleLimits.forget()
   }
   const asEventOf = (actor: Identity | null, event: AuditEnded): AuditEventInput => ({ ...event, actor: actor?.username ?? '(unauthenticated)', door: currentDoor() })

@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache'
 import type { IdentityStore } from '../contract/identity-store.js'
 import type { Identity } from './identity.js'
+import { ReadCache, identityKey } from './read-cache.js'
 
 /** What one caller may spend: GraphQL cost per minute, and live subscriptions held at once. */
 export interface CallerAllowance {
@@ -16,7 +16,7 @@ export interface CallerAllowance {
  * (limits.queryCostPerClientPerMinute, subscriptionsPerClient).
  */
 export class RoleLimits {
-  private readonly cache: LRUCache<string, CallerAllowance> | null
+  private readonly cache: ReadCache<CallerAllowance>
 
   constructor(
     private readonly store: IdentityStore,
@@ -25,23 +25,18 @@ export class RoleLimits {
     /** auth.identityCacheMs: a user's roles are read once in this long. */
     cacheMs: number,
   ) {
-    this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : null
+    this.cache = new ReadCache(cacheMs)
   }
 
   async of(identity: Identity | null): Promise<CallerAllowance> {
     // Without limits per role there is nothing to read.
     if (!identity || Object.keys(this.byRole).length === 0) return this.general
-    const key = `${identity.username}\u0000${identity.roles.join('\u0000')}`
-    const cached = this.cache?.get(key)
-    if (cached) return cached
-    const allowance = this.allowanceOf(await this.roleNames(identity))
-    this.cache?.set(key, allowance)
-    return allowance
+    return this.cache.read(identityKey(identity), async () => this.allowanceOf(await this.roleNames(identity)))
   }
 
   /** Roles were assigned or removed: read them again. */
   forget(): void {
-    this.cache?.clear()
+    this.cache.clear()
   }
 
   private async roleNames(identity: Identity): Promise<string[]> {

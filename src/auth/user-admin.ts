@@ -30,7 +30,7 @@ export class UserAdmin {
     return this.audited(caller, { operation: 'createUser', recordType: 'user', recordId: input.username, summary: { isAdmin: input.isAdmin ?? false } }, async () => {
       requireAdmin(caller)
       if (input.username === '') throw badInput('Username cannot be empty.')
-    if (input.username.length > MAX_USERNAME_LENGTH) throw badInput(`Username is ${input.username.length} characters long; the limit is ${MAX_USERNAME_LENGTH}.`)
+      if (input.username.length > MAX_USERNAME_LENGTH) throw badInput(`Username is ${input.username.length} characters long; the limit is ${MAX_USERNAME_LENGTH}.`)
       checkPassword(input.password)
       const passwordHash = await this.passwords.hash(input.password)
       try {

@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
-import { type GraphqlError, graphql } from '../graphql'
+import { useGraphql } from '../graphql'
 
 interface RunDetail {
   id: string
@@ -23,19 +22,9 @@ const RUN = `query DashboardRun($id: ID!) {
 
 /** One run: what it is, its params, tags and latest metrics. */
 export function RunPage(props: { runGid: string }) {
-  const [run, setRun] = useState<RunDetail | null | undefined>(undefined)
-  const [errors, setErrors] = useState<GraphqlError[]>([])
-  useEffect(() => {
-    let current = true
-    void graphql<{ run: RunDetail | null }>(RUN, { id: props.runGid }).then((answer) => {
-      if (!current) return
-      setRun(answer.data?.run ?? null)
-      setErrors(answer.errors)
-    })
-    return () => {
-      current = false
-    }
-  }, [props.runGid])
+  const answer = useGraphql<{ run: RunDetail | null }>(RUN, { id: props.runGid }, props.runGid)
+  const errors = answer?.errors ?? []
+  const run = answer === null ? undefined : (answer.data?.run ?? null)
   if (errors.length > 0) return <div class="error" role="alert">{errors[0].message}</div>
   if (run === undefined) return <p>Loading…</p>
   if (run === null) return <p role="alert">No such run (or not one you may read).</p>

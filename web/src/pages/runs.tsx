@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
-import { type GraphqlError, graphql } from '../graphql'
+import { useGraphql } from '../graphql'
 import { runLink } from '../route'
 
 interface RunRow {
@@ -20,21 +19,10 @@ const RUNS = `query DashboardRuns($experimentIds: [ID!], $first: Int) {
 
 /** Every backend's runs in one table (or one experiment's); a backend that failed is named in a banner above the rows the others gave. */
 export function RunsPage(props: { experimentGid: string | null }) {
-  const [rows, setRows] = useState<RunRow[] | null>(null)
-  const [total, setTotal] = useState<number | null>(null)
-  const [errors, setErrors] = useState<GraphqlError[]>([])
-  useEffect(() => {
-    let current = true
-    void graphql<{ runs: { totalCount: number | null; nodes: RunRow[] } }>(RUNS, { experimentIds: props.experimentGid ? [props.experimentGid] : null, first: 50 }).then((answer) => {
-      if (!current) return
-      setRows(answer.data?.runs.nodes ?? [])
-      setTotal(answer.data?.runs.totalCount ?? null)
-      setErrors(answer.errors)
-    })
-    return () => {
-      current = false
-    }
-  }, [props.experimentGid])
+  const answer = useGraphql<{ runs: { totalCount: number | null; nodes: RunRow[] } }>(RUNS, { experimentIds: props.experimentGid ? [props.experimentGid] : null, first: 50 }, props.experimentGid ?? '')
+  const rows = answer === null ? null : (answer.data?.runs.nodes ?? [])
+  const total = answer?.data?.runs.totalCount ?? null
+  const errors = answer?.errors ?? []
   const failedBackends = [...new Set(errors.flatMap((error) => (error.extensions?.backend ? [error.extensions.backend] : [])))]
   return (
     <section>
