@@ -39,13 +39,16 @@ export class GatewayError extends Error {
   readonly backend: string | undefined
   /** For RATE_LIMITED: when trying again makes sense (answered as `Retry-After`). */
   readonly retryAfterSeconds: number | undefined
+  /** For BAD_USER_INPUT in a text argument (a filter): the offset of the offending token, so a client can point at it. */
+  readonly position: number | undefined
 
-  constructor(code: ErrorCode, message: string, options: { backend?: string; cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(code: ErrorCode, message: string, options: { backend?: string; cause?: unknown; retryAfterSeconds?: number; position?: number } = {}) {
     super(message, { cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.backend = options.backend
     this.retryAfterSeconds = options.retryAfterSeconds
+    this.position = options.position
   }
 }
 

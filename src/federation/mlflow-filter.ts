@@ -331,13 +331,14 @@ export class FilterSyntaxError extends GatewayError {
   constructor(
     message: string,
     readonly mlflowMessage: string | undefined,
+    position: number,
   ) {
-    super('BAD_USER_INPUT', message)
+    super('BAD_USER_INPUT', message, { position })
   }
 }
 
 function syntaxError(argument: string, message: string, position: number, mlflowMessage?: string): FilterSyntaxError {
-  return new FilterSyntaxError(`${argument}: ${message} at position ${position}`, mlflowMessage)
+  return new FilterSyntaxError(`${argument}: ${message} at position ${position}`, mlflowMessage, position)
 }
 
 /** MLflow's name for an entity in its messages (SearchUtils' identifiers). */

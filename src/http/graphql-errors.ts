@@ -25,6 +25,7 @@ export function maskError(error: unknown): Error {
       extensions: {
         code: original.code,
         ...(original.backend !== undefined && { backend: original.backend }),
+        ...(original.position !== undefined && { position: original.position }),
         ...(retry !== undefined && { retryAfterSeconds: retry, http: { status: 429, headers: { 'retry-after': String(retry) } } }),
       },
     })

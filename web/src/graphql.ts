@@ -1,9 +1,12 @@
+import { createClient } from 'graphql-sse'
 import { useEffect, useState } from 'preact/hooks'
+import { authorizationHeader, signedOut } from './sign-in'
+import type { TypedDocumentString } from './generated/graphql'
 
-/** A GraphQL error as the gateway answers it: every error carries a code; a backend's failure names the backend. */
+/** A GraphQL error as the gateway answers it: every error carries a code; a backend's failure names the backend; a filter's syntax error its position. */
 export interface GraphqlError {
   message: string
-  extensions?: { code?: string; backend?: string }
+  extensions?: { code?: string; backend?: string; position?: number }
 }
 
 export interface GraphqlAnswer<T> {
@@ -11,27 +14,41 @@ export interface GraphqlAnswer<T> {
   errors: GraphqlError[]
 }
 
-/** Asks the gateway's own /graphql (same origin: the browser's credentials go with it). */
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlAnswer<T>> {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  })
-  const body = (await response.json()) as { data?: T | null; errors?: GraphqlError[] }
-  return { data: body.data ?? null, errors: body.errors ?? [] }
+/** The headers every request to the gateway carries: the signed-in user's credentials, if any. */
+export function gatewayHeaders(): Record<string, string> {
+  const authorization = authorizationHeader()
+  return authorization ? { authorization } : {}
+}
+
+/** Asks the gateway's own /graphql (same origin) one of the dashboard's typed documents (schema/operations/dashboard/). */
+export async function graphql<T, V>(document: TypedDocumentString<T, V>, variables: V): Promise<GraphqlAnswer<T>> {
+  let body: { data?: T | null; errors?: GraphqlError[] }
+  try {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...gatewayHeaders() },
+      body: JSON.stringify({ query: document.toString(), variables }),
+    })
+    body = (await response.json()) as typeof body
+  } catch {
+    body = { errors: [{ message: 'The gateway did not answer.', extensions: { code: 'BACKEND_UNAVAILABLE' } }] }
+  }
+  const errors = body.errors ?? []
+  if (errors.some((error) => error.extensions?.code === 'UNAUTHENTICATED')) signedOut()
+  return { data: body.data ?? null, errors }
 }
 
 /**
  * A query's answer for a component, asked again when `key` changes (the
- * variables' identity); null while it is on its way. An answer that comes
- * after the component asked something else is dropped.
+ * variables' identity) or `refresh` is called; null while the first is on
+ * its way. An answer that comes after the component asked something else is dropped.
  */
-export function useGraphql<T>(query: string, variables: Record<string, unknown>, key: string): GraphqlAnswer<T> | null {
+export function useGraphql<T, V>(document: TypedDocumentString<T, V>, variables: V, key: string): { answer: GraphqlAnswer<T> | null; refresh: () => void } {
   const [answer, setAnswer] = useState<{ key: string; answer: GraphqlAnswer<T> } | null>(null)
+  const [asked, setAsked] = useState(0)
   useEffect(() => {
     let current = true
-    void graphql<T>(query, variables).then((received) => {
+    void graphql(document, variables).then((received) => {
       if (current) setAnswer({ key, answer: received })
     })
     return () => {
@@ -39,6 +56,31 @@ export function useGraphql<T>(query: string, variables: Record<string, unknown>,
     }
     // `key` stands for the variables: a new object each render must not ask again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query, key])
-  return answer?.key === key ? answer.answer : null
+  }, [document, key, asked])
+  return { answer: answer?.key === key ? answer.answer : null, refresh: () => setAsked((count) => count + 1) }
+}
+
+/** The backends a partial answer left out, each named once. */
+export function failedBackendsOf(errors: readonly GraphqlError[]): string[] {
+  return [...new Set(errors.flatMap((error) => (error.extensions?.backend ? [error.extensions.backend] : [])))]
+}
+
+/**
+ * Subscriptions over SSE (graphql-sse's distinct-connections mode, which
+ * the gateway's yoga speaks): one stream per subscription, reconnected by
+ * the caller with the last event's cursor so nothing is missed.
+ */
+const sse = createClient({ url: '/graphql', singleConnection: false, retryAttempts: 0, headers: gatewayHeaders })
+
+export function subscribe<T, V>(document: TypedDocumentString<T, V>, variables: V, onData: (data: T) => void, onEnd: (error: unknown) => void): () => void {
+  return sse.subscribe<T>(
+    { query: document.toString(), variables: variables as Record<string, unknown> },
+    {
+      next: (result) => {
+        if (result.data) onData(result.data)
+      },
+      error: onEnd,
+      complete: () => onEnd(null),
+    },
+  )
 }
