@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { type Browser, type Page, chromium } from 'playwright-core'
+import { rmSync } from 'node:fs'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { buildDashboard, launchChromium, openPage as openPageOn, screenshot } from '../support/dashboard.js'
 import { describeChromium } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { rawHttp } from '../support/raw-http.js'
@@ -19,7 +16,7 @@ describeChromium('the dashboard', (executablePath) => {
   let gw: TestGateway
   let base: string
   let browser: Browser
-  const outDir = mkdtempSync(join(tmpdir(), 'mlgate-dashboard-'))
+  let outDir: string
   const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
     const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
     const body = (await response.json()) as { data: Record<string, { id: string }>; errors?: unknown }
@@ -29,14 +26,14 @@ describeChromium('the dashboard', (executablePath) => {
   let run: { gid: string; experimentId: string; runId: string }
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--outDir', outDir, '--emptyOutDir'], { timeout: 120_000 })
+    outDir = await buildDashboard()
     gw = await startTestGateway({ backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }], dashboard: { dir: outDir } })
     base = `http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}`
     const experiment = (await graphql('mutation { createExperiment(input: { name: "dashboard" }) { id } }')).createExperiment.id
     const gid = (await graphql('mutation ($e: ID!) { createRun(input: { experimentId: $e, name: "sunny-otter", params: [{ key: "lr", value: "0.003" }] }) { id } }', { e: experiment })).createRun.id
     await graphql('mutation ($r: ID!) { logMetrics(runId: $r, metrics: [{ key: "loss", value: 0.25, step: 7 }]) { id } }', { r: gid })
     run = { gid, experimentId: experiment.split(':')[2], runId: gid.split(':')[2] }
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] })
+    browser = await launchChromium(executablePath)
   }, 180_000)
   afterAll(async () => {
     await browser?.close()
@@ -44,27 +41,20 @@ describeChromium('the dashboard', (executablePath) => {
     rmSync(outDir, { recursive: true, force: true })
   })
 
-  /** A page that records every request it makes to an origin other than the gateway's. */
-  async function openPage(): Promise<{ page: Page; elsewhere: string[] }> {
-    const page = await browser.newPage()
-    const elsewhere: string[] = []
-    page.on('request', (request) => {
-      if (!request.url().startsWith(base) && !request.url().startsWith('data:')) elsewhere.push(request.url())
-    })
-    return { page, elsewhere }
-  }
+  const openPage = () => openPageOn(browser, base)
 
   it('lists the runs with their backend, and opens a run from its row', async () => {
     const { page, elsewhere } = await openPage()
     await page.goto(`${base}/`)
     const row = page.locator(`tr[data-run="${run.gid}"]`)
     await row.waitFor()
-    expect(await row.locator('td').allInnerTexts()).toEqual(['sunny-otter', 'local', 'dashboard', 'RUNNING', expect.any(String)])
+    expect(await row.locator('td').allInnerTexts()).toEqual(['', 'sunny-otter', 'local', 'dashboard', 'RUNNING', expect.any(String)])
     await row.locator('a').click()
     await page.getByRole('heading', { name: 'sunny-otter' }).waitFor()
     expect(page.url()).toBe(`${base}/#/runs/${encodeURIComponent(run.gid)}`)
-    expect(await page.locator('table').first().innerText()).toContain('0.25 (step 7)')
-    expect(await page.locator('table').nth(1).innerText()).toContain('0.003')
+    expect(await page.locator('table.key-values').first().innerText()).toContain('0.25 (step 7)')
+    expect(await page.locator('table.key-values').nth(1).innerText()).toContain('0.003')
+    await screenshot(page, 'run')
     expect(elsewhere).toEqual([])
     await page.close()
   })
@@ -88,7 +78,7 @@ describeChromium('the dashboard', (executablePath) => {
     await page.getByRole('heading', { name: 'sunny-otter' }).waitFor()
     await page.goto(`${base}/#/experiments/${run.experimentId}`)
     await page.locator(`tr[data-run="${run.gid}"]`).waitFor()
-    expect(await page.locator('tbody tr').count()).toBe(1)
+    expect(await page.locator('table.runs tbody tr').count()).toBe(1)
     await page.goto(`${base}/#/experiments/${run.experimentId}/runs/no-such-run`)
     await page.getByRole('alert').waitFor()
     expect(await page.getByRole('alert').innerText()).toContain('No such run')

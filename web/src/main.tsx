@@ -34,7 +34,8 @@ function App(props: { settings: DashboardSettings }) {
         <a href="#/models">Models</a>
         <a href="/graphql">GraphiQL</a>
       </header>
-      <main key={signIn ? 'sign-in' : hash}>
+      {/* A new hash starts its page afresh, but the runs table keeps its place (the cursors behind Previous) while its view changes. */}
+      <main key={signIn ? 'sign-in' : route.page === 'runs' ? 'runs' : hash}>
         {signIn && <SignInPage />}
         {!signIn && route.page === 'runs' && <RunsPage state={route.state} />}
         {!signIn && route.page === 'run' && <RunPage runGid={route.runGid} settings={props.settings} />}

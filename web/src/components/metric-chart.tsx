@@ -171,11 +171,22 @@ function readoutAt(chart: uPlot, meta: readonly SeriesMeta[], options: ChartOpti
   const x = chart.data[0][index]
   const rows: { name: string; color: string; value: string }[] = []
   meta.forEach((entry, i) => {
-    const value = chart.data[i + 1]?.[index]
-    if (value === null || value === undefined) return
+    const value = nearestValue(chart.data[i + 1] ?? [], index)
+    if (value === null) return
     const suffix = entry.role === 'upper' ? ' max' : entry.role === 'lower' ? ' min' : entry.role === 'smoothed' ? ' smoothed' : ''
     rows.push({ name: `${entry.run.series.name}${suffix}`, color: entry.run.series.color, value: String(value) })
   })
   const shownX = options.x === 'wall' ? new Date(x * 1000).toISOString() : String(x)
   return { x: shownX, rows }
+}
+
+/** A series' value at the index, or at the nearest index where it has one: runs log at different x, so the joined data has gaps. */
+function nearestValue(values: ArrayLike<number | null | undefined>, index: number): number | null {
+  for (let distance = 0; distance < values.length; distance++) {
+    for (const at of [index - distance, index + distance]) {
+      const value = values[at]
+      if (value !== null && value !== undefined) return value
+    }
+  }
+  return null
 }

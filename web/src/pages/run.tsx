@@ -17,7 +17,9 @@ export function RunPage(props: { runGid: string; settings: DashboardSettings }) 
   const run = answer === null ? undefined : (answer.data?.run ?? null)
   if (run === undefined) return <p>Loading…</p>
   if (run === null) {
-    if ((answer?.errors ?? []).length > 0) return <PartialBanner errors={answer?.errors ?? []} what="records" />
+    // A missing record is not an error to show (the lineage beside it says NOT_FOUND too).
+    const failures = (answer?.errors ?? []).filter((error) => error.extensions?.code !== 'NOT_FOUND')
+    if (failures.length > 0) return <PartialBanner errors={failures} what="records" />
     return <p role="alert">No such run (or not one you may read).</p>
   }
   const children = (answer?.data?.lineage.edges ?? []).filter((edge) => edge.kind === 'CHILD_OF' && edge.to === run.id).map((edge) => edge.from)

@@ -14,7 +14,9 @@ export function VersionPage(props: { versionGid: string }) {
   const version = answer === null ? undefined : (answer.data?.modelVersion ?? null)
   if (version === undefined) return <p>Loading…</p>
   if (version === null) {
-    if ((answer?.errors ?? []).length > 0) return <PartialBanner errors={answer?.errors ?? []} what="records" />
+    // A missing record is an answer, not a failure to show.
+    const failures = (answer?.errors ?? []).filter((error) => error.extensions?.code !== 'NOT_FOUND')
+    if (failures.length > 0) return <PartialBanner errors={failures} what="records" />
     return <p role="alert">No such model version (or not one you may read).</p>
   }
   const sagemaker = version.backend.kind === 'SAGEMAKER'
