@@ -117,11 +117,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
     if (await handleHealthRoutes(request, response, backends)) return
+    // The dashboard's files hold no data (the page asks /graphql, signed in, for that): served to anyone, so the page can ask for credentials.
+    if (dashboard(request, response)) return
     const admission = await admit(request, response, authenticator)
     if (!admission.admitted) return
     setRequestIdentity(admission.identity, isMlflowApiPath((request.url ?? '').split('?')[0]) ? 'mlflow-api' : 'graphql')
     if (mlflowApi && (await mlflowApi.handle(request, response))) return
-    if (dashboard(request, response)) return
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return sendCodedError(response, 404, 'NOT_FOUND', 'no such route')
     // A client out of budget is refused before its body is read: refusing it stays cheap.
     const { queryCostPerMinute } = await allowanceOf(admission.identity)

@@ -1,14 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { DashboardModelVersionDocument, DashboardRunsDocument, type DashboardRunsQueryVariables } from '../generated/graphql.js'
 import { buildDashboard, launchChromium, openPage as openPageOn, screenshot } from '../support/dashboard.js'
 import { describeChromium, describeMlflow } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy.js'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// The page's chart registry (window.mlgateCharts), as the dashboard declares it.
+import type {} from '../../web/src/charts/chart-model.js'
 
 /**
  * The dashboard's pages in a real browser over a native store and a real

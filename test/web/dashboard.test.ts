@@ -85,3 +85,71 @@ describeChromium('the dashboard', (executablePath) => {
     await page.close()
   })
 })
+
+describeChromium('the dashboard with sign-in', (executablePath) => {
+  let gw: TestGateway
+  let base: string
+  let browser: Browser
+  let outDir: string
+  const admin = { username: 'admin', password: 'admin-password-1' }
+  const asAdmin = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`
+  const graphql = async (authorization: string, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables }) })
+    const body = (await response.json()) as { data: Record<string, { id: string }>; errors?: unknown }
+    expect(body.errors).toBeUndefined()
+    return body.data
+  }
+  let runs: { open: string; hidden: string }
+
+  beforeAll(async () => {
+    outDir = await buildDashboard()
+    gw = await startTestGateway({ backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }], dashboard: { dir: outDir }, auth: { admin, passwordHashCost: 12 } })
+    base = `http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}`
+    await graphql(asAdmin, 'mutation { createUser(input: { username: "reader", password: "reader-password-1" }) { username } }')
+    const open = (await graphql(asAdmin, 'mutation { createExperiment(input: { name: "shared" }) { id } }')).createExperiment.id
+    const hidden = (await graphql(asAdmin, 'mutation { createExperiment(input: { name: "private" }) { id } }')).createExperiment.id
+    // Readers read the backend by default; one experiment is closed to this one.
+    await graphql(asAdmin, 'mutation ($e: String!) { grantPermission(username: "reader", grant: { backend: "local", resourceType: EXPERIMENT, resource: $e, permission: DENY }) { permission } }', { e: hidden.split(':')[2] })
+    runs = {
+      open: (await graphql(asAdmin, 'mutation ($e: ID!) { createRun(input: { experimentId: $e, name: "visible-run" }) { id } }', { e: open })).createRun.id,
+      hidden: (await graphql(asAdmin, 'mutation ($e: ID!) { createRun(input: { experimentId: $e, name: "hidden-run" }) { id } }', { e: hidden })).createRun.id,
+    }
+    browser = await launchChromium(executablePath)
+  }, 180_000)
+  afterAll(async () => {
+    await browser?.close()
+    await gw?.close()
+    if (outDir) rmSync(outDir, { recursive: true, force: true })
+  })
+
+  it("challenges the page's own requests to Bearer only, so the browser shows no password dialog of its own", async () => {
+    for (const path of ['/graphql', '/api/2.0/mlflow/experiments/search']) {
+      const scripted = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-requested-with': 'mlgate-dashboard' }, body: '{}' })
+      const plain = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+      expect([scripted.status, plain.status]).toEqual([401, 401])
+      expect(scripted.headers.get('www-authenticate')).not.toMatch(/Basic/)
+      expect(plain.headers.get('www-authenticate')).toMatch(/^Basic /)
+    }
+    // The page itself holds no data: it loads, to ask for credentials.
+    expect((await fetch(`${base}/`)).status).toBe(200)
+  })
+
+  it('asks who is there, then shows only what that user may read', async () => {
+    const { page, elsewhere } = await openPageOn(browser, base)
+    await page.goto(`${base}/`)
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    await page.getByLabel('User name').fill('reader')
+    await page.getByLabel('Password').fill('wrong-password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    // Refused credentials bring the form back.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    await page.getByLabel('User name').fill('reader')
+    await page.getByLabel('Password').fill('reader-password-1')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator(`tr[data-run="${runs.open}"]`).waitFor()
+    expect(await page.locator(`tr[data-run="${runs.hidden}"]`).count()).toBe(0)
+    await screenshot(page, 'signed-in')
+    expect(elsewhere).toEqual([])
+    await page.close()
+  })
+})

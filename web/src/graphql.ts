@@ -14,10 +14,15 @@ export interface GraphqlAnswer<T> {
   errors: GraphqlError[]
 }
 
-/** The headers every request to the gateway carries: the signed-in user's credentials, if any. */
+/**
+ * The headers every request to the gateway carries: the signed-in user's
+ * credentials, if any, and `X-Requested-With`, so a refusal asks the page
+ * (which shows its sign-in form) rather than the browser (whose password
+ * dialog would hold every other request).
+ */
 export function gatewayHeaders(): Record<string, string> {
   const authorization = authorizationHeader()
-  return authorization ? { authorization } : {}
+  return { 'x-requested-with': 'mlgate-dashboard', ...(authorization ? { authorization } : {}) }
 }
 
 /** Asks the gateway's own /graphql (same origin) one of the dashboard's typed documents (schema/operations/dashboard/). */

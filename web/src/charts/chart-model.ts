@@ -1,4 +1,4 @@
-import type { Point, RunSeries } from './series'
+import type { Point, RunSeries } from './series.js'
 
 /**
  * One chart's series (one metric key, every compared run), outside Preact's

@@ -1,4 +1,4 @@
-import type { XAxis } from '../route'
+import type { XAxis } from '../route.js'
 
 /**
  * What a chart draws, computed from the points a run's series holds: pure
