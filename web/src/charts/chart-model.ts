@@ -10,9 +10,10 @@ export class ChartModel {
   readonly runs = new Map<string, RunSeries>()
   /** Live points that came before the run's history answer: added once it is here. */
   private readonly early = new Map<string, Point[]>()
-  /** How many times the chart drew this model, and when it last did (epoch ms): for the log→drawn measurement. */
+  /** Counts every change; `drawnVersion` is the one the chart last drew, so "all drawn" is `drawnVersion === version` (tests and bench:dashboard wait on it). */
+  version = 0
+  drawnVersion = -1
   drawCount = 0
-  lastDrawnAt = 0
   private readonly listeners = new Set<() => void>()
 
   constructor(readonly key: string) {
@@ -51,7 +52,7 @@ export class ChartModel {
 
   drawn(): void {
     this.drawCount++
-    this.lastDrawnAt = Date.now()
+    this.drawnVersion = this.version
   }
 
   dispose(): void {
@@ -60,6 +61,7 @@ export class ChartModel {
   }
 
   private changed(): void {
+    this.version++
     for (const listener of this.listeners) listener()
   }
 }
