@@ -54,7 +54,7 @@ export interface Page<T> {
   nextToken: string | null
 }
 
-export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'metric', 'param', 'tag'] as const
+export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'status', 'metric', 'param', 'tag'] as const
 export type RunOrderField = (typeof RUN_ORDER_FIELDS)[number]
 /** The orders by a metric's, param's or tag's value, which name their key. */
 export const KEYED_RUN_ORDER_FIELDS: ReadonlySet<RunOrderField> = new Set(['metric', 'param', 'tag'])

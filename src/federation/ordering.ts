@@ -61,6 +61,8 @@ function sortValue(run: Run, order: RunOrder): number | string | null {
       return run.endTime?.getTime() ?? null
     case 'name':
       return run.name
+    case 'status':
+      return run.status
     case 'metric':
       return run.metrics.find((metric) => metric.key === order.key)?.value ?? null
     case 'param':

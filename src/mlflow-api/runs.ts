@@ -260,7 +260,7 @@ function splitLinkedMetrics(metrics: WireMetric[]): { plain: MetricWrite[]; link
 }
 
 
-const ORDER_ATTRIBUTES: Record<string, RunOrder['field']> = { start_time: 'startTime', created: 'startTime', end_time: 'endTime', run_name: 'name' }
+const ORDER_ATTRIBUTES: Record<string, RunOrder['field']> = { start_time: 'startTime', created: 'startTime', end_time: 'endTime', run_name: 'name', status: 'status' }
 
 function toRunOrder(text: string): RunOrder {
   const clause = parseOrderBy(text)

@@ -92,6 +92,7 @@ describeMlflow('federated filters, property test', (mlflowUrl) => {
     [],
     [{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }],
     [{ field: 'NAME', direction: 'ASC' }],
+    [{ field: 'STATUS', direction: 'ASC' }, { field: 'NAME', direction: 'DESC' }],
     [{ field: 'START_TIME', direction: 'ASC' }],
     [{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }],
     [{ field: 'TAG', key: 'team', direction: 'DESC' }, { field: 'PARAM', key: 'lr', direction: 'ASC' }],

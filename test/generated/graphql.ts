@@ -224,6 +224,7 @@ export type RunOrderField =
   | 'NAME'
   | 'PARAM'
   | 'START_TIME'
+  | 'STATUS'
   | 'TAG';
 
 export type RunStatus =

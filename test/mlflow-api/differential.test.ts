@@ -179,7 +179,7 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
       await same('GET', 'model-versions/search', () => ({ filter, order_by: ['name ASC'], max_results: 2 }))
     })
 
-    it('orders runs/search by params and tags as MLflow does: values as strings, runs without the key last', async () => {
+    it('orders runs/search by params, tags and status as MLflow does: values as strings, runs without the key last', async () => {
       await experiment('ordering')
       // Distinct start times, so that ties on a value break the same way on both sides (run ids differ).
       const runs: [string, Record<string, string>, Record<string, string>][] = [
@@ -193,8 +193,11 @@ describeMlflow('the MLflow API beside a real mlflow server', (mlflowUrl) => {
         const runOf = await created('runs/create', (side) => ({ experiment_id: side.ids.ordering, run_name: name, start_time: 1_700_000_000_000 + index }))
         const pairs = (values: Record<string, string>) => Object.entries(values).map(([key, value]) => ({ key, value }))
         await same('POST', 'runs/log-batch', (side) => ({ run_id: runOf(side), params: pairs(params), tags: pairs(tags) }))
+        // Statuses differ too, for `attributes.status`.
+        const status = ['RUNNING', 'FINISHED', 'RUNNING', 'KILLED', 'FAILED'][index]
+        if (status !== 'RUNNING') await same('POST', 'runs/update', (side) => ({ run_id: runOf(side), status, end_time: 1_700_000_100_000 }))
       }
-      for (const orderBy of [['params.lr ASC'], ['params.opt DESC'], ['tags.team ASC', 'params.lr DESC'], ['params.`lr`'], ['tags.missing DESC']]) {
+      for (const orderBy of [['params.lr ASC'], ['params.opt DESC'], ['tags.team ASC', 'params.lr DESC'], ['params.`lr`'], ['tags.missing DESC'], ['attributes.status ASC', 'params.lr DESC']]) {
         const { theirs } = await same('POST', 'runs/search', (side) => ({ experiment_ids: [side.ids.ordering], order_by: orderBy }))
         expect(theirs.runs).toHaveLength(runs.length)
       }

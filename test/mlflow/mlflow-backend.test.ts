@@ -146,6 +146,7 @@ describeMlflow('MLflow backend', (mlflowUrl) => {
       [[{ field: 'METRIC', metricKey: 'val-loss', direction: 'ASC' }], ['metrics.`val-loss` ASC']],
       [[{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }], ['metrics.acc DESC']],
       [[{ field: 'NAME', direction: 'ASC' }], ['attributes.run_name ASC']],
+      [[{ field: 'STATUS', direction: 'DESC' }], ['attributes.status DESC']],
       [[{ field: 'START_TIME', direction: 'ASC' }], ['attributes.start_time ASC']],
       [[{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }], ['params.optimizer ASC']],
       [[{ field: 'TAG', key: 'my tag', direction: 'DESC' }, { field: 'PARAM', key: 'lr', direction: 'ASC' }], ['tags.`my tag` DESC', 'params.lr ASC']],

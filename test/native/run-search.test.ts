@@ -119,6 +119,7 @@ describeEachEngine('run search: filters and order against brute force', (engine)
     ['default (start time, newest first)', []],
     ['start time ascending', [{ field: 'START_TIME', direction: 'ASC' }]],
     ['name ascending', [{ field: 'NAME', direction: 'ASC' }]],
+    ['status descending then name', [{ field: 'STATUS', direction: 'DESC' }, { field: 'NAME', direction: 'ASC' }]],
     ['metric descending, missing last', [{ field: 'METRIC', metricKey: 'acc', direction: 'DESC' }]],
     ['metric ascending then name', [{ field: 'METRIC', metricKey: 'loss', direction: 'ASC' }, { field: 'NAME', direction: 'DESC' }]],
     ['param ascending as strings, missing last', [{ field: 'PARAM', key: 'optimizer', direction: 'ASC' }, { field: 'PARAM', key: 'lr', direction: 'DESC' }]],

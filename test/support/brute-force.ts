@@ -76,6 +76,8 @@ export function bruteSort(runs: GeneratedRun[], orderBy: RunOrder[]): string[] {
         return run.startTime
       case 'NAME':
         return run.name
+      case 'STATUS':
+        return run.status
       case 'METRIC':
         return run.metrics[key]
       case 'PARAM':

@@ -40,7 +40,7 @@ const KEY_OF: Partial<Record<RunOrder['field'], string>> = { metric: 'acc', para
 
 const orderArbitrary: fc.Arbitrary<RunOrder[]> = fc.array(
   fc.record({
-    field: fc.constantFrom('startTime' as const, 'endTime' as const, 'name' as const, 'metric' as const, 'param' as const, 'tag' as const),
+    field: fc.constantFrom('startTime' as const, 'endTime' as const, 'name' as const, 'status' as const, 'metric' as const, 'param' as const, 'tag' as const),
     direction: fc.constantFrom('asc' as const, 'desc' as const),
   }).map((order) => ({ ...order, ...(KEY_OF[order.field] && { key: KEY_OF[order.field] }) })),
   { maxLength: 3 },

@@ -17,7 +17,7 @@ export type Route =
   | { page: 'not-found'; hash: string }
 
 export type SortDirection = 'ASC' | 'DESC'
-export type RunSortField = 'NAME' | 'START_TIME' | 'END_TIME' | 'METRIC' | 'PARAM'
+export type RunSortField = 'NAME' | 'STATUS' | 'START_TIME' | 'END_TIME' | 'METRIC' | 'PARAM'
 
 export interface RunsState {
   experimentGid: string | null
@@ -48,7 +48,7 @@ export interface ModelsState {
   after: string | null
 }
 
-const SORT_FIELDS: readonly RunSortField[] = ['NAME', 'START_TIME', 'END_TIME', 'METRIC', 'PARAM']
+const SORT_FIELDS: readonly RunSortField[] = ['NAME', 'STATUS', 'START_TIME', 'END_TIME', 'METRIC', 'PARAM']
 
 export function routeOf(hash: string, mlflowBackend: string | null): Route {
   const [rawPath, rawQuery = ''] = hash.replace(/^#/, '').split('?', 2)

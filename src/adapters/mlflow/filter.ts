@@ -182,6 +182,8 @@ export function compileRunOrder(orderBy: readonly RunOrder[], backendId: string)
         return `attributes.end_time ${direction}`
       case 'name':
         return `attributes.run_name ${direction}`
+      case 'status':
+        return `attributes.status ${direction}`
       case 'metric':
       case 'param':
       case 'tag':

@@ -118,6 +118,8 @@ function orderExpression(order: RunOrder): RawBuilder<unknown> {
       return sql`runs.end_time`
     case 'name':
       return sql`runs.name collate "C"`
+    case 'status':
+      return sql`runs.status collate "C"`
     case 'metric':
       return sql`(select lm.value from latest_metrics lm where lm.run_id = runs.id and lm.key = ${order.key ?? ''})`
     // Values as strings in byte order, as MLflow's SQL store (on SQLite) and the federation layer compare them.

@@ -112,7 +112,11 @@ export function RunsPage(props: { state: RunsState }) {
                 </th>
                 <th>Backend</th>
                 <th>Experiment</th>
-                <th>Status</th>
+                <th>
+                  <button type="button" class="sort" onClick={() => sortBy('STATUS')}>
+                    Status{arrow('STATUS')}
+                  </button>
+                </th>
                 <th>
                   <button type="button" class="sort" onClick={() => sortBy('START_TIME')}>
                     Started{arrow('START_TIME')}
