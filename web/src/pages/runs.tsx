@@ -40,8 +40,16 @@ export function RunsPage(props: { state: RunsState }) {
     setTrail([])
     go({ sort: { field, key, direction: same && state.sort?.direction === 'DESC' ? 'ASC' : 'DESC' }, after: null })
   }
-  const arrow = (field: RunSortField, key: string | null = null) =>
-    state.sort?.field === field && state.sort.key === key ? (state.sort.direction === 'DESC' ? ' ▼' : ' ▲') : ''
+  /** A column header that sorts by it: descending first, ascending on a second click. */
+  const sortButton = (label: string, field: RunSortField, key: string | null = null) => {
+    const sorted = state.sort?.field === field && state.sort.key === key
+    return (
+      <button type="button" class="sort" onClick={() => sortBy(field, key)}>
+        {label}
+        {sorted ? (state.sort?.direction === 'DESC' ? ' ▼' : ' ▲') : ''}
+      </button>
+    )
+  }
   const toggle = (list: string[], item: string) => (list.includes(item) ? list.filter((entry) => entry !== item) : [...list, item])
   return (
     <div class="with-sidebar">
@@ -106,36 +114,24 @@ export function RunsPage(props: { state: RunsState }) {
               <tr>
                 <th aria-label="Select" />
                 <th>
-                  <button type="button" class="sort" onClick={() => sortBy('NAME')}>
-                    Run{arrow('NAME')}
-                  </button>
+                  {sortButton('Run', 'NAME')}
                 </th>
                 <th>Backend</th>
                 <th>Experiment</th>
                 <th>
-                  <button type="button" class="sort" onClick={() => sortBy('STATUS')}>
-                    Status{arrow('STATUS')}
-                  </button>
+                  {sortButton('Status', 'STATUS')}
                 </th>
                 <th>
-                  <button type="button" class="sort" onClick={() => sortBy('START_TIME')}>
-                    Started{arrow('START_TIME')}
-                  </button>
+                  {sortButton('Started', 'START_TIME')}
                 </th>
                 {state.paramColumns.map((key) => (
                   <th key={`p:${key}`} data-param={key}>
-                    <button type="button" class="sort" onClick={() => sortBy('PARAM', key)}>
-                      {key}
-                      {arrow('PARAM', key)}
-                    </button>
+                    {sortButton(key, 'PARAM', key)}
                   </th>
                 ))}
                 {state.metricColumns.map((key) => (
                   <th key={`m:${key}`} data-metric={key}>
-                    <button type="button" class="sort" onClick={() => sortBy('METRIC', key)}>
-                      {key}
-                      {arrow('METRIC', key)}
-                    </button>
+                    {sortButton(key, 'METRIC', key)}
                   </th>
                 ))}
               </tr>
