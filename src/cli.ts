@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from './config.js'
 import { isLoopbackHost } from './http/cross-site.js'
@@ -12,7 +12,35 @@ import { createGateway } from './server.js'
  * server.host, else 127.0.0.1 (loopback only until you say otherwise).
  */
 
-const USAGE = `usage: mlgate [--config FILE] [--port N] [--host ADDR]`
+const USAGE = `usage: mlgate [options]
+
+One GraphQL graph (and MLflow's REST API, and a dashboard) over a native
+store, MLflow tracking servers and SageMaker Model Registry.
+
+Options:
+  -c, --config FILE   the config file (YAML or JSON); see README.md#configuration
+  -p, --port N        the port to listen on (0: any free port)
+      --host ADDR     the address to listen on; beyond loopback only with auth: in the config
+  -h, --help          this text
+  -v, --version       the version
+
+Environment:
+  MLGATE_CONFIG       the config file, when --config is not given
+  PORT                the port, when --port is not given
+  NODE_ENV            default "production" (graphql-js skips its development checks)
+  \${NAME}             any variable a config file names as \${NAME} (credentials, URLs)
+  AWS_*               SageMaker backends' credentials and region, by the AWS SDK's default chain
+                      when a backend's config names none
+
+Config file, in this order: --config, $MLGATE_CONFIG, ./mlgate.yaml when present,
+else one native backend on embedded PostgreSQL (PGlite) under ./.mlgate/.
+Port: --port, $PORT, server.port, else 4000. Host: --host, server.host, else 127.0.0.1.`
+
+/** The version in the package.json beside src/ (or dist/, when compiled). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return manifest.version
+}
 
 function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
   const file = path ?? process.env.MLGATE_CONFIG ?? (existsSync('mlgate.yaml') ? 'mlgate.yaml' : undefined)
@@ -33,10 +61,15 @@ async function main(): Promise<void> {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   })
   if (values.help) {
     console.log(USAGE)
+    return
+  }
+  if (values.version) {
+    console.log(`mlgate ${version()}`)
     return
   }
   const { config, source } = readConfig(values.config)
@@ -55,7 +88,12 @@ async function main(): Promise<void> {
   }
 
   const gateway = await createGateway(config)
-  const bound = await gateway.listen(port, host)
+  const bound = await gateway.listen(port, host).catch(async (error: unknown) => {
+    await gateway.close()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`port ${port} on ${host} is in use: choose another with --port (or PORT)`)
+    if ((error as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') throw new ConfigError(`${host} is not an address of this machine: choose another with --host`)
+    throw error
+  })
   guardTheProcess()
   if (!isLoopbackHost(host) && config.auth?.mode === 'none') {
     console.warn(
@@ -68,8 +106,11 @@ async function main(): Promise<void> {
   console.log(`mlgate: config from ${source}`)
   console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
   console.log(`mlgate: auth ${config.auth?.mode === 'on' ? `on (users in ${config.auth.store ?? 'the first native backend'}${config.auth.oidc ? `, tokens from ${config.auth.oidc.issuer}` : ''})` : 'off'}`)
-  console.log(`mlgate: dashboard at http://${shownHost}:${bound}/`)
-  console.log(`mlgate: GraphQL and GraphiQL at http://${shownHost}:${bound}/graphql`)
+  const origin = `http://${shownHost}:${bound}`
+  console.log(`mlgate: GraphQL and GraphiQL at ${origin}/graphql`)
+  if (gateway.serves.mlflowApiBackend !== null) console.log(`mlgate: MLflow's REST API at ${origin}/api/2.0/mlflow/ (MLFLOW_TRACKING_URI=${origin}), on backend ${gateway.serves.mlflowApiBackend}`)
+  console.log(gateway.serves.dashboard ? `mlgate: dashboard at ${origin}/` : `mlgate: no dashboard build (npm run build:web); ${origin}/ says so`)
+  console.log(`mlgate: health at ${origin}/health and ${origin}/ready`)
 
   let stopping = false
   const shutdown = async (signal: string) => {

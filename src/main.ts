@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `mlgate` entry point. graphql-js runs extra development-only checks
  * unless NODE_ENV is "production" when it is first imported, so the default

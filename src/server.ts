@@ -22,7 +22,7 @@ import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
-import { BUILT_DASHBOARD_DIR, dashboardHandler } from './http/dashboard.js'
+import { BUILT_DASHBOARD_DIR, dashboardHandler, isDashboardBuilt } from './http/dashboard.js'
 import { type Auth, startAuth } from './auth/index.js'
 import type { CallerAllowance } from './auth/role-limits.js'
 import type { Identity } from './auth/identity.js'
@@ -33,6 +33,8 @@ export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>
   server: Server
   backends: Backends
+  /** What it serves beside GraphQL, for the start-up lines: the MLflow API's backend (null: off) and whether a dashboard build is there. */
+  serves: { mlflowApiBackend: string | null; dashboard: boolean }
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>
   /** Stops accepting, lets in-flight requests finish (bounded), closes every backend. Idempotent. */
@@ -112,7 +114,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   })
 
   const mlflowApi = mlflowApiFor(config, backends, auth)
-  const dashboard = dashboardHandler({ dir: config.dashboard.dir ?? BUILT_DASHBOARD_DIR, mlflowApiBackend: mlflowApiBackendOf(config, backends)?.id ?? null })
+  const dashboardDir = config.dashboard.dir ?? BUILT_DASHBOARD_DIR
+  const dashboard = dashboardHandler({ dir: dashboardDir, mlflowApiBackend: mlflowApiBackendOf(config, backends)?.id ?? null })
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
@@ -186,6 +189,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     yoga,
     server,
     backends,
+    serves: { mlflowApiBackend: mlflowApi ? (mlflowApiBackendOf(config, backends)?.id ?? null) : null, dashboard: isDashboardBuilt(dashboardDir) },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         policy = crossSitePolicy({ boundHost: host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })

@@ -15,9 +15,11 @@ export const BUILT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist', impor
  * to load anything from another origin (a Content-Security-Policy), and it
  * is behind the same door as every route.
  */
+export const isDashboardBuilt = (dir: string) => existsSync(`${dir}/index.html`)
+
 export function dashboardHandler(options: { dir: string; mlflowApiBackend: string | null }): (request: IncomingMessage, response: ServerResponse) => boolean {
   // Without a build there is nothing to serve (sirv refuses a directory that is not there): `/` says how to build it.
-  const serve = existsSync(`${options.dir}/index.html`) ? servedBuild(options.dir) : null
+  const serve = isDashboardBuilt(options.dir) ? servedBuild(options.dir) : null
   const settings = JSON.stringify({ mlflowApiBackend: options.mlflowApiBackend })
   return (request, response) => {
     const pathname = (request.url ?? '/').split('?')[0]

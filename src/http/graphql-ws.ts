@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { type ExecutionArgs, GraphQLError, type DocumentNode } from 'graphql'
 import type { YogaServerInstance } from 'graphql-yoga'
 import { useServer } from 'graphql-ws/use/ws'
@@ -51,11 +52,20 @@ export function serveGraphqlWs(
   options: { limits: Limits; allows: (request: IncomingMessage) => boolean; authenticator: Authenticator | null },
 ): { close(): Promise<void> } {
   const { limits } = options
+  // Upgrades handed over by hand (noServer): attached to the server, ws would re-emit the
+  // server's own errors (a port in use) as its own, and graphql-ws logs those with a stack.
   const webSockets = new WebSocketServer({
-    server,
+    noServer: true,
     path: yoga.graphqlEndpoint,
     maxPayload: limits.wsMessageBytes,
     verifyClient: ({ req }: { req: IncomingMessage }) => options.allows(req),
+  })
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!webSockets.shouldHandle(request)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      return
+    }
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit('connection', webSocket, request))
   })
   /** The operations each socket has running, by operation id. */
   const running = new WeakMap<WebSocket, Set<string>>()
