@@ -292,6 +292,14 @@ export const configSchema = z
       .strict()
       .prefault({}),
     limits: limitsSchema.prefault({}),
+    /** What the gateway tells an operator about itself. */
+    telemetry: z
+      .object({
+        /** `GET /metrics` in Prometheus's text format, open to scrapers like /health (its labels carry no ids, values or secrets). */
+        metrics: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     auth: authSchema.optional(),
     backends: z
       .array(backendConfigSchema)

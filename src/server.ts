@@ -22,6 +22,9 @@ import { logUnexpected } from './log.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
+import { graphqlMetricsPlugin } from './telemetry/graphql-metrics.js'
+import { GatewayMetrics } from './telemetry/metrics.js'
+import { serveMetrics } from './http/metrics.js'
 import { BUILT_DASHBOARD_DIR, dashboardHandler, isDashboardBuilt } from './http/dashboard.js'
 import { type Auth, startAuth } from './auth/index.js'
 import type { CallerAllowance } from './auth/role-limits.js'
@@ -45,15 +48,19 @@ export interface Gateway {
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   rememberSecrets(config)
   const connected: GuardedBackend[] = []
+  let backends: Backends | null = null
+  const metrics = config.telemetry.metrics ? new GatewayMetrics(() => backends) : null
   try {
     for (const backendConfig of config.backends) {
-      connected.push(withCircuitBreaker(await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs }), backendConfig.circuitBreaker))
+      const backend = await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs, observeUpstream: metrics?.upstreamObserver(backendConfig.id) })
+      connected.push(withCircuitBreaker(backend, backendConfig.circuitBreaker, metrics?.backendCallObserver(backendConfig.id)))
     }
   } catch (error) {
     await Promise.allSettled(connected.map((backend) => backend.close()))
     throw error
   }
-  const backends = new Backends(connected)
+  backends = new Backends(connected)
+  if (metrics) backends.observeLoaderBatch = (loader, size) => metrics.loaderBatch(loader, size)
   let auth: Awaited<ReturnType<typeof startAuth>>
   try {
     auth = await startAuth(config, backends)
@@ -110,16 +117,18 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       codedHttpErrorsPlugin(),
       sharedSubscriptionEventsPlugin(),
       sseResultsPlugin(),
+      ...(metrics ? [graphqlMetricsPlugin(metrics)] : []),
     ],
   })
 
-  const mlflowApi = mlflowApiFor(config, backends, auth)
+  const mlflowApi = mlflowApiFor(config, backends, auth, metrics)
   const dashboardDir = config.dashboard.dir ?? BUILT_DASHBOARD_DIR
   const dashboard = dashboardHandler({ dir: dashboardDir, mlflowApiBackend: mlflowApiBackendOf(config, backends)?.id ?? null })
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = crossSiteRefusal(request, policy)
     if (refusal) return sendCodedError(response, 403, 'FORBIDDEN', refusal)
     if (await handleHealthRoutes(request, response, backends)) return
+    if (metrics && (await serveMetrics(request, response, metrics))) return
     // The dashboard's files hold no data (the page asks /graphql, signed in, for that): served to anyone, so the page can ask for credentials.
     if (dashboard(request, response)) return
     const admission = await admit(request, response, authenticator)
@@ -203,14 +212,23 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   }
 }
 
-/** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
 /** The backend MLflow clients write to: the configured one, or the first native one; none when the API is off. */
 function mlflowApiBackendOf(config: GatewayConfig, backends: Backends) {
   if (!config.mlflowApi.enabled) return undefined
   return config.mlflowApi.backend ? backends.get(config.mlflowApi.backend) : backends.all.find((candidate) => candidate.kind === 'native')
 }
 
-function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null): MlflowApi | null {
+/** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
+function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null, metrics: GatewayMetrics | null): MlflowApi | null {
   const backend = mlflowApiBackendOf(config, backends)
-  return backend ? createMlflowApi({ backend, artifactsDir: config.mlflowApi.artifactsDir, limits: config.limits, users: auth?.users ?? null, permissionAdmin: auth?.permissionAdmin ?? null, access: auth ? () => auth.accessFor(currentIdentity()) : null }) : null
+  if (!backend) return null
+  return createMlflowApi({
+    backend,
+    artifactsDir: config.mlflowApi.artifactsDir,
+    limits: config.limits,
+    users: auth?.users ?? null,
+    permissionAdmin: auth?.permissionAdmin ?? null,
+    access: auth ? () => auth.accessFor(currentIdentity()) : null,
+    observe: metrics ? (endpoint, status, seconds) => metrics.mlflowApiRequest(endpoint, status, seconds) : undefined,
+  })
 }

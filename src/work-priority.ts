@@ -69,6 +69,12 @@ async function yieldToLightWork(): Promise<void> {
  * cap keeps connections free for light work: in the pool's own first-come
  * queue a dashboard's statement waited behind thirty of an alias bomb's.
  */
+/** A connection pool's (or lock's) occupancy: what /metrics reports per native backend. */
+export interface ConnectionStats {
+  inUse: number
+  waiting: number
+}
+
 export class PrioritySemaphore {
   private inUse = 0
   private heavyInUse = 0
@@ -80,6 +86,11 @@ export class PrioritySemaphore {
     private readonly capacity: number,
     private readonly heavyCapacity = capacity,
   ) {}
+
+  /** Places held now, and callers waiting for one (for /metrics). */
+  stats(): ConnectionStats {
+    return { inUse: this.inUse, waiting: this.light.length + this.heavy.length }
+  }
 
   /** Waits for a place; resolves with its release (which frees it once, however often called). */
   async acquire(): Promise<() => void> {

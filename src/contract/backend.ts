@@ -354,5 +354,7 @@ export interface Backend {
   readonly auditLog: AuditLog | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
+  /** A database-backed backend's connections in use and waiting (for /metrics); absent elsewhere. */
+  poolStats?(): { inUse: number; waiting: number }
   close(): Promise<void>
 }

@@ -9,6 +9,8 @@ export type GuardedBackend = Backend & { circuit: CircuitBreaker }
 /** Every configured backend by id, in config order; built once at start-up. */
 export class Backends {
   private readonly byId: Map<string, GuardedBackend>
+  /** Told the size of every batched lookup (for /metrics); set by the gateway. */
+  observeLoaderBatch: (loader: string, size: number) => void = () => {}
 
   constructor(readonly all: readonly GuardedBackend[]) {
     this.byId = new Map(all.map((backend) => [backend.id, backend]))

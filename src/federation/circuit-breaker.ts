@@ -93,23 +93,25 @@ export class CircuitBreaker {
 }
 
 /** The backend with every call to it going through its circuit breaker. */
-export function withCircuitBreaker(backend: Backend, options: CircuitOptions): Backend & { circuit: CircuitBreaker } {
+export function withCircuitBreaker(backend: Backend, options: CircuitOptions, observe: CallObserver = () => {}): Backend & { circuit: CircuitBreaker } {
   const circuit = new CircuitBreaker(backend.id, options)
+  const guarded = <T extends object>(target: T) => guardedBy(target, circuit, observe)
   return {
     id: backend.id,
     kind: backend.kind,
     capabilities: backend.capabilities,
     circuit,
-    live: backend.live && guarded(backend.live, circuit),
-    modelEvents: backend.modelEvents && guarded(backend.modelEvents, circuit),
-    tracking: backend.tracking && guarded(backend.tracking, circuit),
-    writer: backend.writer && guarded(backend.writer, circuit),
-    modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry, circuit),
-    modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter, circuit),
-    loggedModels: backend.loggedModels && guarded(backend.loggedModels, circuit),
-    identities: backend.identities && guarded(backend.identities, circuit),
-    auditLog: backend.auditLog && guarded(backend.auditLog, circuit),
+    live: backend.live && guarded(backend.live),
+    modelEvents: backend.modelEvents && guarded(backend.modelEvents),
+    tracking: backend.tracking && guarded(backend.tracking),
+    writer: backend.writer && guarded(backend.writer),
+    modelRegistry: backend.modelRegistry && guarded(backend.modelRegistry),
+    modelRegistryWriter: backend.modelRegistryWriter && guarded(backend.modelRegistryWriter),
+    loggedModels: backend.loggedModels && guarded(backend.loggedModels),
+    identities: backend.identities && guarded(backend.identities),
+    auditLog: backend.auditLog && guarded(backend.auditLog),
     ping: () => circuit.run(() => backend.ping()),
+    poolStats: backend.poolStats?.bind(backend),
     close: () => backend.close(),
   }
 }
@@ -122,7 +124,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions): B
  * Synchronous bookkeeping (filter planning, counts, close) passes straight
  * through: it never reaches the backend.
  */
-function guarded<T extends object>(target: T, circuit: CircuitBreaker): T {
+function guardedBy<T extends object>(target: T, circuit: CircuitBreaker, observe: CallObserver): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object)
@@ -136,10 +138,23 @@ function guarded<T extends object>(target: T, circuit: CircuitBreaker): T {
           return method.apply(object, args)
         }
       }
-      return (...args: unknown[]) => circuit.run(() => Promise.resolve(method.apply(object, args)))
+      return async (...args: unknown[]) => {
+        const started = performance.now()
+        try {
+          const result = await circuit.run(() => Promise.resolve(method.apply(object, args)))
+          observe(property, (performance.now() - started) / 1000, null, args)
+          return result
+        } catch (error) {
+          observe(property, (performance.now() - started) / 1000, error, args)
+          throw error
+        }
+      }
     },
   })
 }
+
+/** Told of every call that went through the circuit (for /metrics): its method, seconds, error (null: none) and arguments. */
+export type CallObserver = (call: string, seconds: number, error: unknown, args: readonly unknown[]) => void
 
 const PASSES_THROUGH = /^(plan[A-Z]\w*|watcherCount|close)$/
 const STARTS_A_WATCH = /^watch(Runs)?$/

@@ -18,20 +18,23 @@ export interface Loaders {
 
 export function createLoaders(backends: Backends): Loaders {
   return {
-    experiment: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'tracking').getExperiments(ids)),
-    run: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'tracking').getRuns(ids)),
-    registeredModel: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'modelRegistry').getRegisteredModels(ids)),
-    modelVersion: batchLoader(backends, (backend, ids) => backends.partOf(backend, 'modelRegistry').getModelVersions(ids)),
+    experiment: batchLoader(backends, 'experiment', (backend, ids) => backends.partOf(backend, 'tracking').getExperiments(ids)),
+    run: batchLoader(backends, 'run', (backend, ids) => backends.partOf(backend, 'tracking').getRuns(ids)),
+    registeredModel: batchLoader(backends, 'registeredModel', (backend, ids) => backends.partOf(backend, 'modelRegistry').getRegisteredModels(ids)),
+    modelVersion: batchLoader(backends, 'modelVersion', (backend, ids) => backends.partOf(backend, 'modelRegistry').getModelVersions(ids)),
   }
 }
 
 /** A per-request loader of one kind of record: keys grouped into one batch call per backend. */
 export function batchLoader<T>(
   backends: Backends,
+  /** The record type, as /metrics names its batch sizes. */
+  name: string,
   load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
 ): DataLoader<RecordKey, T | null, string> {
   return new DataLoader<RecordKey, T | null, string>(
     async (keys) => {
+      backends.observeLoaderBatch(name, keys.length)
       const results = new Map<string, T | null | Error>()
       await Promise.all(
         [...nativeIdsByBackend(keys)].map(async ([backendId, ids]) => {

@@ -41,7 +41,7 @@ export class LoggedModelFederation {
     /** The request's permission checks: a logged model's are its experiment's. */
     private readonly guard?: AccessGuard,
   ) {
-    this.reads = batchLoader(backends, (backend, ids) => backends.partOf(backend, 'loggedModels').getMany(ids))
+    this.reads = batchLoader(backends, 'loggedModel', (backend, ids) => backends.partOf(backend, 'loggedModels').getMany(ids))
   }
 
   /** Whether the backend keeps logged models at all (a version's `models:/m-...` source can then be followed). */

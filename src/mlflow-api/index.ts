@@ -45,6 +45,8 @@ export interface MlflowApiOptions {
   access: (() => CallerAccess) | null
   /** Roles and grants when auth is on: MLflow's auth app's 3.0 endpoints are served then. */
   permissionAdmin: PermissionAdmin | null
+  /** Told of every answered request once its connection is done with it (for /metrics): its endpoint (a route, never a URL), status and seconds. */
+  observe?: (endpoint: string, status: number, seconds: number) => void
 }
 
 export interface MlflowApi {
@@ -76,8 +78,11 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
       const url = parseRequestUrl(request.url)
       if (!url) return false
       const method = request.method ?? 'GET'
+      const started = performance.now()
+      const measure = (endpoint: string) => response.once('close', () => options.observe?.(endpoint, response.statusCode, (performance.now() - started) / 1000))
       const artifactPrefix = ARTIFACT_PREFIXES.find((prefix) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
       if (artifactPrefix) {
+        measure(`${method} mlflow-artifacts`)
         return answer(response, 'INVALID_PARAMETER_VALUE', async () => {
           const path = decodePathPart(url.pathname.slice(artifactPrefix.length).replace(/^\//, ''))
           if (!(await handleArtifactRequest(artifacts, target(), method, path, url, request, response))) {
@@ -86,22 +91,29 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
         })
       }
       const fileRoute = matchArtifactFileRoute(url.pathname)
-      if (fileRoute) return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, target(), fileRoute, url, request, response))
+      if (fileRoute) {
+        measure(`${method} ${fileRoute.kind}`)
+        return answer(response, 'INVALID_PARAMETER_VALUE', () => handleArtifactFileRequest(artifacts, target(), fileRoute, url, request, response))
+      }
       const prefix = API_PREFIXES.find((candidate) => url.pathname.startsWith(candidate))
       if (!prefix) return false
       const path = url.pathname.slice(prefix.length)
+      const version = prefix.includes('/3.0/') ? 3 : 2
       let match: ReturnType<Router['match']>
       try {
-        match = router.match(method, path, prefix.includes('/3.0/') ? 3 : 2)
+        match = router.match(method, path, version)
       } catch (error) {
+        measure('unmatched')
         sendError(response, toMlflowError(error, 'INVALID_PARAMETER_VALUE'))
         return true
       }
       if (!match) {
+        measure('unmatched')
         sendError(response, new MlflowApiError('ENDPOINT_NOT_FOUND', `No API endpoint for ${method} ${url.pathname}`))
         return true
       }
       const { route, pathParams } = match
+      measure(`${route.method} ${version}.0/${route.path}`)
       return answer(response, route.conflict ?? 'INVALID_PARAMETER_VALUE', async () => {
         const params = { ...queryParams(url), ...(await readJsonBody(request, limits.requestBodyBytes)), ...pathParams }
         const problem = findStringProblem(params, limits.stringLength)

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.js'
 import { redactSecrets } from '../../redact.js'
 import { ReadCache } from '../read-cache.js'
+import type { UpstreamObserver } from '../../telemetry/metrics.js'
 import { Semaphore } from '../../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
 
@@ -18,6 +19,8 @@ export interface MlflowClientOptions {
   maxConcurrency: number
   /** Reuse read answers this long across requests; 0 turns the cache off. */
   cacheTtlMs?: number
+  /** Told of every request sent (for /metrics): its REST path, seconds and error (null: none). */
+  observe?: UpstreamObserver
 }
 
 /** POST endpoints that only read (searches); every other POST writes and empties the cache. */
@@ -108,7 +111,21 @@ export class MlflowClient {
     return url
   }
 
-  private send<T>(request: OutgoingRequest): Promise<T> {
+  private async send<T>(request: OutgoingRequest): Promise<T> {
+    const started = performance.now()
+    // The REST path (`runs/search`): the code's own, never an id.
+    const call = request.url.pathname.replace(/^.*\/2\.0\/mlflow\//, '')
+    try {
+      const answer = await this.sent<T>(request)
+      this.options.observe?.(call, (performance.now() - started) / 1000, null)
+      return answer
+    } catch (error) {
+      this.options.observe?.(call, (performance.now() - started) / 1000, error)
+      throw error
+    }
+  }
+
+  private sent<T>(request: OutgoingRequest): Promise<T> {
     return this.concurrency.run(async () => {
       const signed = await this.options.authenticate(request)
       let response: Response

@@ -1,4 +1,5 @@
 import type { MlflowBackendConfig } from '../../config.js'
+import type { UpstreamObserver } from '../../telemetry/metrics.js'
 import type { DatasetSummary, Experiment, KeyValue, MetricPoint, MetricSeries, MetricWrite, Run } from '../../domain.js'
 import { endTimeAfterUpdate } from '../../contract/run-end-time.js'
 import { GatewayError } from '../../errors.js'
@@ -41,7 +42,7 @@ import {
 const LIMITS = { runsPage: 1000, experimentsPage: 1000, historyPage: 25_000, runIdsPerSearch: 100, metricsPerBatch: 1000 } as const
 
 
-export async function createMlflowBackend(config: MlflowBackendConfig): Promise<Backend> {
+export async function createMlflowBackend(config: MlflowBackendConfig, observe?: UpstreamObserver): Promise<Backend> {
   const sigv4 = config.auth && 'sigv4' in config.auth ? config.auth.sigv4 : undefined
   const baseUrl = config.url ?? sagemakerMlflowUrl(sigv4?.region ?? regionOfArn(sigv4?.trackingServerArn ?? ''))
   const url = new URL(baseUrl)
@@ -54,6 +55,7 @@ export async function createMlflowBackend(config: MlflowBackendConfig): Promise<
     timeoutMs: config.timeoutMs,
     maxConcurrency: config.maxConcurrency,
     cacheTtlMs: config.cacheTtlMs,
+    observe,
   })
   return new MlflowBackend(config.id, client, config.readOnly, config.poll.intervalMs)
 }

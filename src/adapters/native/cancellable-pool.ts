@@ -1,7 +1,7 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely'
 import pg from 'pg'
 import { currentRequestSignal } from '../../request-scope.js'
-import { PrioritySemaphore } from '../../work-priority.js'
+import { type ConnectionStats, PrioritySemaphore } from '../../work-priority.js'
 
 /**
  * The pg pool as Kysely sees it, with two additions. A statement issued for
@@ -12,7 +12,7 @@ import { PrioritySemaphore } from '../../work-priority.js'
  * to light work first, and heavy work holds at most half of them. And a client
  * whose server goes away while it is checked out does not end the process.
  */
-export function cancellablePool(pool: pg.Pool, connectionString: string, poolSize: number): PostgresPool {
+export function cancellablePool(pool: pg.Pool, connectionString: string, poolSize: number): PostgresPool & { stats(): ConnectionStats } {
   // One wrapper per pg client, as Kysely keys its connections by the client object.
   const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; state: { cancelled: boolean; releaseTurn?: () => void } }>()
   const turns = new PrioritySemaphore(poolSize, Math.max(1, Math.floor(poolSize / 2)))
@@ -53,6 +53,7 @@ export function cancellablePool(pool: pg.Pool, connectionString: string, poolSiz
       return wrapper.client
     },
     end: () => pool.end(),
+    stats: () => turns.stats(),
   }
 }
 

@@ -8,6 +8,7 @@ import type { Database } from './db/schema.js'
 import { PGliteDialect } from './db/pglite-dialect.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { cancellablePool } from './cancellable-pool.js'
+import type { ConnectionStats } from '../../work-priority.js'
 import { migrationProvider } from './migrations/index.js'
 
 /** The native store's connection: Kysely over a `pg` pool, or over embedded PGlite. */
@@ -19,6 +20,8 @@ export interface NativeDatabase {
    * is back, since notifications sent meanwhile are gone. Returns the stop function.
    */
   listen(channel: string, onPayload: (payload: string) => void, onResume: () => void): Promise<() => Promise<void>>
+  /** Connections in use and statements waiting for one (PGlite: its one connection). */
+  connections(): ConnectionStats
   close(): Promise<void>
 }
 
@@ -46,11 +49,13 @@ export async function openNativeDatabase(config: NativeBackendConfig, options: {
     })
     // An idle client that loses its server emits 'error'; without a listener that kills the process.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: cancellablePool(pool, config.database, config.poolSize) }) })
+    const connections = cancellablePool(pool, config.database, config.poolSize)
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) })
     const listeners = new Set<PostgresListener>()
     return {
       db,
       engine: 'postgres',
+      connections: () => connections.stats(),
       listen: async (channel, onPayload, onResume) => {
         const listener = new PostgresListener(config.database as string, channel, onPayload, onResume)
         listeners.add(listener)
@@ -80,7 +85,8 @@ export async function openNativeDatabase(config: NativeBackendConfig, options: {
     await unlock()
     throw error
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  const dialect = new PGliteDialect(pglite)
+  const db = new Kysely<Database>({ dialect })
   if (config.schema !== 'public') {
     await sql`create schema if not exists ${sql.id(config.schema)}`.execute(db)
     await sql`set search_path to ${sql.id(config.schema)}`.execute(db)
@@ -88,6 +94,7 @@ export async function openNativeDatabase(config: NativeBackendConfig, options: {
   return {
     db,
     engine: 'pglite',
+    connections: () => dialect.lock.stats(),
     // One in-process session: nothing to lose, nothing to resume.
     listen: async (channel, onPayload) => {
       const unlisten = await pglite.listen(channel, onPayload)

@@ -153,6 +153,10 @@ class NativeBackend implements Backend, TrackingReader {
     await this.guard(() => sql`select 1`.execute(this.database.db))
   }
 
+  poolStats(): { inUse: number; waiting: number } {
+    return this.database.connections()
+  }
+
   async close(): Promise<void> {
     this.modelEvents.close()
     await this.live.close()

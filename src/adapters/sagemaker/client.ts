@@ -21,6 +21,7 @@ import type { SagemakerBackendConfig } from '../../config.js'
 import { GatewayError } from '../../errors.js'
 import { ReadCache } from '../read-cache.js'
 import { Semaphore } from '../../semaphore.js'
+import type { UpstreamObserver } from '../../telemetry/metrics.js'
 
 /**
  * The wire to SageMaker's API: the AWS SDK with adaptive retries (it slows
@@ -33,7 +34,11 @@ export class SagemakerClient {
   private readonly concurrency: Semaphore
   private readonly cache: ReadCache
 
-  constructor(private readonly config: SagemakerBackendConfig) {
+  constructor(
+    private readonly config: SagemakerBackendConfig,
+    /** Told of every command sent (for /metrics): its name, seconds (SDK retries included) and error (null: none). */
+    observe: UpstreamObserver = () => {},
+  ) {
     this.sdk = new SageMakerClient({
       region: config.region,
       endpoint: config.endpoint,
@@ -44,6 +49,21 @@ export class SagemakerClient {
     })
     this.concurrency = new Semaphore(config.maxConcurrency)
     this.cache = new ReadCache(config.cacheTtlMs)
+    this.sdk.middlewareStack.add(
+      (next, context) => async (args) => {
+        const started = performance.now()
+        const call = context.commandName?.replace(/Command$/, '') ?? 'unknown'
+        try {
+          const output = await next(args)
+          observe(call, (performance.now() - started) / 1000, null)
+          return output
+        } catch (error) {
+          observe(call, (performance.now() - started) / 1000, toGatewayError(error, config.id))
+          throw error
+        }
+      },
+      { step: 'initialize', name: 'mlgateMetrics' },
+    )
   }
 
   listModelPackageGroups(input: ListModelPackageGroupsCommandInput): Promise<ListModelPackageGroupsCommandOutput> {

@@ -3,9 +3,10 @@ import type { Backend, Capabilities, ModelRegistryWriter } from '../../contract/
 import { PolledModelVersionEvents } from '../model-version-poller.js'
 import { SagemakerClient } from './client.js'
 import { SagemakerModelRegistry } from './model-registry.js'
+import type { UpstreamObserver } from '../../telemetry/metrics.js'
 
-export function createSagemakerBackend(config: SagemakerBackendConfig): Promise<Backend> {
-  return Promise.resolve(new SagemakerBackend(config))
+export function createSagemakerBackend(config: SagemakerBackendConfig, observe?: UpstreamObserver): Promise<Backend> {
+  return Promise.resolve(new SagemakerBackend(config, observe))
 }
 
 /** SageMaker Model Registry: a model registry only (no experiments or runs), read-only unless configured otherwise. */
@@ -24,9 +25,9 @@ class SagemakerBackend implements Backend {
   readonly modelEvents: PolledModelVersionEvents
   private readonly client: SagemakerClient
 
-  constructor(config: SagemakerBackendConfig) {
+  constructor(config: SagemakerBackendConfig, observe?: UpstreamObserver) {
     this.id = config.id
-    this.client = new SagemakerClient(config)
+    this.client = new SagemakerClient(config, observe)
     this.capabilities = { orderByMetric: false, liveMetrics: 'none', ownStore: false, packageArns: true }
     this.modelRegistry = new SagemakerModelRegistry(config.id, this.client)
     this.modelRegistryWriter = config.readOnly ? null : this.modelRegistry.writer()

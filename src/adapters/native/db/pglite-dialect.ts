@@ -21,13 +21,16 @@ import { PrioritySemaphore } from '../../../work-priority.js'
  * in which clients are served.
  */
 export class PGliteDialect implements Dialect {
+  /** PGlite's one connection, taken in turn: the driver's lock (its occupancy is the pool's, for /metrics). */
+  readonly lock = new PrioritySemaphore(1)
+
   constructor(private readonly pglite: PGlite) {}
 
   createAdapter() {
     return new PostgresAdapter()
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite)
+    return new PGliteDriver(this.pglite, this.lock)
   }
   createIntrospector(db: Parameters<Dialect['createIntrospector']>[0]) {
     return new PostgresIntrospector(db)
@@ -39,10 +42,12 @@ export class PGliteDialect implements Dialect {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection
-  private readonly lock = new PrioritySemaphore(1)
   private releaseHolder: (() => void) | null = null
 
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    private readonly lock: PrioritySemaphore,
+  ) {
     this.connection = new PGliteConnection(pglite)
   }
 
