@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from './config.js'
 import { isLoopbackHost } from './http/cross-site.js'
-import { logUnexpected } from './log.js'
+import { log, logUnexpected, setLogLevel } from './log.js'
 import { createGateway } from './server.js'
 
 /**
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     )
   }
 
+  setLogLevel(config.telemetry.logLevel)
   const gateway = await createGateway(config)
   const bound = await gateway.listen(port, host).catch(async (error: unknown) => {
     await gateway.close()
@@ -96,21 +97,23 @@ async function main(): Promise<void> {
   })
   guardTheProcess()
   if (!isLoopbackHost(host) && config.auth?.mode === 'none') {
-    console.warn(
-      `mlgate: WARNING: listening on ${host}, beyond this machine, with auth: { mode: none }. Anyone who can reach it can read every backend, ` +
+    log.warn(
+      `WARNING: listening on ${host}, beyond this machine, with auth: { mode: none }. Anyone who can reach it can read every backend, ` +
         'write runs, models and artifacts, and promote model versions with the gateway\'s own credentials: there is no access control. ' +
         'Bind to 127.0.0.1, turn auth on, or put it behind an authenticating proxy.',
     )
   }
   const shownHost = host.includes(':') ? `[${host}]` : host
-  console.log(`mlgate: config from ${source}`)
-  console.log(`mlgate: backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
-  console.log(`mlgate: auth ${config.auth?.mode === 'on' ? `on (users in ${config.auth.store ?? 'the first native backend'}${config.auth.oidc ? `, tokens from ${config.auth.oidc.issuer}` : ''})` : 'off'}`)
+  // Each a log event (JSON, like every line the running gateway writes), its message what an operator reads.
+  log.info(`config from ${source}`)
+  log.info(`backends ${config.backends.map((backend) => `${backend.id} (${backend.kind})`).join(', ')}`)
+  log.info(`auth ${config.auth?.mode === 'on' ? `on (users in ${config.auth.store ?? 'the first native backend'}${config.auth.oidc ? `, tokens from ${config.auth.oidc.issuer}` : ''})` : 'off'}`)
   const origin = `http://${shownHost}:${bound}`
-  console.log(`mlgate: GraphQL and GraphiQL at ${origin}/graphql`)
-  if (gateway.serves.mlflowApiBackend !== null) console.log(`mlgate: MLflow's REST API at ${origin}/api/2.0/mlflow/ (MLFLOW_TRACKING_URI=${origin}), on backend ${gateway.serves.mlflowApiBackend}`)
-  console.log(gateway.serves.dashboard ? `mlgate: dashboard at ${origin}/` : `mlgate: no dashboard build (npm run build:web); ${origin}/ says so`)
-  console.log(`mlgate: health at ${origin}/health and ${origin}/ready`)
+  log.info(`GraphQL and GraphiQL at ${origin}/graphql`)
+  if (gateway.serves.mlflowApiBackend !== null) log.info(`MLflow's REST API at ${origin}/api/2.0/mlflow/ (MLFLOW_TRACKING_URI=${origin}), on backend ${gateway.serves.mlflowApiBackend}`)
+  log.info(gateway.serves.dashboard ? `dashboard at ${origin}/` : `no dashboard build (npm run build:web); ${origin}/ says so`)
+  if (gateway.serves.metrics) log.info(`metrics at ${origin}/metrics`)
+  log.info(`health at ${origin}/health and ${origin}/ready`)
 
   let stopping = false
   const shutdown = async (signal: string) => {
@@ -119,9 +122,9 @@ async function main(): Promise<void> {
     // bounded anyway, by server.shutdownTimeoutMs.
     if (stopping) return
     stopping = true
-    console.log(`mlgate: ${signal} received, finishing in-flight requests`)
+    log.info(`${signal} received, finishing in-flight requests`)
     await gateway.close()
-    console.log('mlgate: stopped')
+    log.info('stopped')
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

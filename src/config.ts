@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { LOG_LEVELS } from './log.js'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { PERMISSIONS } from './contract/identity-store.js'
@@ -297,6 +298,8 @@ export const configSchema = z
       .object({
         /** `GET /metrics` in Prometheus's text format, open to scrapers like /health (its labels carry no ids, values or secrets). */
         metrics: z.boolean().default(true),
+        /** The log's level: JSON lines on standard output; debug adds one per HTTP request. */
+        logLevel: z.enum(LOG_LEVELS).default('info'),
       })
       .strict()
       .prefault({}),

@@ -18,12 +18,19 @@ interface RequestScope {
   identity: Identity | null
   /** Which API the request came through (the audit trail says). */
   door: AuditDoor
+  /** The request's id: in its answer's `X-Request-Id`, its errors' extensions and its log lines. */
+  requestId: string | undefined
 }
 
 const scope = new AsyncLocalStorage<RequestScope>()
 
-export function runInRequestScope<T>(signal: AbortSignal, work: () => T): T {
-  return scope.run({ signal, heavy: false, identity: null, door: 'graphql' }, work)
+export function runInRequestScope<T>(signal: AbortSignal, requestId: string, work: () => T): T {
+  return scope.run({ signal, heavy: false, identity: null, door: 'graphql', requestId }, work)
+}
+
+/** The current request's id; undefined outside an HTTP request (a poller, a graphql-ws operation). */
+export function currentRequestId(): string | undefined {
+  return scope.getStore()?.requestId
 }
 
 /** Records who the current request is from (after admission); the rest of its work reads it with currentIdentity. */
@@ -48,7 +55,7 @@ export function currentIdentity(): Identity | null {
 /** Runs work marked heavy (a GraphQL operation in the heavy lane): its statements yield to light work's. */
 export function runAsHeavyWork<T>(work: () => T): T {
   const current = scope.getStore()
-  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true, identity: current?.identity ?? null, door: current?.door ?? 'graphql' }, work)
+  return scope.run({ signal: current?.signal ?? new AbortController().signal, heavy: true, identity: current?.identity ?? null, door: current?.door ?? 'graphql', requestId: current?.requestId }, work)
 }
 
 /**

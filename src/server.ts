@@ -18,7 +18,8 @@ import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-event
 import { sseResultsPlugin } from './http/sse-results.js'
 import { type MlflowApi, createMlflowApi, isMlflowApiPath } from './mlflow-api/index.js'
 import { SubscriptionQuota } from './http/subscription-quota.js'
-import { logUnexpected } from './log.js'
+import { log, logUnexpected } from './log.js'
+import { requestIdOf } from './http/request-id.js'
 import { rememberSecrets } from './redact.js'
 import { currentIdentity, runInRequestScope, setRequestIdentity } from './request-scope.js'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
@@ -36,8 +37,8 @@ export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>
   server: Server
   backends: Backends
-  /** What it serves beside GraphQL, for the start-up lines: the MLflow API's backend (null: off) and whether a dashboard build is there. */
-  serves: { mlflowApiBackend: string | null; dashboard: boolean }
+  /** What it serves beside GraphQL, for the start-up lines: the MLflow API's backend (null: off), whether a dashboard build is there, and /metrics. */
+  serves: { mlflowApiBackend: string | null; dashboard: boolean; metrics: boolean }
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>
   /** Stops accepting, lets in-flight requests finish (bounded), closes every backend. Idempotent. */
@@ -154,10 +155,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // Every request has an owner for its failure: a coded answer, and a log line without its data.
     // The request's work can see when its client leaves (request-scope.ts): the native store then cancels its statements.
     const left = new AbortController()
+    const started = performance.now()
+    const requestId = requestIdOf(request)
+    response.setHeader('x-request-id', requestId)
     response.once('close', () => {
       if (!response.writableFinished) left.abort()
+      log.debug({ requestId, method: request.method, path: (request.url ?? '').split('?')[0].slice(0, 200), status: response.statusCode, ms: Math.round(performance.now() - started), finished: response.writableFinished }, 'request')
     })
-    runInRequestScope(left.signal, () => routeRequest(request, response)).catch((error: unknown) => {
+    runInRequestScope(left.signal, requestId, () => routeRequest(request, response)).catch((error: unknown) => {
       logUnexpected(`${request.method} ${(request.url ?? '').split('?')[0].slice(0, 200)} failed`, error)
       if (!response.headersSent) sendCodedError(response, 500, 'INTERNAL', 'Unexpected error.')
       else response.destroy()
@@ -198,7 +203,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     yoga,
     server,
     backends,
-    serves: { mlflowApiBackend: mlflowApi ? (mlflowApiBackendOf(config, backends)?.id ?? null) : null, dashboard: isDashboardBuilt(dashboardDir) },
+    serves: { mlflowApiBackend: mlflowApi ? (mlflowApiBackendOf(config, backends)?.id ?? null) : null, dashboard: isDashboardBuilt(dashboardDir), metrics: metrics !== null },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         policy = crossSitePolicy({ boundHost: host, allowedHosts: config.server.allowedHosts, corsOrigins: config.server.corsOrigins })

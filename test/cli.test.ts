@@ -74,7 +74,7 @@ describe('mlgate command line', () => {
     const id = (created.data.createExperiment as { id: string }).id
     first.child.kill('SIGTERM')
     expect(await exitOf(first.child)).toBe(0)
-    expect(first.output()).toContain('mlgate: stopped')
+    expect(first.output()).toContain('"msg":"stopped"')
 
     // --port wins over PORT.
     const second = await started(spawnGateway(['--port', '0'], { cwd: dir, env: { PORT: '1' } }))
@@ -108,7 +108,7 @@ describe('mlgate command line: what it says', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-cli-'))
     const first = await started(spawnGateway(['--port', '0'], { cwd: dir }))
     const origin = `http://127.0.0.1:${first.port}`
-    for (const line of [`GraphQL and GraphiQL at ${origin}/graphql`, `MLflow's REST API at ${origin}/api/2.0/mlflow/`, `health at ${origin}/health`]) expect(first.output()).toContain(line)
+    for (const line of [`GraphQL and GraphiQL at ${origin}/graphql`, `MLflow's REST API at ${origin}/api/2.0/mlflow/`, `metrics at ${origin}/metrics`, `health at ${origin}/health`]) expect(first.output()).toContain(line)
     expect(first.output()).toMatch(new RegExp(`dashboard at ${origin}/|no dashboard build`))
     const second = await outputOf(spawnGateway(['--port', String(first.port)], { cwd: mkdtempSync(join(tmpdir(), 'mlgate-cli-')) }))
     expect(second.code).toBe(1)

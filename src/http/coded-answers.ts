@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Limits } from '../config.js'
 import type { ErrorCode } from '../errors.js'
+import { currentRequestId } from '../request-scope.js'
 
 /**
  * Answers the HTTP layer gives before GraphQL runs, in GraphQL's error
  * shape so every client reads `extensions.code` the same way.
  */
 export function sendCodedError(response: ServerResponse, status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] })
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId: currentRequestId() } }] })
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers })
   response.end(body)
 }

@@ -4,6 +4,7 @@ import type { GatewayContext } from '../context.js'
 import { type ErrorCode, GatewayError } from '../errors.js'
 import { redactSecrets } from '../redact.js'
 import { logUnexpected } from '../log.js'
+import { currentRequestId } from '../request-scope.js'
 
 /**
  * Every error a client sees carries `extensions.code`. A GatewayError keeps
@@ -47,16 +48,24 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 
 /**
  * Yoga hands request-level errors (unparsable documents, invalid variables)
- * straight to the response; this plugin gives those a code as well.
+ * straight to the response; this plugin gives those a code as well, and
+ * every error the request's id (`extensions.requestId`, also its answer's
+ * `X-Request-Id` and on its log lines).
  */
 export function errorCodesPlugin(): Plugin {
   return {
     onExecutionResult({ result, setResult }) {
       if (!result || !('errors' in result) || !result.errors) return
-      if (result.errors.every((error) => error.extensions?.code)) return
-      setResult({ ...result, errors: result.errors.map((error) => maskError(error) as GraphQLError) })
+      const coded = result.errors.every((error) => error.extensions?.code) ? result.errors : result.errors.map((error) => maskError(error) as GraphQLError)
+      const requestId = currentRequestId()
+      if (requestId === undefined && coded === result.errors) return
+      setResult({ ...result, errors: requestId === undefined ? coded : coded.map((error) => withExtensions(error, { requestId })) })
     },
   }
+}
+
+function withExtensions(error: GraphQLError, extra: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, ...extra } })
 }
 
 /**
@@ -99,7 +108,7 @@ export function codedHttpErrorsPlugin(): Plugin {
       headers.set('content-type', 'application/json; charset=utf-8')
       headers.delete('content-length')
       const message = response.statusText || `HTTP ${response.status}`
-      setResponse(new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status: response.status, headers }))
+      setResponse(new Response(JSON.stringify({ errors: [{ message, extensions: { code, requestId: currentRequestId() } }] }), { status: response.status, headers }))
     },
   }
 }

@@ -31,7 +31,7 @@ describePostgres('database statements', () => {
     const longer = await openNativeDatabase(config, { statementTimeoutMs: 60_000 })
     try {
       const left = new AbortController()
-      const running = runInRequestScope(left.signal, () => sql`select pg_sleep(30)`.execute(longer.db)).then(
+      const running = runInRequestScope(left.signal, 'test-request', () => sql`select pg_sleep(30)`.execute(longer.db)).then(
         () => 'finished',
         (failure: unknown) => (failure as { code?: string }).code,
       )

@@ -82,7 +82,7 @@ describe('the gateway process', () => {
     await Promise.all(writers)
     const code = await exitOf(npm)
     // The gateway finished its stop (npm then ends as Ctrl-C'd, by the signal, as npm does).
-    expect(output()).toContain('mlgate: stopped')
+    expect(output()).toContain('"msg":"stopped"')
     expect({ code, signal: npm.signalCode }).toEqual(code === 0 ? { code: 0, signal: null } : { code: null, signal: 'SIGINT' })
     // The subscription got a clean completion, not a cut connection.
     await subscription.done
@@ -98,7 +98,7 @@ describe('the gateway process', () => {
     expect(stored).toBeGreaterThanOrEqual(acknowledged)
     process.kill(-again.pid!, 'SIGTERM')
     await exitOf(again)
-    expect(againOutput()).toContain('mlgate: stopped')
+    expect(againOutput()).toContain('"msg":"stopped"')
   })
 
   it('refuses to bind beyond loopback without auth, and warns, naming what is exposed, when told auth: { mode: none }', async () => {

@@ -67,7 +67,7 @@ describe('the heavy lane (http/heavy-lane.ts)', () => {
 describe('the database turn (work-priority.ts)', () => {
   const turn = () => new Promise((resolve) => setImmediate(resolve))
   const signal = new AbortController().signal
-  const acquire = (slots: PrioritySemaphore, heavy: boolean) => runInRequestScope(signal, () => (heavy ? runAsHeavyWork(() => slots.acquire()) : slots.acquire()))
+  const acquire = (slots: PrioritySemaphore, heavy: boolean) => runInRequestScope(signal, 'test-request', () => (heavy ? runAsHeavyWork(() => slots.acquire()) : slots.acquire()))
 
   it('serves waiting light work before waiting heavy work, each in arrival order', async () => {
     const lock = new PrioritySemaphore(1)

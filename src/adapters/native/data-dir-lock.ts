@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { log } from '../../log.js'
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import lockfile from 'proper-lockfile'
@@ -30,7 +31,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       lockfilePath: lockPath,
       // A holder that died without releasing (SIGKILL, a power cut) loses the lock after this long.
       stale: 10_000,
-      onCompromised: (error) => console.error(`mlgate: lost the lock on ${directory}: ${error.message}`),
+      onCompromised: (error) => log.error({ directory, error: error.message }, 'lost the lock on the data directory'),
     })
   let release: () => Promise<void>
   try {
