@@ -300,6 +300,17 @@ export const configSchema = z
         metrics: z.boolean().default(true),
         /** The log's level: JSON lines on standard output; debug adds one per HTTP request. */
         logLevel: z.enum(LOG_LEVELS).default('info'),
+        /** OpenTelemetry traces over OTLP/HTTP; off unless an endpoint is given. */
+        otlp: z
+          .object({
+            /** The collector's traces URL, e.g. http://otel-collector:4318/v1/traces. */
+            endpoint: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
+            /** Headers for the collector (an API key, as ${NAME}). */
+            headers: z.record(z.string(), z.string()).default({}),
+            serviceName: z.string().min(1).default('mlgate'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -25,6 +25,9 @@ import { currentIdentity, runInRequestScope, setRequestIdentity } from './reques
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import { graphqlMetricsPlugin } from './telemetry/graphql-metrics.js'
 import { GatewayMetrics } from './telemetry/metrics.js'
+import { GatewayTracing } from './telemetry/tracing.js'
+import { graphqlTracingPlugin } from './telemetry/graphql-tracing.js'
+import { instrumentsOf } from './telemetry/instruments.js'
 import { serveMetrics } from './http/metrics.js'
 import { BUILT_DASHBOARD_DIR, dashboardHandler, isDashboardBuilt } from './http/dashboard.js'
 import { type Auth, startAuth } from './auth/index.js'
@@ -51,10 +54,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const connected: GuardedBackend[] = []
   let backends: Backends | null = null
   const metrics = config.telemetry.metrics ? new GatewayMetrics(() => backends) : null
+  const { otlp } = config.telemetry
+  const tracing = otlp ? new GatewayTracing(otlp) : null
   try {
     for (const backendConfig of config.backends) {
       const backend = await createBackend(backendConfig, { statementTimeoutMs: config.limits.statementTimeoutMs, observeUpstream: metrics?.upstreamObserver(backendConfig.id) })
-      connected.push(withCircuitBreaker(backend, backendConfig.circuitBreaker, metrics?.backendCallObserver(backendConfig.id)))
+      connected.push(withCircuitBreaker(backend, backendConfig.circuitBreaker, instrumentsOf([metrics?.backendCallInstrument(backendConfig.id), tracing?.backendCallInstrument(backendConfig.id)])))
     }
   } catch (error) {
     await Promise.allSettled(connected.map((backend) => backend.close()))
@@ -119,6 +124,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       sharedSubscriptionEventsPlugin(),
       sseResultsPlugin(),
       ...(metrics ? [graphqlMetricsPlugin(metrics)] : []),
+      ...(tracing ? [graphqlTracingPlugin(tracing)] : []),
     ],
   })
 
@@ -162,7 +168,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (!response.writableFinished) left.abort()
       log.debug({ requestId, method: request.method, path: (request.url ?? '').split('?')[0].slice(0, 200), status: response.statusCode, ms: Math.round(performance.now() - started), finished: response.writableFinished }, 'request')
     })
-    runInRequestScope(left.signal, requestId, () => routeRequest(request, response)).catch((error: unknown) => {
+    const handle = () => runInRequestScope(left.signal, requestId, () => routeRequest(request, response))
+    ;(tracing ? tracing.serveRequest(request, response, handle) : handle()).catch((error: unknown) => {
       logUnexpected(`${request.method} ${(request.url ?? '').split('?')[0].slice(0, 200)} failed`, error)
       if (!response.headersSent) sendCodedError(response, 500, 'INTERNAL', 'Unexpected error.')
       else response.destroy()
@@ -197,6 +204,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await Promise.race([server.listening ? stopped : Promise.resolve(), deadline])
       clearTimeout(timer)
       await backends.closeAll()
+      // What is traced so far reaches the collector (bounded by the exporter's own timeout).
+      await tracing?.shutdown().catch((error: unknown) => logUnexpected('sending the last traces failed', error))
     })())
 
   return {

@@ -93,9 +93,9 @@ export class CircuitBreaker {
 }
 
 /** The backend with every call to it going through its circuit breaker. */
-export function withCircuitBreaker(backend: Backend, options: CircuitOptions, observe: CallObserver = () => {}): Backend & { circuit: CircuitBreaker } {
+export function withCircuitBreaker(backend: Backend, options: CircuitOptions, instrument: CallInstrument = (_call, _args, run) => run()): Backend & { circuit: CircuitBreaker } {
   const circuit = new CircuitBreaker(backend.id, options)
-  const guarded = <T extends object>(target: T) => guardedBy(target, circuit, observe)
+  const guarded = <T extends object>(target: T) => guardedBy(target, circuit, instrument)
   return {
     id: backend.id,
     kind: backend.kind,
@@ -124,7 +124,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions, ob
  * Synchronous bookkeeping (filter planning, counts, close) passes straight
  * through: it never reaches the backend.
  */
-function guardedBy<T extends object>(target: T, circuit: CircuitBreaker, observe: CallObserver): T {
+function guardedBy<T extends object>(target: T, circuit: CircuitBreaker, instrument: CallInstrument): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object)
@@ -138,23 +138,13 @@ function guardedBy<T extends object>(target: T, circuit: CircuitBreaker, observe
           return method.apply(object, args)
         }
       }
-      return async (...args: unknown[]) => {
-        const started = performance.now()
-        try {
-          const result = await circuit.run(() => Promise.resolve(method.apply(object, args)))
-          observe(property, (performance.now() - started) / 1000, null, args)
-          return result
-        } catch (error) {
-          observe(property, (performance.now() - started) / 1000, error, args)
-          throw error
-        }
-      }
+      return (...args: unknown[]) => instrument(property, args, () => circuit.run(() => Promise.resolve(method.apply(object, args))))
     },
   })
 }
 
-/** Told of every call that went through the circuit (for /metrics): its method, seconds, error (null: none) and arguments. */
-export type CallObserver = (call: string, seconds: number, error: unknown, args: readonly unknown[]) => void
+/** Runs every call that goes through the circuit (telemetry: timing for /metrics, a span for traces): its method, arguments, and the call. */
+export type CallInstrument = <T>(call: string, args: readonly unknown[], run: () => Promise<T>) => Promise<T>
 
 const PASSES_THROUGH = /^(plan[A-Z]\w*|watcherCount|close)$/
 const STARTS_A_WATCH = /^watch(Runs)?$/

@@ -3,7 +3,7 @@ import type { RunBatch } from '../contract/backend.js'
 import type { MetricWrite } from '../domain.js'
 import { GatewayError } from '../errors.js'
 import type { Backends } from '../federation/backends.js'
-import { CIRCUIT_STATES, type CallObserver } from '../federation/circuit-breaker.js'
+import { CIRCUIT_STATES, type CallInstrument } from '../federation/circuit-breaker.js'
 import { currentDoor } from '../request-scope.js'
 
 /**
@@ -142,10 +142,18 @@ export class GatewayMetrics {
     }
   }
 
-  backendCallObserver(backendId: string): CallObserver {
-    return (call, seconds, error, args) => {
-      this.backendCalls.observe({ backend: backendId, call, outcome: outcomeOf(error) }, seconds)
-      if (error === null) this.countPoints(call, args)
+  backendCallInstrument(backendId: string): CallInstrument {
+    return async (call, args, run) => {
+      const started = performance.now()
+      try {
+        const result = await run()
+        this.backendCalls.observe({ backend: backendId, call, outcome: 'ok' }, (performance.now() - started) / 1000)
+        this.countPoints(call, args)
+        return result
+      } catch (error) {
+        this.backendCalls.observe({ backend: backendId, call, outcome: outcomeOf(error) }, (performance.now() - started) / 1000)
+        throw error
+      }
     }
   }
 

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api'
 import { GatewayError } from '../../errors.js'
 import { redactSecrets } from '../../redact.js'
 import { ReadCache } from '../read-cache.js'
@@ -127,6 +128,8 @@ export class MlflowClient {
 
   private sent<T>(request: OutgoingRequest): Promise<T> {
     return this.concurrency.run(async () => {
+      // The trace goes on to the MLflow server (W3C traceparent); nothing is added when tracing is off.
+      propagation.inject(context.active(), request.headers)
       const signed = await this.options.authenticate(request)
       let response: Response
       try {
