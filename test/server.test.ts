@@ -49,7 +49,7 @@ describe('HTTP routes', () => {
       const port = await unbuilt.gateway.listen(0, '127.0.0.1')
       const page = await fetch(`http://127.0.0.1:${port}/`)
       expect(page.status).toBe(404)
-      expect(await page.json()).toEqual({ errors: [{ message: expect.stringContaining('npm run build:web'), extensions: { code: 'NOT_FOUND' } }] })
+      expect(await page.json()).toEqual({ errors: [{ message: expect.stringContaining('npm run build:web'), extensions: { code: 'NOT_FOUND', requestId: expect.any(String) } }] })
       expect((await fetch(`http://127.0.0.1:${port}/dashboard/settings.json`)).status).toBe(200)
     } finally {
       await unbuilt.close()

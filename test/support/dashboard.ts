@@ -22,6 +22,8 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 /** A page that records every request it makes to an origin other than the gateway's (none may leave it). */
 export async function openPage(browser: Browser, base: string): Promise<{ page: Page; elsewhere: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+  // Waits for answers, not for time: generous, for a loaded machine (CI runs every suite at once on two cores).
+  page.setDefaultTimeout(90_000)
   const elsewhere: string[] = []
   page.on('request', (request) => {
     if (!request.url().startsWith(base) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) elsewhere.push(request.url())

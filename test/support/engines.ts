@@ -1,4 +1,5 @@
 import { findChromium } from '../peers/chromium.js'
+import { findPrometheus } from '../peers/prometheus.js'
 import { describe, inject, it } from 'vitest'
 import type { ConfigInput } from '../../src/config.js'
 
@@ -41,6 +42,12 @@ export function describeMlflow(name: string, suite: (mlflowUrl: string) => void)
 export function describeMoto(name: string, suite: (motoUrl: string) => void): void {
   const url = inject('motoUrl')
   describeWithPeer(`${name} [moto]`, Boolean(url), "moto's server (needs python3; or set TEST_MOTO_URL)", () => suite(url ?? ''))
+}
+
+/** A suite that needs a real Prometheus server (Debian's prometheus). */
+export function describePrometheus(name: string, suite: (binary: string) => void): void {
+  const path = findPrometheus()
+  describeWithPeer(`${name} [prometheus]`, path !== null, 'Prometheus (apt-get install prometheus; or set PROMETHEUS_PATH)', () => suite(path ?? ''))
 }
 
 /** A suite that needs a real browser (Debian's Chromium). */

@@ -1,6 +1,7 @@
 import { createClient as createSseClient } from 'graphql-sse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeMlflow, describeMoto } from '../support/engines.js'
+import { startPrometheus } from '../peers/prometheus.js'
+import { describeMlflow, describeMoto, describePrometheus } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { sagemakerApi, sagemakerBackendConfig } from '../support/sagemaker-api.js'
 import { collectSubscription } from '../support/subscription.js'
@@ -144,4 +145,32 @@ describe('GET /metrics beside auth, and turned off', () => {
       await off.close()
     }
   })
+})
+
+describePrometheus('a real Prometheus server scraping /metrics', (binary) => {
+  it("returns the gateway's ingest counter through Prometheus's HTTP API", async () => {
+    const gw = await startTestGateway({ backends: [{ id: 'local', kind: 'native', dataDir: 'memory://' }] })
+    const port = await gw.gateway.listen(0, '127.0.0.1')
+    const prometheus = await startPrometheus(binary, [`127.0.0.1:${port}`])
+    try {
+      const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+        return ((await response.json()) as { data: Record<string, { id: string }> }).data
+      }
+      const experiment = (await graphql('mutation { createExperiment(input: { name: "scraped" }) { id } }')).createExperiment.id
+      const run = (await graphql('mutation ($e: ID!) { createRun(input: { experimentId: $e }) { id } }', { e: experiment })).createRun.id
+      await graphql('mutation ($r: ID!, $m: [MetricInput!]!) { logMetrics(runId: $r, metrics: $m) { id } }', { r: run, m: Array.from({ length: 42 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), step })) })
+      let found: { metric: Record<string, string>; value: [number, string] }[] = []
+      for (let i = 0; i < 60 && Number(found[0]?.value[1] ?? 0) < 42; i++) {
+        found = await prometheus.query('mlgate_points_ingested_total{api="graphql"}')
+        if (Number(found[0]?.value[1] ?? 0) < 42) await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+      expect(found.map((sample) => [sample.metric.job, sample.metric.instance, Number(sample.value[1])])).toEqual([['mlgate', `127.0.0.1:${port}`, 42]])
+      const up = await prometheus.query('up{job="mlgate"}')
+      expect(up.map((sample) => sample.value[1])).toEqual(['1'])
+    } finally {
+      await prometheus.stop()
+      await gw.close()
+    }
+  }, 120_000)
 })

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { DashboardModelVersionDocument, DashboardRunsDocument, type DashboardRunsQueryVariables } from '../generated/graphql.js'
 import { buildDashboard, launchChromium, openPage as openPageOn, screenshot } from '../support/dashboard.js'
 import { describeChromium, describeMlflow } from '../support/engines.js'
@@ -18,6 +18,9 @@ import type {} from '../../web/src/charts/chart-model.js'
  * live, a spike in a million points, zoom, a run's page, models, lineage,
  * GraphiQL offline, and a stopped MLflow backend.
  */
+// Beside the whole suite on two cores, a page's answers over the shared MLflow server can take a while.
+vi.setConfig({ testTimeout: 180_000 })
+
 describeChromium('dashboard pages', (executablePath) => {
   describeMlflow('over native and MLflow backends', (mlflowUrl) => {
     const suite = `s${Math.random().toString(36).slice(2, 8)}`
@@ -103,7 +106,9 @@ describeChromium('dashboard pages', (executablePath) => {
 
     it('filters and sorts the runs of both backends as the GraphQL answer does, a metric column included', async () => {
       const { page, elsewhere } = await openPage()
-      await page.goto(`${base}/`)
+      // Not the bare page: its first answer would span every run of the MLflow server all suites share.
+      await page.goto(`${base}/#/?filter=${encodeURIComponent(`params.suite = '${suite}'`)}`)
+      await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 5)
       await page.getByLabel('Filter', { exact: true }).fill(`params.suite = '${suite}' and metrics.acc > 0.35`)
       await page.getByRole('button', { name: 'Filter', exact: true }).click()
       await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 3)
@@ -143,7 +148,7 @@ describeChromium('dashboard pages', (executablePath) => {
 
     it('shows a filter the gateway refuses with a caret at the position it names', async () => {
       const { page } = await openPage()
-      await page.goto(`${base}/`)
+      await page.goto(`${base}/#/?filter=${encodeURIComponent(`params.suite = '${suite}'`)}`)
       const filter = `params.suite = '${suite}' and metrics.acc >> 1`
       await page.getByLabel('Filter', { exact: true }).fill(filter)
       await page.getByLabel('Filter', { exact: true }).press('Enter')
