@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs'
-import { lstat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { posix } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -94,19 +92,18 @@ function requiredPath(path: string | undefined): string {
 
 
 async function sendArtifact(store: ArtifactStore, response: ServerResponse, root: string, relative: string): Promise<void> {
-  const file = await store.locate(posix.join(root, relative), 'file')
-  const info = await lstat(file).catch(() => null)
-  if (info?.isDirectory()) throw invalidParameter(`Artifact path refers to a directory, not a file: '${relative}'`)
-  if (!info?.isFile()) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
+  const found = await store.entry(posix.join(root, relative))
+  if (found?.kind === 'directory') throw invalidParameter(`Artifact path refers to a directory, not a file: '${relative}'`)
+  if (found?.kind !== 'file') throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
   const name = posix.basename(relative)
   const contentType = contentTypeOf(name)
   response.writeHead(200, {
     'content-type': contentType,
-    'content-length': info.size,
+    'content-length': found.size,
     'content-disposition': contentDisposition(name),
     'x-content-type-options': 'nosniff',
   })
-  await pipeline(createReadStream(file), response)
+  await pipeline(found.read(), response)
 }
 
 /** MLflow's _guess_mime_type: its text extensions as text/plain, then the usual table, else binary. */

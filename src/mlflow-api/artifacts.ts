@@ -1,10 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { dirname, join, resolve, sep } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { MlflowApiError, invalidParameter } from './errors.js'
 import { parseParams, runIdOf } from './params.js'
@@ -14,55 +10,40 @@ import { safeRelativePath } from './artifact-paths.js'
 import type { Route } from './route.js'
 import type { ApiTarget } from './target.js'
 import type { Permission } from '../contract/identity-store.js'
+import type { ArtifactStorage, FileInfo, StoredEntry } from './artifact-storage/storage.js'
 
 /** The scheme of artifact URIs this server stores (`mlflow-artifacts:/<experiment>/<run>/artifacts/...`). */
 const SCHEME = 'mlflow-artifacts:'
 
-export interface FileInfo {
-  path: string
-  is_dir: boolean
-  file_size?: number
-}
+export type { FileInfo } from './artifact-storage/storage.js'
 
 /**
- * The files behind `mlflow-artifacts:` URIs, under one directory: what
- * MLflow's `--serve-artifacts` proxy does, so `log_artifact` and
- * `log_model` upload through the gateway and downloads come back the same way.
+ * The files behind `mlflow-artifacts:` URIs: what MLflow's
+ * `--serve-artifacts` proxy does, so `log_artifact` and `log_model` upload
+ * through the gateway and downloads come back the same way. MLflow's rules
+ * live here (which paths are allowed, the size limit, what is served);
+ * where the bytes live is the storage's business (local files or S3).
  */
 export class ArtifactStore {
-  private readonly root: string
-
   constructor(
-    directory: string,
+    readonly storage: ArtifactStorage,
     /** The largest upload accepted (limits.uploadBytes). */
     private readonly maxUploadBytes: number,
-  ) {
-    this.root = resolve(directory)
-  }
+  ) {}
 
   /**
-   * A path under the root, refusing anything that would leave it (`..`,
-   * absolute paths) and any symlink on the way: a link planted under the
-   * root must not lead reads, writes or deletes outside it. `target: 'file'`
-   * also refuses the root itself (`//`, `%2F`): no upload replaces it and
-   * no delete removes it.
+   * A path the store may serve: refuses `..`, `.`, backslashes and NUL in
+   * any segment; `target: 'file'` also refuses the root itself (`//`,
+   * `%2F`): no upload replaces it and no delete removes it. Answers the
+   * segments joined with single slashes.
    */
-  async locate(relative: string, target: 'file' | 'directory'): Promise<string> {
+  checked(relative: string, target: 'file' | 'directory'): string {
     const segments = relative.split('/').filter((segment) => segment.length > 0)
     if (segments.some((segment) => segment === '..' || segment === '.' || segment.includes('\\') || segment.includes('\0'))) {
       throw invalidParameter(`Invalid artifact path: '${relative}'`)
     }
     if (target === 'file' && segments.length === 0) throw invalidParameter('An artifact path must name a file or directory under the root')
-    const located = resolve(this.root, ...segments)
-    if (located !== this.root && !located.startsWith(this.root + sep)) throw invalidParameter(`Invalid artifact path: '${relative}'`)
-    let current = this.root
-    for (const segment of segments) {
-      current = join(current, segment)
-      const info = await lstat(current).catch(() => null)
-      if (!info) break
-      if (info.isSymbolicLink()) throw invalidParameter(`Invalid artifact path: '${relative}' (symbolic links are not followed)`)
-    }
-    return located
+    return segments.join('/')
   }
 
   /**
@@ -77,37 +58,25 @@ export class ArtifactStore {
     return uri.slice(SCHEME.length).replace(/^\/+/, '')
   }
 
-  async list(relative: string): Promise<FileInfo[]> {
-    const directory = await this.locate(relative, 'directory')
-    let entries
-    try {
-      entries = await readdir(directory, { withFileTypes: true })
-    } catch {
-      return [] // MLflow lists nothing for a path that is not there.
-    }
-    const files = await Promise.all(
-      entries
-        // Half-written uploads and links (which are never followed) are not artifacts.
-        .filter((entry) => !entry.name.startsWith('.upload-') && !entry.isSymbolicLink())
-        .map(async (entry): Promise<FileInfo> =>
-          entry.isDirectory() ? { path: entry.name, is_dir: true } : { path: entry.name, is_dir: false, file_size: (await stat(join(directory, entry.name))).size },
-        ),
-    )
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  list(relative: string): Promise<FileInfo[]> {
+    return this.storage.list(this.checked(relative, 'directory'))
+  }
+
+  /** What a path holds (a file, a directory, or nothing). */
+  entry(relative: string): Promise<StoredEntry> {
+    return this.storage.entry(this.checked(relative, 'file'))
   }
 
   /**
-   * Streams the request body into a temporary file, then into place; a
-   * failed or oversized upload leaves nothing. `maxBytes` may lower the
-   * store's limit for one route (the UI's uploads).
+   * Streams the request body into the storage; a failed or oversized upload
+   * leaves nothing. `maxBytes` may lower the store's limit for one route
+   * (the UI's uploads).
    */
   async upload(relative: string, body: IncomingMessage, maxBytes = this.maxUploadBytes): Promise<void> {
     const limit = Math.min(maxBytes, this.maxUploadBytes)
-    const file = await this.locate(relative, 'file')
+    const path = this.checked(relative, 'file')
     const declared = Number(body.headers['content-length'])
     if (Number.isFinite(declared) && declared > limit) throw this.tooLarge(limit)
-    await mkdir(dirname(file), { recursive: true })
-    const partial = join(dirname(file), `.upload-${randomUUID()}`)
     let received = 0
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -115,26 +84,25 @@ export class ArtifactStore {
         done(received > limit ? new UploadTooLarge() : null, chunk)
       },
     })
+    // The body's own failure (a client that left) reaches the counted stream, so the storage sees the write fail.
+    body.once('error', (error) => counted.destroy(error))
+    body.once('aborted', () => counted.destroy(new Error('the upload was cut short')))
     try {
-      await pipeline(body, counted, createWriteStream(partial, { flags: 'wx' }))
-      await rename(partial, file)
+      await this.storage.write(path, body.pipe(counted))
     } catch (error) {
-      await rm(partial, { force: true })
       throw error instanceof UploadTooLarge ? this.tooLarge(limit) : error
     }
   }
 
   async download(relative: string, response: ServerResponse): Promise<void> {
-    const file = await this.locate(relative, 'file')
-    const info = await lstat(file).catch(() => null)
-    if (!info?.isFile()) throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
-    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size })
-    await pipeline(createReadStream(file), response)
+    const found = await this.entry(relative)
+    if (found?.kind !== 'file') throw new MlflowApiError('RESOURCE_DOES_NOT_EXIST', `File not found: ${relative}`)
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': found.size })
+    await pipeline(found.read(), response)
   }
 
-  async delete(relative: string): Promise<void> {
-    // rm removes a link inside the tree as a link, never what it points to.
-    await rm(await this.locate(relative, 'file'), { recursive: true, force: true })
+  delete(relative: string): Promise<void> {
+    return this.storage.delete(this.checked(relative, 'file'))
   }
 
   private tooLarge(limit: number): MlflowApiError {

@@ -5,6 +5,7 @@ import { userRoutes } from './users.js'
 import { permissionRoutes } from './permissions.js'
 import type { PermissionAdmin } from '../auth/permission-admin.js'
 import type { GuardedBackend } from '../federation/backends.js'
+import { LocalArtifactStorage } from './artifact-storage/local.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
 import { handleArtifactFileRequest, matchArtifactFileRoute } from './artifact-files.js'
 import type { Limits } from '../config.js'
@@ -59,7 +60,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
   const { limits } = options
   // A registry of the target alone: the federation layer's lists then span just this backend.
   const scope = new Backends([options.backend])
-  const artifacts = new ArtifactStore(options.artifactsDir, limits.uploadBytes)
+  const artifacts = new ArtifactStore(new LocalArtifactStorage(options.artifactsDir), limits.uploadBytes)
   const router = new Router([
     ...experimentRoutes,
     ...runRoutes,
