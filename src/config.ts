@@ -92,19 +92,23 @@ const mlflowBackendSchema = z
     }
   })
 
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+/** A VPC endpoint or a local emulator; default: the region's public endpoint. */
+const awsEndpoint = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional()
+/** Default: the AWS default credential chain (environment, profile, SSO, instance role). */
+const awsCredentials = z
+  .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
+  .strict()
+  .optional()
+
 const sagemakerBackendSchema = z
   .object({
     id: backendId,
     kind: z.literal('sagemaker'),
     circuitBreaker: circuitBreakerSchema,
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
-    /** A VPC endpoint or a local emulator; default: the region's public endpoint. */
-    endpoint: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
-    /** Default: the AWS default credential chain (environment, profile, SSO, instance role). */
-    credentials: z
-      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
-      .strict()
-      .optional(),
+    region: awsRegion,
+    endpoint: awsEndpoint,
+    credentials: awsCredentials,
     /** One call, retries included, gives up after this long. */
     timeoutMs: z.number().int().min(1).default(10_000),
     maxConcurrency: z.number().int().min(1).max(64).default(8),
@@ -114,6 +118,21 @@ const sagemakerBackendSchema = z
     cacheTtlMs: z.number().int().min(0).default(0),
     /** modelVersionEvents: one shared poller per watched model reads package status and approval this often. */
     poll: z.object({ intervalMs: z.number().int().min(50).default(30_000) }).strict().prefault({}),
+  })
+  .strict()
+
+/** The artifact proxy's files in an S3 bucket (mlflowApi.artifacts), shared by every replica. */
+const s3ArtifactsSchema = z
+  .object({
+    kind: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    /** Keys go under this prefix (`mlflow-artifacts:/1/<run>/artifacts/model.pkl` → `<prefix>/1/<run>/artifacts/model.pkl`). */
+    prefix: z.string().default(''),
+    region: awsRegion,
+    endpoint: awsEndpoint,
+    credentials: awsCredentials,
+    /** Path-style URLs (bucket in the path): default on when an endpoint is given (MinIO, moto), off for AWS. */
+    forcePathStyle: z.boolean().optional(),
   })
   .strict()
 
@@ -282,8 +301,15 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         /** The backend MLflow clients write to; default: the first native backend. */
         backend: backendId.optional(),
-        /** Where files logged through the artifact proxy (`mlflow-artifacts:/...` URIs) are stored. */
+        /** Where files logged through the artifact proxy (`mlflow-artifacts:/...` URIs) are stored, unless `artifacts` says otherwise. */
         artifactsDir: z.string().min(1).default('./.mlgate/artifacts'),
+        /** Where the artifact proxy keeps files: a local directory (default: artifactsDir), or an S3 bucket every replica shares. */
+        artifacts: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('local'), dir: z.string().min(1) }).strict(),
+            s3ArtifactsSchema,
+          ])
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -355,6 +381,8 @@ export type NativeBackendConfig = z.infer<typeof nativeBackendSchema>
 export type MlflowBackendConfig = z.infer<typeof mlflowBackendSchema>
 export type MlflowAuthConfig = z.infer<typeof mlflowAuthSchema>
 export type SagemakerBackendConfig = z.infer<typeof sagemakerBackendSchema>
+export type S3ArtifactsConfig = z.infer<typeof s3ArtifactsSchema>
+export type ArtifactsConfig = NonNullable<GatewayConfig['mlflowApi']['artifacts']>
 export type ConfigInput = z.input<typeof configSchema>
 
 export class ConfigError extends Error {

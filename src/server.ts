@@ -238,7 +238,7 @@ function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | nu
   if (!backend) return null
   return createMlflowApi({
     backend,
-    artifactsDir: config.mlflowApi.artifactsDir,
+    artifacts: config.mlflowApi.artifacts ?? { kind: 'local', dir: config.mlflowApi.artifactsDir },
     limits: config.limits,
     users: auth?.users ?? null,
     permissionAdmin: auth?.permissionAdmin ?? null,

@@ -155,7 +155,7 @@ const PROXY_PERMISSIONS = { GET: 'READ', PUT: 'EDIT', DELETE: 'MANAGE' } as cons
  * the ones the store resolves (one percent-decoding, empty segments
  * dropped), so the path judged is the path served.
  */
-async function requirePathPermission(target: ApiTarget, path: string, needed: Permission): Promise<void> {
+export async function requirePathPermission(target: ApiTarget, path: string, needed: Permission): Promise<void> {
   const first = path.split('/').find((segment) => segment.length > 0)
   if (first !== undefined && /^\d+$/.test(first)) await target.tracking.guard.requireOnExperiment(target.key(first), needed)
   else await target.tracking.guard.requireOnBackend(target.id, needed)

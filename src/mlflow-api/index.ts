@@ -6,9 +6,11 @@ import { permissionRoutes } from './permissions.js'
 import type { PermissionAdmin } from '../auth/permission-admin.js'
 import type { GuardedBackend } from '../federation/backends.js'
 import { LocalArtifactStorage } from './artifact-storage/local.js'
+import { S3ArtifactStorage } from './artifact-storage/s3.js'
+import { handleMultipartRequest } from './artifact-multipart.js'
 import { ArtifactStore, artifactRoutes, handleArtifactRequest, sendJson } from './artifacts.js'
 import { handleArtifactFileRequest, matchArtifactFileRoute } from './artifact-files.js'
-import type { Limits } from '../config.js'
+import type { ArtifactsConfig, Limits } from '../config.js'
 import { findStringProblem } from '../input-strings.js'
 import { MlflowApiError, invalidParameter, toMlflowError } from './errors.js'
 import { experimentRoutes } from './experiments.js'
@@ -25,12 +27,15 @@ import { logUnexpected } from '../log.js'
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/', '/api/3.0/mlflow/', '/ajax-api/3.0/mlflow/']
 const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']
+/** MLflow's multipart uploads through the proxy: `<prefix>/{create,complete,abort}/<directory>`. */
+const MULTIPART_PATH = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/mpu\/([a-z]+)(?:\/(.*))?$/
 
 /** Whether a request path is the MLflow API's (its REST routes, the artifact proxy, the UI's file routes): refusals there speak MLflow. */
 export function isMlflowApiPath(pathname: string): boolean {
   return (
     API_PREFIXES.some((prefix) => pathname.startsWith(prefix)) ||
     ARTIFACT_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)) ||
+    MULTIPART_PATH.test(pathname) ||
     matchArtifactFileRoute(pathname) !== null
   )
 }
@@ -38,7 +43,8 @@ export function isMlflowApiPath(pathname: string): boolean {
 export interface MlflowApiOptions {
   /** The backend MLflow clients read and write. */
   backend: GuardedBackend
-  artifactsDir: string
+  /** Where the artifact proxy keeps files. */
+  artifacts: ArtifactsConfig
   limits: Limits
   /** Users and API tokens when auth is on: MLflow's auth app's user endpoints are served then. */
   users: UserAdmin | null
@@ -60,7 +66,8 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
   const { limits } = options
   // A registry of the target alone: the federation layer's lists then span just this backend.
   const scope = new Backends([options.backend])
-  const artifacts = new ArtifactStore(new LocalArtifactStorage(options.artifactsDir), limits.uploadBytes)
+  const storage = options.artifacts.kind === 's3' ? new S3ArtifactStorage(options.artifacts) : new LocalArtifactStorage(options.artifacts.dir)
+  const artifacts = new ArtifactStore(storage, limits.uploadBytes)
   const router = new Router([
     ...experimentRoutes,
     ...runRoutes,
@@ -89,6 +96,15 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
           if (!(await handleArtifactRequest(artifacts, target(), method, path, url, request, response))) {
             throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No artifact endpoint for ${method} ${url.pathname}`)
           }
+        })
+      }
+      const multipart = MULTIPART_PATH.exec(url.pathname)
+      if (multipart) {
+        measure(`${method} mlflow-artifacts/mpu/${multipart[1] === 'create' || multipart[1] === 'complete' || multipart[1] === 'abort' ? multipart[1] : 'unknown'}`)
+        return answer(response, 'INVALID_PARAMETER_VALUE', async () => {
+          if (method !== 'POST') throw new MlflowApiError('ENDPOINT_NOT_FOUND', `No multipart endpoint for ${method} ${url.pathname}`)
+          const directory = artifacts.checked(decodePathPart(multipart[2] ?? ''), 'directory')
+          await handleMultipartRequest(artifacts, target(), multipart[1], directory, await readJsonBody(request, limits.requestBodyBytes), response)
         })
       }
       const fileRoute = matchArtifactFileRoute(url.pathname)

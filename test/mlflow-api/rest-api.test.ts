@@ -176,5 +176,8 @@ describeEachEngine('the MLflow REST API', (engine) => {
     expect(escape.status).toBe(400)
     expect(readdirSync(join(artifactsDir, '..'))).not.toContain(`escaped-${process.pid}.txt`)
     expect((await fetch(`${artifacts}/1/run/artifacts/missing.txt`)).status).toBe(404)
+    // Parts straight to storage need S3: on local files MLflow's own refusal, which tells its client to upload in one piece.
+    const multipart = await fetch(`${base}/api/2.0/mlflow-artifacts/mpu/create/1/run/artifacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'big.bin', num_parts: 2 }) })
+    expect([multipart.status, await multipart.json()]).toEqual([501, { error_code: 'NOT_IMPLEMENTED', message: 'Multipart upload is not supported for the current artifact repository' }])
   })
 })
