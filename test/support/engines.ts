@@ -1,5 +1,6 @@
 import { findChromium } from '../peers/chromium.js'
 import { findPrometheus } from '../peers/prometheus.js'
+import { findHaproxy } from '../peers/haproxy.js'
 import { describe, inject, it } from 'vitest'
 import type { ConfigInput } from '../../src/config.js'
 
@@ -48,6 +49,12 @@ export function describeMoto(name: string, suite: (motoUrl: string) => void): vo
 export function describePrometheus(name: string, suite: (binary: string) => void): void {
   const path = findPrometheus()
   describeWithPeer(`${name} [prometheus]`, path !== null, 'Prometheus (apt-get install prometheus; or set PROMETHEUS_PATH)', () => suite(path ?? ''))
+}
+
+/** A suite that needs a real HAProxy (Debian's haproxy). */
+export function describeHaproxy(name: string, suite: (binary: string) => void): void {
+  const path = findHaproxy()
+  describeWithPeer(`${name} [haproxy]`, path !== null, 'HAProxy (apt-get install haproxy; or set HAPROXY_PATH)', () => suite(path ?? ''))
 }
 
 /** A suite that needs a real browser (Debian's Chromium). */
