@@ -20,61 +20,16 @@ import { findPostgresBinDir, startPostgres } from '../test/peers/postgres.js'
 import { freePort } from '../test/support/free-port.js'
 import { mlflowApi } from '../test/support/mlflow-api.js'
 import { percentile, startGatewayProcess } from './support/gateway-process.js'
+import { KEYS, STEPS, createRuns, inLanes, loggingRate as loggingRateOver } from './support/mlflow-workload.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100)
-const KEYS = 10
-const STEPS = 1000
 const CLIENTS = 4
 const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 10_000)
 const SEARCH_SAMPLES = Number(process.env.BENCH_SEARCH_SAMPLES ?? 30)
 
 type Rest = ReturnType<typeof mlflowApi>
 
-/** Runs `tasks` on `lanes` concurrent workers. */
-async function inLanes(count: number, lanes: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (next < count) await task(next++)
-    }),
-  )
-}
-
-async function createRuns(rest: Rest, experimentId: string, count: number, lanes: number): Promise<string[]> {
-  const ids: string[] = new Array(count)
-  await inLanes(count, lanes, async (index) => {
-    ids[index] = await rest.createRun(experimentId, { name: `run-${index}` })
-  })
-  return ids
-}
-
-/**
- * The logging workload: each run's 10 × 1,000 points in calls of 1,000
- * metrics (100 steps of 10 keys). Each client is a training job logging its
- * own runs (a quarter of them), step after step, as training code does.
- */
-async function loggingRate(rest: Rest, name: string): Promise<number> {
-  const experimentId = await rest.createExperiment(`${name}-logging-${Date.now()}`)
-  const runIds = await createRuns(rest, experimentId, RUNS, CLIENTS)
-  const stepsPerCall = 1000 / KEYS
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, client) => {
-      for (let run = client; run < runIds.length; run += CLIENTS) {
-        for (let firstStep = 0; firstStep < STEPS; firstStep += stepsPerCall) {
-          const timestamp = Date.now()
-          const metrics = []
-          for (let step = firstStep; step < firstStep + stepsPerCall; step++) {
-            for (let key = 0; key < KEYS; key++) metrics.push({ key: `metric_${key}`, value: Math.sin(step / 50 + key), timestamp, step })
-          }
-          await rest.post('runs/log-batch', { run_id: runIds[run], metrics })
-        }
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  return (RUNS * KEYS * STEPS) / seconds
-}
+const loggingRate = (rest: Rest, name: string) => loggingRateOver([rest], name, { runs: RUNS, clients: CLIENTS })
 
 /**
  * 10,000 runs with an `acc` metric, then `runs/search` filtered and ordered by it: p50 and p99 in ms.
