@@ -106,9 +106,8 @@ export function MetricChart(props: { model: ChartModel; options: ChartOptions; o
         if (!plot) return
         const { series, data } = build()
         if (series.length !== plot.series.length) return create()
-        const x = plot.scales.x
-        const zoomed = x.min !== undefined && x.max !== undefined && plot.select.width === 0 && isZoomed(plot)
-        plot.setData(data, !zoomed)
+        // A zoomed-in chart keeps its view; otherwise the new data sets the scales.
+        plot.setData(data, !isZoomed(plot))
       })
     })
     const resize = new ResizeObserver(() => plot?.setSize({ width: Math.max(320, element.clientWidth), height: HEIGHT }))
