@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { LOG_LEVELS } from './log.js'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import ipaddr from 'ipaddr.js'
 import { PERMISSIONS } from './contract/identity-store.js'
 import { MAX_USERNAME_LENGTH } from './auth/identity.js'
 
@@ -272,6 +273,68 @@ const authSchema = z
 
 export type AuthConfig = z.infer<typeof authSchema>
 
+/** A host name, an IP address or a CIDR range webhooks may send to although it is private or loopback. */
+const allowedTarget = z
+  .string()
+  .min(1)
+  .refine((entry) => (entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(entry)), 'must be a host name, an IP address or a CIDR range such as 10.0.0.0/8')
+
+/** `metric.threshold_crossed`: a run's metric, averaged over its last `window` points, crossing a bound. */
+const metricRuleSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, dots, underscores and hyphens, at most 63'),
+    backend: backendId,
+    /** The runs watched: one run, or every run of an experiment (new ones included). */
+    experimentId: z.string().min(1).optional(),
+    runId: z.string().min(1).optional(),
+    key: z.string().min(1).max(250),
+    /** `<`, `<=`, `>` or `>=` and a number, e.g. `< 0.9`. */
+    condition: z.string().regex(/^\s*(<=|>=|<|>)\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/, 'must be a comparison with a number, such as "< 0.9"'),
+    /** How many of the newest points are averaged; 1 means each point on its own. */
+    window: z.number().int().min(1).max(1000).default(1),
+  })
+  .strict()
+  .refine((rule) => (rule.experimentId === undefined) !== (rule.runId === undefined), 'must name exactly one of experimentId and runId')
+
+const webhooksSchema = z
+  .object({
+    /** Encrypts webhook signing secrets at rest (at least 32 characters; as ${NAME}). Without it, webhooks cannot have secrets. */
+    secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Private and loopback targets webhooks may send to (all others are refused). */
+    allowedTargets: z.array(allowedTarget).default([]),
+    /** Attempts per delivery before it is given up (kept in the delivery log, redeliverable). */
+    maxAttempts: z.number().int().min(1).max(100).default(10),
+    /** The first retry's wait; each next one doubles, up to maxBackoffMs. A Retry-After answer waits at least that long. */
+    initialBackoffMs: z.number().int().min(1).default(1_000),
+    maxBackoffMs: z.number().int().min(1).default(3_600_000),
+    /** How long one delivery may take. */
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    metricRules: z.array(metricRuleSchema).default([]),
+  })
+  .strict()
+
+/** A registry sync rule: versions of models named like `models` on `from` are mirrored as packages on the SageMaker backend `to`. */
+const registrySyncRuleSchema = z
+  .object({
+    /** How status and /metrics name the rule; default `<from>-><to>:<models>`. */
+    name: z.string().min(1).max(200).optional(),
+    from: backendId,
+    to: backendId,
+    /** A glob over model names: `*` any run of characters, `?` one. */
+    models: z.string().min(1).max(256),
+    /** The inference container every package gets. */
+    container: z
+      .object({
+        image: z.string().min(1).max(255),
+        environment: z.record(z.string(), z.string()).default({}),
+        framework: z.string().min(1).optional(),
+      })
+      .strict(),
+    /** How often the source registry is read for new versions and promotions. */
+    pollMs: z.number().int().min(100).default(5_000),
+  })
+  .strict()
+
 export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema, sagemakerBackendSchema])
 
 export const configSchema = z
@@ -341,6 +404,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     auth: authSchema.optional(),
+    /** Webhooks (MLflow 3's API and GraphQL) and how deliveries are made. */
+    webhooks: webhooksSchema.prefault({}),
+    registrySync: z.array(registrySyncRuleSchema).default([]),
     backends: z
       .array(backendConfigSchema)
       .min(1, 'must list at least one backend')
@@ -362,6 +428,17 @@ export const configSchema = z
       if (!backend) ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `no backend "${apiBackend}" is configured` })
       else if (backend.kind === 'sagemaker') ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `backend "${apiBackend}" keeps no runs (SageMaker Model Registry)` })
     }
+    config.registrySync.forEach((rule, index) => {
+      const from = config.backends.find((backend) => backend.id === rule.from)
+      const to = config.backends.find((backend) => backend.id === rule.to)
+      if (!from) ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'from'], message: `no backend "${rule.from}" is configured` })
+      else if (from.kind === 'sagemaker') ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'from'], message: `backend "${rule.from}" is SageMaker: sync reads a native or MLflow registry` })
+      if (!to) ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'to'], message: `no backend "${rule.to}" is configured` })
+      else if (to.kind !== 'sagemaker') ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'to'], message: `backend "${rule.to}" is not a SageMaker backend` })
+    })
+    config.webhooks.metricRules.forEach((rule, index) => {
+      if (!config.backends.some((backend) => backend.id === rule.backend)) ctx.addIssue({ code: 'custom', path: ['webhooks', 'metricRules', index, 'backend'], message: `no backend "${rule.backend}" is configured` })
+    })
     if (config.auth?.mode === 'on') {
       const store = config.auth.store
       const found = store === undefined ? config.backends.find((backend) => backend.kind === 'native') : config.backends.find((backend) => backend.id === store)
@@ -376,6 +453,9 @@ export const configSchema = z
   })
 
 export type GatewayConfig = z.infer<typeof configSchema>
+export type WebhooksConfig = GatewayConfig['webhooks']
+export type MetricRuleConfig = WebhooksConfig['metricRules'][number]
+export type RegistrySyncRuleConfig = GatewayConfig['registrySync'][number]
 export type BackendConfig = z.infer<typeof backendConfigSchema>
 export type NativeBackendConfig = z.infer<typeof nativeBackendSchema>
 export type MlflowBackendConfig = z.infer<typeof mlflowBackendSchema>

@@ -1,3 +1,4 @@
+import type { Automation } from './federation/automation/index.js'
 import type { Identity } from './auth/identity.js'
 import type { UserAdmin } from './auth/user-admin.js'
 import type { CallerAccess } from './auth/permissions.js'
@@ -32,6 +33,8 @@ export interface GatewayContext {
   permissionAdmin: PermissionAdmin | null
   /** Reading the audit trail; null when auth is off. */
   audit: AuditTrail | null
+  /** Webhooks and the registry sync; null when no native backend keeps them. */
+  automation: Automation | null
   /** The client's address (the TCP peer), which subscription quotas count by. */
   clientAddress: string
   /** Live subscriptions held per client, shared by every request of this gateway. */
@@ -58,6 +61,7 @@ export function createContext(options: {
   users: UserAdmin | null
   permissionAdmin: PermissionAdmin | null
   auditLog?: AuditLog | null
+  automation?: Automation | null
   /** What `identity` may do; unrestricted when auth is off. */
   access?: CallerAccess
   clientAddress: string
@@ -77,6 +81,7 @@ export function createContext(options: {
     users: options.users,
     permissionAdmin: options.permissionAdmin,
     audit: options.auditLog ? new AuditTrail(options.auditLog, federation.guard) : null,
+    automation: options.automation ?? null,
     clientAddress: options.clientAddress,
     subscriptionQuota: options.subscriptionQuota,
     allowance: () => (allowance ??= options.allowance()),

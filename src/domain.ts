@@ -211,6 +211,22 @@ export const PROMOTION_OF_APPROVAL: Record<ApprovalStatus, Promotion> = {
   REJECTED: 'RETIRED',
 }
 
+/** What each promotion is written as: a stage on MLflow and the native store, ... */
+export const STAGE_OF_PROMOTION: Record<Promotion, ModelStage> = {
+  NONE: 'NONE',
+  CANDIDATE: 'STAGING',
+  PRODUCTION: 'PRODUCTION',
+  RETIRED: 'ARCHIVED',
+}
+
+/** ... and an approval status on SageMaker, which has none for NONE (every package has a status). */
+export const APPROVAL_OF_PROMOTION: Record<Promotion, ApprovalStatus | null> = {
+  NONE: null,
+  CANDIDATE: 'PENDING_MANUAL_APPROVAL',
+  PRODUCTION: 'APPROVED',
+  RETIRED: 'REJECTED',
+}
+
 export interface ModelAlias {
   alias: string
   /** The version number the alias points at. */

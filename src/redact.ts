@@ -51,6 +51,7 @@ export function rememberSecrets(config: GatewayConfig): void {
       if (backend.credentials.sessionToken) addSecret(backend.credentials.sessionToken)
     }
   }
+  if (config.webhooks.secretKey) addSecret(config.webhooks.secretKey)
 }
 
 function addSecret(value: string): void {

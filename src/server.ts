@@ -31,6 +31,7 @@ import { instrumentsOf } from './telemetry/instruments.js'
 import { serveMetrics } from './http/metrics.js'
 import { BUILT_DASHBOARD_DIR, dashboardHandler, isDashboardBuilt } from './http/dashboard.js'
 import { type Auth, startAuth } from './auth/index.js'
+import { type Automation, startAutomation } from './federation/automation/index.js'
 import type { CallerAllowance } from './auth/role-limits.js'
 import type { Identity } from './auth/identity.js'
 import { admit } from './http/authentication.js'
@@ -75,6 +76,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     throw error
   }
   const authenticator = auth?.authenticator ?? null
+  const automation = startAutomation(config, backends)
+  if (automation) backends.events = automation.events
   const shutdown = new AbortController()
 
   const { limits } = config
@@ -104,6 +107,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         users: auth?.users ?? null,
         permissionAdmin: auth?.permissionAdmin ?? null,
         auditLog: auth?.auditLog ?? null,
+        automation,
         access: auth?.accessFor(socketIdentityOf(initial) ?? currentIdentity()),
         // `req` is Node's request over HTTP and graphql-ws alike (see http/graphql-ws.ts); yoga.fetch in tests has none.
         clientAddress: (initial.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? IN_PROCESS_CLIENT,
@@ -128,7 +132,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ],
   })
 
-  const mlflowApi = mlflowApiFor(config, backends, auth, metrics)
+  const mlflowApi = mlflowApiFor(config, backends, auth, metrics, automation)
   const dashboardDir = config.dashboard.dir ?? BUILT_DASHBOARD_DIR
   const dashboard = dashboardHandler({ dir: dashboardDir, mlflowApiBackend: mlflowApiBackendOf(config, backends)?.id ?? null })
   const routeRequest = async (request: IncomingMessage, response: ServerResponse) => {
@@ -204,6 +208,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       })
       await Promise.race([server.listening ? stopped : Promise.resolve(), deadline])
       clearTimeout(timer)
+      await automation?.close().catch((error: unknown) => logUnexpected('stopping webhooks and registry sync failed', error))
       await backends.closeAll()
       // What is traced so far reaches the collector (bounded by the exporter's own timeout).
       await tracing?.shutdown().catch((error: unknown) => logUnexpected('sending the last traces failed', error))
@@ -234,7 +239,7 @@ function mlflowApiBackendOf(config: GatewayConfig, backends: Backends) {
 }
 
 /** The MLflow API over the configured backend, or the first native one; none when disabled or there is no such backend. */
-function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null, metrics: GatewayMetrics | null): MlflowApi | null {
+function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | null, metrics: GatewayMetrics | null, automation: Automation | null): MlflowApi | null {
   const backend = mlflowApiBackendOf(config, backends)
   if (!backend) return null
   return createMlflowApi({
@@ -245,5 +250,7 @@ function mlflowApiFor(config: GatewayConfig, backends: Backends, auth: Auth | nu
     permissionAdmin: auth?.permissionAdmin ?? null,
     access: auth ? () => auth.accessFor(currentIdentity()) : null,
     observe: metrics ? (endpoint, status, seconds) => metrics.mlflowApiRequest(endpoint, status, seconds) : undefined,
+    webhooks: automation?.webhooks ?? null,
+    events: automation?.events,
   })
 }

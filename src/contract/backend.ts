@@ -20,6 +20,7 @@ import type {
   RunStatus,
 } from '../domain.js'
 import type { IdentityStore } from './identity-store.js'
+import type { AutomationStore } from './automation-store.js'
 import type { AuditLog } from './audit-log.js'
 import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from './filter.js'
 
@@ -258,6 +259,18 @@ export interface CreateModelVersionInput {
   runId: string | null
   description: string | null
   tags: KeyValue[]
+  /** What a registry of deployable packages (SageMaker) needs beside: refused there without it, not used elsewhere. */
+  package?: PackageSpec
+}
+
+/** A deployable package's inference container, where its model files are, and the approval it starts with. */
+export interface PackageSpec {
+  image: string
+  environment: Record<string, string>
+  framework: string | null
+  /** The model's files in S3 (`s3://...`); null when they are elsewhere. */
+  modelDataUrl: string | null
+  approval: ApprovalStatus
 }
 
 /**
@@ -352,6 +365,8 @@ export interface Backend {
   readonly identities: IdentityStore | null
   /** The audit trail; null but on the native store. */
   readonly auditLog: AuditLog | null
+  /** Webhooks, the shared outbox and the registry sync's links; null but on the native store. */
+  readonly automation: AutomationStore | null
   /** Resolves when the backend answers a trivial request; rejects with a GatewayError otherwise. */
   ping(): Promise<void>
   /** A database-backed backend's connections in use and waiting (for /metrics); absent elsewhere. */

@@ -1,3 +1,4 @@
+import { type EventSink, IGNORE_EVENTS } from './automation/events.js'
 import type { Backend } from '../contract/backend.js'
 import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
@@ -11,6 +12,8 @@ export class Backends {
   private readonly byId: Map<string, GuardedBackend>
   /** Told the size of every batched lookup (for /metrics); set by the gateway. */
   observeLoaderBatch: (loader: string, size: number) => void = () => {}
+  /** Told what every write did, for webhooks (federation/automation/); set by the gateway. */
+  events: EventSink = IGNORE_EVENTS
 
   constructor(readonly all: readonly GuardedBackend[]) {
     this.byId = new Map(all.map((backend) => [backend.id, backend]))
@@ -74,7 +77,7 @@ export class Backends {
 }
 
 /** The parts of a backend callers ask for by name. */
-type BackendPart = 'tracking' | 'writer' | 'modelRegistry' | 'modelRegistryWriter' | 'loggedModels' | 'identities' | 'auditLog'
+type BackendPart = 'tracking' | 'writer' | 'modelRegistry' | 'modelRegistryWriter' | 'loggedModels' | 'identities' | 'auditLog' | 'automation'
 
 /** What a backend without the part is told it lacks. */
 const MISSING_PART: Record<BackendPart, (backend: Backend) => string> = {
@@ -85,6 +88,7 @@ const MISSING_PART: Record<BackendPart, (backend: Backend) => string> = {
   loggedModels: () => 'keeps no logged models',
   identities: () => 'keeps no users (only a native backend does)',
   auditLog: () => 'keeps no audit trail (only a native backend does)',
+  automation: () => 'keeps no webhooks or sync state (only a native backend does)',
 }
 
 /** How lists and errors name the parts of a backend. */

@@ -110,6 +110,11 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions, in
     loggedModels: backend.loggedModels && guarded(backend.loggedModels),
     identities: backend.identities && guarded(backend.identities),
     auditLog: backend.auditLog && guarded(backend.auditLog),
+    automation: backend.automation && {
+      webhooks: guarded(backend.automation.webhooks),
+      outbox: guarded(backend.automation.outbox),
+      syncLinks: guarded(backend.automation.syncLinks),
+    },
     ping: () => circuit.run(() => backend.ping()),
     poolStats: backend.poolStats?.bind(backend),
     close: () => backend.close(),

@@ -1,6 +1,7 @@
-import type { Backend, ModelVersionQuery, RegisteredModelQuery } from '../contract/backend.js'
-import type { ApprovalStatus, KeyValue, ModelStage, ModelVersion, RegisteredModel } from '../domain.js'
-import { badInput } from '../errors.js'
+import { type GatewayEvent, events } from './automation/events.js'
+import type { Backend, ModelVersionQuery, PackageSpec, RegisteredModelQuery } from '../contract/backend.js'
+import { APPROVAL_OF_PROMOTION, type ApprovalStatus, type KeyValue, type ModelStage, type ModelVersion, type Promotion, type RegisteredModel, STAGE_OF_PROMOTION, promotionOf } from '../domain.js'
+import { badInput, notFound } from '../errors.js'
 import type { ModelVersionFilter, RegisteredModelFilter } from '../contract/filter.js'
 import type { Loaders } from './loaders.js'
 import { type ListArgs, type ListPage, federatedList } from './merged-list.js'
@@ -107,7 +108,7 @@ export class ModelFederation {
     const name = checkModelName(input.name)
     const tags = checkTags(input.tags)
     const backend = input.backendId ? this.backends.get(input.backendId) : this.backends.defaultWriteTarget('modelRegistryWriter')
-    return this.guard.audited(
+    const created = await this.guard.audited(
       { operation: 'createRegisteredModel', recordType: 'registered_model', backendId: backend.id, summary: { name, tags: keysOf(tags) } },
       async () => {
         await this.guard.requireOnBackend(backend.id, 'USE')
@@ -117,6 +118,8 @@ export class ModelFederation {
       },
       (model) => model.nativeId,
     )
+    this.backends.events.publish([events.registeredModelCreated(created)])
+    return created
   }
 
   async createModelVersion(input: {
@@ -125,6 +128,7 @@ export class ModelFederation {
     runId: string | null
     description: string | null
     tags: KeyValue[]
+    package?: PackageSpec
   }): Promise<ModelVersion> {
     if (input.source.trim().length === 0) throw badInput('source must not be empty')
     const tags = checkTags(input.tags)
@@ -133,22 +137,50 @@ export class ModelFederation {
       event,
       async () => {
         await this.guard.requireOnModel(input.model.backendId, input.model.nativeId, 'EDIT')
-        return this.writerFor(input.model).createModelVersion({ modelId: input.model.nativeId, source: input.source, runId: input.runId, description: input.description, tags })
+        return this.writerFor(input.model).createModelVersion({ modelId: input.model.nativeId, source: input.source, runId: input.runId, description: input.description, tags, package: input.package })
       },
       (created) => created.nativeId,
     )
     this.forgetRegistryReads()
+    this.backends.events.publish([events.modelVersionCreated(version)])
     return version
   }
 
   /** Promotion to Production needs MANAGE on the model; other stages EDIT. */
   transitionModelVersion(key: RecordKey, stage: ModelStage, archiveExisting: boolean): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, stage === 'PRODUCTION' ? 'MANAGE' : 'EDIT', 'transitionModelVersion', { stage, archiveExisting }, () => this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting))
+    return this.published(
+      this.afterVersionWrite(key, stage === 'PRODUCTION' ? 'MANAGE' : 'EDIT', 'transitionModelVersion', { stage, archiveExisting }, () => this.writerFor(key).transitionModelVersion(key.nativeId, stage, archiveExisting)),
+      (version) => [events.modelVersionPromoted(version)],
+    )
+  }
+
+  /**
+   * One write for every registry: the version's own vocabulary decides (a
+   * stage where it has one, an approval status where it has that). With
+   * `archiveExisting`, the model's other versions at `to` become RETIRED
+   * (atomically where the backend archives by stage; one by one on approvals).
+   */
+  async promoteModelVersion(key: RecordKey, to: Promotion, archiveExisting: boolean): Promise<ModelVersion> {
+    const current = await this.modelVersion(key)
+    if (!current) throw notFound(`model version ${key.nativeId}`, key.backendId)
+    if (current.approvalStatus === null) return this.transitionModelVersion(key, STAGE_OF_PROMOTION[to], archiveExisting)
+    const status = APPROVAL_OF_PROMOTION[to]
+    if (status === null) throw badInput(`backend "${key.backendId}" keeps an approval status on every version: promote to CANDIDATE, PRODUCTION or RETIRED`, key.backendId)
+    const promoted = await this.setModelVersionApproval(key, status, null)
+    if (archiveExisting && to !== 'RETIRED') {
+      for (const other of await this.versionsAt(key.backendId, current.modelNativeId, to)) {
+        if (other.nativeId !== key.nativeId) await this.setModelVersionApproval({ backendId: key.backendId, nativeId: other.nativeId }, 'REJECTED', null)
+      }
+    }
+    return promoted
   }
 
   /** An approval decides what is deployed: MANAGE on the model. */
   setModelVersionApproval(key: RecordKey, status: ApprovalStatus, description: string | null): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'MANAGE', 'setModelVersionApproval', { status }, () => this.writerFor(key).setModelVersionApproval(key.nativeId, status, description))
+    return this.published(
+      this.afterVersionWrite(key, 'MANAGE', 'setModelVersionApproval', { status }, () => this.writerFor(key).setModelVersionApproval(key.nativeId, status, description)),
+      (version) => [events.modelVersionPromoted(version)],
+    )
   }
 
   async setModelAlias(model: RecordKey, alias: string, version: RecordKey): Promise<RegisteredModel> {
@@ -156,12 +188,18 @@ export class ModelFederation {
     if (version.backendId !== model.backendId) {
       throw badInput(`model version ${version.nativeId} is on backend "${version.backendId}", not on the model's backend "${model.backendId}"`)
     }
-    return this.afterModelWrite(model, 'EDIT', 'setModelAlias', { alias, version: version.nativeId }, () => this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId))
+    return this.published(
+      this.afterModelWrite(model, 'EDIT', 'setModelAlias', { alias, version: version.nativeId }, () => this.writerFor(model).setModelAlias(model.nativeId, alias, version.nativeId)),
+      (written) => written.aliases.filter((entry) => entry.alias === alias).map((entry) => events.aliasCreated(written, alias, entry.version)),
+    )
   }
 
   deleteModelAlias(model: RecordKey, alias: string): Promise<RegisteredModel> {
     // MLflow's auth app asks "can delete" of removing an alias or a version's tag (MANAGE), "can update" of setting them.
-    return this.afterModelWrite(model, 'MANAGE', 'deleteModelAlias', { alias }, () => this.writerFor(model).deleteModelAlias(model.nativeId, alias))
+    return this.published(
+      this.afterModelWrite(model, 'MANAGE', 'deleteModelAlias', { alias }, () => this.writerFor(model).deleteModelAlias(model.nativeId, alias)),
+      (written) => [events.aliasDeleted(written, alias)],
+    )
   }
 
   setRegisteredModelTags(key: RecordKey, tags: KeyValue[]): Promise<RegisteredModel> {
@@ -171,7 +209,10 @@ export class ModelFederation {
 
   setModelVersionTags(key: RecordKey, tags: KeyValue[]): Promise<ModelVersion> {
     const checked = checkTags(tags)
-    return this.afterVersionWrite(key, 'EDIT', 'setModelVersionTags', { tags: keysOf(checked) }, () => this.writerFor(key).setModelVersionTags(key.nativeId, checked))
+    return this.published(
+      this.afterVersionWrite(key, 'EDIT', 'setModelVersionTags', { tags: keysOf(checked) }, () => this.writerFor(key).setModelVersionTags(key.nativeId, checked)),
+      (version) => checked.map((tag) => events.modelVersionTagSet(version, tag.key, tag.value)),
+    )
   }
 
   updateRegisteredModel(key: RecordKey, patch: { description: string | null }): Promise<RegisteredModel> {
@@ -210,7 +251,10 @@ export class ModelFederation {
   }
 
   deleteModelVersionTag(key: RecordKey, tagKey: string): Promise<ModelVersion> {
-    return this.afterVersionWrite(key, 'MANAGE', 'deleteModelVersionTag', { tag: tagKey }, () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey))
+    return this.published(
+      this.afterVersionWrite(key, 'MANAGE', 'deleteModelVersionTag', { tag: tagKey }, () => this.writerFor(key).deleteModelVersionTag(key.nativeId, tagKey)),
+      (version) => [events.modelVersionTagDeleted(version, tagKey)],
+    )
   }
 
   async deleteModelVersion(key: RecordKey): Promise<void> {
@@ -219,6 +263,26 @@ export class ModelFederation {
       await this.writerFor(key).deleteModelVersion(key.nativeId)
     })
     this.forgetRegistryReads()
+  }
+
+  /** Every version of one model at one promotion (a few: a model's versions at one promotion). */
+  private async versionsAt(backendId: string, modelId: string, promotion: Promotion): Promise<ModelVersion[]> {
+    const reader = this.readerOf(this.backends.get(backendId))
+    const found: ModelVersion[] = []
+    let token: string | null = null
+    do {
+      const page: Awaited<ReturnType<typeof reader.listModelVersions>> = await reader.listModelVersions({ modelIds: [modelId], filter: { all: [{ field: 'promotion', values: [promotion] }] } }, { first: 100, token })
+      found.push(...page.items.filter((version) => promotionOf(version) === promotion))
+      token = page.nextToken
+    } while (token)
+    return found
+  }
+
+  /** The write's result, once what it did is told to the event sink (webhooks). */
+  private async published<T>(write: Promise<T>, eventsOf: (written: T) => GatewayEvent[]): Promise<T> {
+    const written = await write
+    this.backends.events.publish(eventsOf(written))
+    return written
   }
 
   private readerOf(backend: Backend) {

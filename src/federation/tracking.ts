@@ -1,3 +1,4 @@
+import { FINISHED_STATUSES, events } from './automation/events.js'
 import { type Backend, DATASET_SUMMARIES_LIMIT, type ExperimentQuery, KEYED_RUN_ORDER_FIELDS, type RunBatch, type RunOrder, type RunQuery, type UpdateRunInput } from '../contract/backend.js'
 import type { DatasetInput, DatasetSummary, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
 import { type GatewayError, badInput, notFound } from '../errors.js'
@@ -223,7 +224,7 @@ export class TrackingFederation {
     const tags = checkTags(input.tags)
     checkParams(input.params)
     const event = { operation: 'createRun', recordType: 'run', backendId: input.experiment.backendId, summary: { experiment: input.experiment.nativeId, name: input.name, tags: keysOf(tags), params: keysOf(input.params) } }
-    return this.guard.audited(
+    const run = await this.guard.audited(
       event,
       async () => {
         // MLflow's auth app: creating a run changes its experiment (EDIT).
@@ -243,11 +244,16 @@ export class TrackingFederation {
       },
       (run) => run.nativeId,
     )
+    this.backends.events.publish([events.runCreated(run)])
+    if (FINISHED_STATUSES.has(run.status)) this.backends.events.publish([events.runFinished(run)])
+    return run
   }
 
-  updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
+  async updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
     checkRunName(patch.name, this.limits)
-    return this.afterRunWrite(key, 'EDIT', 'updateRun', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateRun(key.nativeId, patch))
+    const run = await this.afterRunWrite(key, 'EDIT', 'updateRun', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateRun(key.nativeId, patch))
+    if (patch.status !== undefined && patch.status !== null && FINISHED_STATUSES.has(run.status)) this.backends.events.publish([events.runFinished(run)])
+    return run
   }
 
   deleteRun(key: RecordKey): Promise<Run> {

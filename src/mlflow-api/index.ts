@@ -1,3 +1,6 @@
+import type { WebhookAdmin } from '../federation/automation/webhooks.js'
+import type { EventSink } from '../federation/automation/events.js'
+import { webhookRoutes } from './webhooks.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { UserAdmin } from '../auth/user-admin.js'
 import type { CallerAccess } from '../auth/permissions.js'
@@ -52,6 +55,10 @@ export interface MlflowApiOptions {
   access: (() => CallerAccess) | null
   /** Roles and grants when auth is on: MLflow's auth app's 3.0 endpoints are served then. */
   permissionAdmin: PermissionAdmin | null
+  /** Webhooks (MLflow 3's API) when the gateway has a store for them; null: those routes answer ENDPOINT_NOT_FOUND. */
+  webhooks?: WebhookAdmin | null
+  /** Told what each write did (webhooks); the gateway's sink. */
+  events?: EventSink
   /** Told of every answered request once its connection is done with it (for /metrics): its endpoint (a route, never a URL), status and seconds. */
   observe?: (endpoint: string, status: number, seconds: number) => void
 }
@@ -66,6 +73,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
   const { limits } = options
   // A registry of the target alone: the federation layer's lists then span just this backend.
   const scope = new Backends([options.backend])
+  if (options.events) scope.events = options.events
   const storage = options.artifacts.kind === 's3' ? new S3ArtifactStorage(options.artifacts) : new LocalArtifactStorage(options.artifacts.dir)
   const artifacts = new ArtifactStore(storage, limits.uploadBytes)
   const router = new Router([
@@ -78,6 +86,7 @@ export function createMlflowApi(options: MlflowApiOptions): MlflowApi {
     ...artifactRoutes(artifacts),
     ...(options.users ? userRoutes(options.users) : []),
     ...(options.permissionAdmin ? permissionRoutes(options.permissionAdmin, options.backend.id) : []),
+    ...(options.webhooks ? webhookRoutes(options.webhooks) : []),
   ])
 
   const target = () => new ApiTarget(scope, limits, options.access?.())

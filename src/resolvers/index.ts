@@ -11,6 +11,7 @@ import './metric.js'
 import './subscription.js'
 import './users.js'
 import './audit.js'
+import './webhooks.js'
 
 /** The gateway's GraphQL schema, assembled from one file per domain. */
 export const schema = builder.toSchema({ sortSchema: true })

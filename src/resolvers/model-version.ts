@@ -149,6 +149,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), stage: t.arg({ type: ModelStageEnum, required: true }), archiveExisting: t.arg.boolean() },
     resolve: (_, args, { models }) => models.transitionModelVersion(decodeGlobalIdOf('ModelVersion', args.id), args.stage, args.archiveExisting ?? false),
   }),
+  promoteModelVersion: t.field({
+    type: ModelVersionRef,
+    description:
+      "Moves a version to a promotion on any registry, in the registry's own terms: a stage on MLflow and native backends (CANDIDATE = Staging, RETIRED = Archived), an approval status on SageMaker (CANDIDATE = PendingManualApproval, PRODUCTION = Approved, RETIRED = Rejected; NONE is BAD_USER_INPUT there). archiveExisting retires the model's other versions at that promotion.",
+    args: { id: t.arg.id({ required: true }), to: t.arg({ type: PromotionEnum, required: true }), archiveExisting: t.arg.boolean() },
+    resolve: (_, args, { models }) => models.promoteModelVersion(decodeGlobalIdOf('ModelVersion', args.id), args.to, args.archiveExisting ?? false),
+  }),
   setModelVersionApproval: t.field({
     type: ModelVersionRef,
     description: "Sets a SageMaker package's approval status. UNSUPPORTED on MLflow and native backends, which use stages.",

@@ -73,6 +73,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   readonly loggedModels = null
   readonly identities = null
   readonly auditLog = null
+  readonly automation = null
 
   constructor(
     readonly id: string,

@@ -4,6 +4,8 @@ import type { MetricWrite } from '../../domain.js'
 import { GatewayError, badInput, unsupported } from '../../errors.js'
 import type { IdentityStore } from '../../contract/identity-store.js'
 import type { AuditLog } from '../../contract/audit-log.js'
+import type { AutomationStore } from '../../contract/automation-store.js'
+import { NativeAutomationStore } from './automation-store.js'
 import type { Backend, Capabilities, LoggedModelStore, ModelRegistryReader, ModelRegistryWriter, TrackingReader, TrackingWriter } from '../../contract/backend.js'
 import { parseModelVersionId } from '../../contract/model-version-id.js'
 import { PolledModelVersionEvents } from '../model-version-poller.js'
@@ -52,6 +54,7 @@ class NativeBackend implements Backend, TrackingReader {
   readonly loggedModels: LoggedModelStore
   readonly identities: IdentityStore
   readonly auditLog: AuditLog
+  readonly automation: AutomationStore
   private readonly experiments: ExperimentStore
   private readonly runs: RunStore
   private readonly metrics: MetricStore
@@ -74,6 +77,12 @@ class NativeBackend implements Backend, TrackingReader {
     this.loggedModels = guardedMethods(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
     this.identities = guardedMethods(new NativeIdentityStore(database.db, id), (operation) => this.guard(operation))
     this.auditLog = guardedMethods(new NativeAuditLog(database.db), (operation) => this.guard(operation))
+    const automation = new NativeAutomationStore(database.db, id)
+    this.automation = {
+      webhooks: guardedMethods(automation.webhooks, (operation) => this.guard(operation)),
+      outbox: guardedMethods(automation.outbox, (operation) => this.guard(operation)),
+      syncLinks: guardedMethods(automation.syncLinks, (operation) => this.guard(operation)),
+    }
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),
       setExperimentTags: (id, tags) => this.guard(() => this.experiments.setTags(id, tags)),

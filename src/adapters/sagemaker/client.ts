@@ -1,4 +1,6 @@
 import {
+  CreateModelPackageCommand,
+  type CreateModelPackageCommandInput,
   CreateModelPackageGroupCommand,
   type CreateModelPackageGroupCommandInput,
   DescribeModelPackageCommand,
@@ -109,6 +111,14 @@ export class SagemakerClient {
   async createModelPackageGroup(input: CreateModelPackageGroupCommandInput): Promise<void> {
     this.cache.clear()
     await this.call((abortSignal) => this.sdk.send(new CreateModelPackageGroupCommand(input), { abortSignal }))
+  }
+
+  /** The new package's ARN. */
+  async createModelPackage(input: CreateModelPackageCommandInput): Promise<string> {
+    this.cache.clear()
+    const created = await this.call((abortSignal) => this.sdk.send(new CreateModelPackageCommand(input), { abortSignal }))
+    if (!created.ModelPackageArn) throw new GatewayError('BACKEND_ERROR', 'CreateModelPackage answered without an ARN')
+    return created.ModelPackageArn
   }
 
   close(): void {

@@ -20,6 +20,7 @@ class SagemakerBackend implements Backend {
   readonly loggedModels = null
   readonly identities = null
   readonly auditLog = null
+  readonly automation = null
   readonly modelRegistry: SagemakerModelRegistry
   readonly modelRegistryWriter: ModelRegistryWriter | null
   readonly modelEvents: PolledModelVersionEvents

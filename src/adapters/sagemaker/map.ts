@@ -1,5 +1,5 @@
 import type { ModelApprovalStatus, ModelMetrics, ModelPackage, ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker'
-import { type ApprovalStatus, MLFLOW_RUN_ID_PROPERTY, type ModelPackageDetails, type ModelVersion, type Promotion, type RegisteredModel } from '../../domain.js'
+import { type ApprovalStatus, MLFLOW_RUN_ID_PROPERTY, type ModelPackageDetails, type ModelVersion, type RegisteredModel } from '../../domain.js'
 
 /** SageMaker Model Registry's shapes → the gateway's records. */
 
@@ -13,14 +13,6 @@ export const APPROVAL_TO_WIRE: Record<ApprovalStatus, ModelApprovalStatus> = {
   PENDING_MANUAL_APPROVAL: 'PendingManualApproval',
   APPROVED: 'Approved',
   REJECTED: 'Rejected',
-}
-
-/** The one approval status a promotion means on SageMaker; none for NONE (every package has a status). */
-export const APPROVAL_OF_PROMOTION: Record<Promotion, ApprovalStatus | null> = {
-  NONE: null,
-  CANDIDATE: 'PENDING_MANUAL_APPROVAL',
-  PRODUCTION: 'APPROVED',
-  RETIRED: 'REJECTED',
 }
 
 /** The fields of a package record mlgate reads; DescribeModelPackage's answer and Search's ModelPackage both have them. */

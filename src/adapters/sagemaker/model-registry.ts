@@ -1,11 +1,11 @@
 import type { ListModelPackagesCommandInput, ModelPackageSummary } from '@aws-sdk/client-sagemaker'
-import { type ApprovalStatus, APPROVAL_STATUSES, type ModelVersion, type RegisteredModel } from '../../domain.js'
+import { type ApprovalStatus, APPROVAL_OF_PROMOTION, APPROVAL_STATUSES, type ModelVersion, type RegisteredModel } from '../../domain.js'
 import { GatewayError, unsupported } from '../../errors.js'
 import type { ModelVersionFilter, ModelVersionPredicate, RegisteredModelFilter, RegisteredModelPredicate } from '../../contract/filter.js'
 import { matchString } from '../../contract/filter-matching.js'
 import type { ModelRegistryReader, ModelRegistryWriter, ModelVersionQuery, Page, PageRequest, RegisteredModelQuery } from '../../contract/backend.js'
 import type { SagemakerClient } from './client.js'
-import { APPROVAL_OF_PROMOTION, APPROVAL_TO_WIRE, toModelVersion, toRegisteredModel } from './map.js'
+import { APPROVAL_TO_WIRE, toModelVersion, toRegisteredModel } from './map.js'
 import { VERSIONS_START, type VersionsPosition, decodeVersionsToken, encodeVersionsToken } from './page-token.js'
 
 /** SageMaker's ceiling for one list page. */
@@ -148,7 +148,31 @@ export class SagemakerModelRegistry implements ModelRegistryReader {
         if (!model) throw new GatewayError('INTERNAL', `model package group ${input.name} vanished after creation`, { backend: this.backendId })
         return model
       },
-      createModelVersion: refuse('registers packages through SageMaker itself: a package needs an inference specification'),
+      createModelVersion: async (input) => {
+        const spec = input.package
+        if (!spec) return refuse('registers packages with an inference container: createModelVersion needs one here (registry sync gives it)')()
+        const arn = await this.client.createModelPackage({
+          ModelPackageGroupName: input.modelId,
+          ModelPackageDescription: input.description ?? undefined,
+          ModelApprovalStatus: APPROVAL_TO_WIRE[spec.approval],
+          CustomerMetadataProperties: Object.fromEntries(input.tags.map((tag) => [tag.key, tag.value])),
+          InferenceSpecification: {
+            Containers: [
+              {
+                Image: spec.image,
+                ...(spec.modelDataUrl !== null && { ModelDataUrl: spec.modelDataUrl }),
+                ...(Object.keys(spec.environment).length > 0 && { Environment: spec.environment }),
+                ...(spec.framework !== null && { Framework: spec.framework }),
+              },
+            ],
+            SupportedContentTypes: ['application/json'],
+            SupportedResponseMIMETypes: ['application/json'],
+          },
+        })
+        const created = await this.describePackage(arn)
+        if (!created) throw new GatewayError('INTERNAL', `model package ${arn} vanished after creation`, { backend: this.backendId })
+        return created
+      },
       transitionModelVersion: refuse('has approval statuses, not stages: use setModelVersionApproval'),
       setModelVersionApproval: (arn, status, description) => this.updatePackage(arn, { approval: status, approvalDescription: description }),
       setModelAlias: refuse('has no aliases'),

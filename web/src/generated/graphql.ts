@@ -270,6 +270,121 @@ export type UpdateRunInput = {
   status?: RunStatus | null | undefined;
 };
 
+/** PENDING: queued or being retried; DONE: the receiver answered 2xx; FAILED: given up (redeliverable). */
+export type WebhookDeliveryState =
+  | 'DONE'
+  | 'FAILED'
+  | 'PENDING';
+
+/** What a webhook is told of: MLflow 3's registry events, and mlgate's own from every backend. */
+export type WebhookEvent =
+  | 'METRIC_THRESHOLD_CROSSED'
+  | 'MODEL_VERSION_ALIAS_CREATED'
+  | 'MODEL_VERSION_ALIAS_DELETED'
+  | 'MODEL_VERSION_CREATED'
+  | 'MODEL_VERSION_PROMOTED'
+  | 'MODEL_VERSION_TAG_DELETED'
+  | 'MODEL_VERSION_TAG_SET'
+  | 'REGISTERED_MODEL_CREATED'
+  | 'REGISTRY_SYNC_CONFLICT'
+  | 'RUN_CREATED'
+  | 'RUN_FINISHED';
+
+export type WebhookInput = {
+  description?: string | null | undefined;
+  events: Array<WebhookEvent>;
+  /** Letters, digits, dots, underscores and hyphens; at most 63. */
+  name: string;
+  /** Signs deliveries; stored encrypted (webhooks.secretKey). */
+  secret?: string | null | undefined;
+  status?: WebhookStatus | null | undefined;
+  /** http(s); private and loopback targets only when webhooks.allowedTargets names them. */
+  url: string;
+};
+
+export type WebhookPatchInput = {
+  description?: string | null | undefined;
+  events?: Array<WebhookEvent> | null | undefined;
+  name?: string | null | undefined;
+  /** '' removes the secret (deliveries go unsigned). */
+  secret?: string | null | undefined;
+  status?: WebhookStatus | null | undefined;
+  url?: string | null | undefined;
+};
+
+export type WebhookStatus =
+  | 'ACTIVE'
+  | 'DISABLED';
+
+export type WebhookFieldsFragment = { id: string, name: string, description: string | null, url: string, events: Array<WebhookEvent>, status: WebhookStatus, signed: boolean, createdAt: string, updatedAt: string };
+
+export type WebhooksQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhooksQuery = { webhooks: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, description: string | null, url: string, events: Array<WebhookEvent>, status: WebhookStatus, signed: boolean, createdAt: string, updatedAt: string }> } };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { webhook: { id: string, deliveries: { nodes: Array<{ id: string, deliveryId: string, event: WebhookEvent, status: WebhookDeliveryState, attempts: number, lastStatus: number | null, lastError: string | null, createdAt: string, finishedAt: string | null }> } } };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: WebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook: { id: string, name: string, description: string | null, url: string, events: Array<WebhookEvent>, status: WebhookStatus, signed: boolean, createdAt: string, updatedAt: string } };
+
+export type UpdateWebhookMutationVariables = Exact<{
+  id: string | number;
+  input: WebhookPatchInput;
+}>;
+
+
+export type UpdateWebhookMutation = { updateWebhook: { id: string, name: string, description: string | null, url: string, events: Array<WebhookEvent>, status: WebhookStatus, signed: boolean, createdAt: string, updatedAt: string } };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook: boolean };
+
+export type TestWebhookMutationVariables = Exact<{
+  id: string | number;
+  event?: WebhookEvent | null | undefined;
+}>;
+
+
+export type TestWebhookMutation = { testWebhook: { success: boolean, responseStatus: number | null, responseBody: string | null, errorMessage: string | null } };
+
+export type RedeliverWebhookDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RedeliverWebhookDeliveryMutation = { redeliverWebhookDelivery: { id: string, status: WebhookDeliveryState, attempts: number } };
+
+export type PromoteModelVersionMutationVariables = Exact<{
+  id: string | number;
+  to: Promotion;
+  archiveExisting?: boolean | null | undefined;
+}>;
+
+
+export type PromoteModelVersionMutation = { promoteModelVersion: { id: string, version: string, stage: ModelStage | null, approvalStatus: ApprovalStatus | null, promotion: Promotion, tags: Array<{ key: string, value: string }> } };
+
+export type RegistrySyncStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RegistrySyncStatusQuery = { registrySyncStatus: Array<{ rule: string, from: string, to: string, models: string, pending: number, lastError: string | null, lastSyncedAt: string | null, conflicts: number }> };
+
 export type DashboardCompareRunsQueryVariables = Exact<{
   ids: Array<string | number> | string | number;
 }>;
@@ -792,6 +907,19 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookFields on Webhook {
+  id
+  name
+  description
+  url
+  events
+  status
+  signed
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"WebhookFields"}) as unknown as TypedDocumentString<WebhookFieldsFragment, unknown>;
 export const ExperimentFieldsFragmentDoc = new TypedDocumentString(`
     fragment ExperimentFields on Experiment {
   id
@@ -901,6 +1029,136 @@ export const RunFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"RunFields"}) as unknown as TypedDocumentString<RunFieldsFragment, unknown>;
+export const WebhooksDocument = new TypedDocumentString(`
+    query Webhooks($first: Int, $after: String) {
+  webhooks(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...WebhookFields
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  name
+  description
+  url
+  events
+  status
+  signed
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
+export const WebhookDeliveriesDocument = new TypedDocumentString(`
+    query WebhookDeliveries($id: ID!, $first: Int) {
+  webhook(id: $id) {
+    id
+    deliveries(first: $first) {
+      nodes {
+        id
+        deliveryId
+        event
+        status
+        attempts
+        lastStatus
+        lastError
+        createdAt
+        finishedAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>;
+export const CreateWebhookDocument = new TypedDocumentString(`
+    mutation CreateWebhook($input: WebhookInput!) {
+  createWebhook(input: $input) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  name
+  description
+  url
+  events
+  status
+  signed
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
+export const UpdateWebhookDocument = new TypedDocumentString(`
+    mutation UpdateWebhook($id: ID!, $input: WebhookPatchInput!) {
+  updateWebhook(id: $id, input: $input) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  name
+  description
+  url
+  events
+  status
+  signed
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateWebhookMutation, UpdateWebhookMutationVariables>;
+export const DeleteWebhookDocument = new TypedDocumentString(`
+    mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteWebhookMutation, DeleteWebhookMutationVariables>;
+export const TestWebhookDocument = new TypedDocumentString(`
+    mutation TestWebhook($id: ID!, $event: WebhookEvent) {
+  testWebhook(id: $id, event: $event) {
+    success
+    responseStatus
+    responseBody
+    errorMessage
+  }
+}
+    `) as unknown as TypedDocumentString<TestWebhookMutation, TestWebhookMutationVariables>;
+export const RedeliverWebhookDeliveryDocument = new TypedDocumentString(`
+    mutation RedeliverWebhookDelivery($id: ID!) {
+  redeliverWebhookDelivery(id: $id) {
+    id
+    status
+    attempts
+  }
+}
+    `) as unknown as TypedDocumentString<RedeliverWebhookDeliveryMutation, RedeliverWebhookDeliveryMutationVariables>;
+export const PromoteModelVersionDocument = new TypedDocumentString(`
+    mutation PromoteModelVersion($id: ID!, $to: Promotion!, $archiveExisting: Boolean) {
+  promoteModelVersion(id: $id, to: $to, archiveExisting: $archiveExisting) {
+    id
+    version
+    stage
+    approvalStatus
+    promotion
+    tags {
+      key
+      value
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PromoteModelVersionMutation, PromoteModelVersionMutationVariables>;
+export const RegistrySyncStatusDocument = new TypedDocumentString(`
+    query RegistrySyncStatus {
+  registrySyncStatus {
+    rule
+    from
+    to
+    models
+    pending
+    lastError
+    lastSyncedAt
+    conflicts
+  }
+}
+    `) as unknown as TypedDocumentString<RegistrySyncStatusQuery, RegistrySyncStatusQueryVariables>;
 export const DashboardCompareRunsDocument = new TypedDocumentString(`
     query DashboardCompareRuns($ids: [ID!]!) {
   nodes(ids: $ids) {

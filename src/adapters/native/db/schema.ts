@@ -274,4 +274,48 @@ export interface Database {
   auth_role_permissions: AuthRolePermissionTable
   auth_user_roles: AuthUserRoleTable
   audit_events: AuditEventTable
+  webhooks: WebhookTable
+  outbox: OutboxTable
+  registry_sync_links: RegistrySyncLinkTable
+}
+
+export interface WebhookTable {
+  id: string
+  name: string
+  description: string | null
+  url: string
+  events: string[]
+  encrypted_secret: string | null
+  status: string
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface OutboxTable {
+  id: Generated<number>
+  topic: string
+  ordering_key: string
+  dedupe_key: string | null
+  /** JSON text in, parsed JSON out. */
+  payload: ColumnType<unknown, string, string>
+  state: ColumnType<string, string | undefined, string>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Millis
+  leased_until: Millis | null
+  last_status: number | null
+  last_error: string | null
+  created_at: Millis
+  finished_at: Millis | null
+}
+
+export interface RegistrySyncLinkTable {
+  rule: string
+  source_backend: string
+  source_version: string
+  target_backend: string
+  target_version: string
+  source_promotion: string
+  target_promotion: string
+  conflict: string | null
+  synced_at: Millis
 }

@@ -11,6 +11,7 @@ import * as uniqueMetricPoints from './2026-11-30T0300-unique-metric-points.js'
 import * as identities from './2026-11-30T0400-identities.js'
 import * as roles from './2026-11-30T0500-roles.js'
 import * as auditEvents from './2026-11-30T0600-audit-events.js'
+import * as automation from './2026-12-01T0000-automation.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0400-identities': identities,
   '2026-11-30T0500-roles': roles,
   '2026-11-30T0600-audit-events': auditEvents,
+  '2026-12-01T0000-automation': automation,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,76 @@
+import type { GatewayConfig } from '../../config.js'
+import type { Backends } from '../backends.js'
+import type { EventSink } from './events.js'
+import { WebhookPublisher, parseDeliveryPayload } from './publisher.js'
+import { OutboxWorker, type WorkOutcome, nextAttemptAt } from './outbox-worker.js'
+import { SecretBox } from './secrets.js'
+import { TargetPolicy } from './targets.js'
+import { WebhookAdmin } from './webhooks.js'
+import { deliver } from './delivery.js'
+import type { AutomationStore, OutboxItem } from '../../contract/automation-store.js'
+import { RegistrySync } from './registry-sync.js'
+import { MetricRules } from './metric-rules.js'
+
+/** Deliveries worked at once per replica (one webhook's still go one at a time, in order). */
+const DELIVERY_CONCURRENCY = 4
+const IDLE_MS = 250
+
+export interface Automation {
+  webhooks: WebhookAdmin
+  /** Where the federation layer reports what happened (every write, every poller). */
+  events: EventSink
+  /** Null without `registrySync` rules. */
+  sync: RegistrySync | null
+  /** Waits for queued events and stops every worker. */
+  close(): Promise<void>
+}
+
+/**
+ * Webhooks, their deliveries and the registry sync, over the gateway's own
+ * store (the first native backend); null when there is none, and then the
+ * webhook APIs answer that they need one.
+ */
+export function startAutomation(config: GatewayConfig, backends: Backends): Automation | null {
+  const storeBackend = backends.all.find((backend) => backend.automation !== null)
+  if (!storeBackend?.automation) return null
+  const store = storeBackend.automation
+  const settings = config.webhooks
+  const policy = new TargetPolicy(settings.allowedTargets)
+  const secrets = new SecretBox(settings.secretKey)
+  let deliveries: OutboxWorker | null = null
+  const wakeDeliveries = () => deliveries?.wake()
+  const webhooks = new WebhookAdmin(store, secrets, policy, settings.timeoutMs, wakeDeliveries)
+  const publisher = new WebhookPublisher(store, wakeDeliveries)
+
+  const workDelivery = async (item: OutboxItem): Promise<WorkOutcome> => {
+    const payload = parseDeliveryPayload(item.payload)
+    const webhook = await store.webhooks.get(item.orderingKey)
+    if (!webhook) return { kind: 'failed', status: null, error: 'the webhook was deleted' }
+    if (webhook.status !== 'ACTIVE') return { kind: 'failed', status: null, error: 'the webhook is disabled (redeliver once it is active)' }
+    const outcome = await deliver({ url: webhook.url, secret: webhooks.secretOf(webhook) }, payload, { policy, timeoutMs: settings.timeoutMs })
+    if (outcome.kind === 'delivered') return { kind: 'done', status: outcome.status }
+    if (outcome.kind === 'rejected' || item.attempts + 1 >= settings.maxAttempts) return { kind: 'failed', status: outcome.status, error: outcome.error }
+    return { kind: 'retry', at: nextAttemptAt(item.attempts, settings, outcome.notBefore), status: outcome.status, error: outcome.error }
+  }
+  deliveries = new OutboxWorker(store.outbox, 'webhook', workDelivery, { leaseMs: settings.timeoutMs * 2 + 5_000, idleMs: IDLE_MS, concurrency: DELIVERY_CONCURRENCY })
+  deliveries.start()
+
+  const sync = config.registrySync.length > 0 ? new RegistrySync(config.registrySync, backends, store, publisher) : null
+  sync?.start()
+  const metricRules = settings.metricRules.length > 0 ? new MetricRules(settings.metricRules, backends, publisher) : null
+  metricRules?.start()
+
+  return {
+    webhooks,
+    events: publisher,
+    sync,
+    close: async () => {
+      await metricRules?.close()
+      await sync?.close()
+      await publisher.settled()
+      await deliveries?.close()
+    },
+  }
+}
+
+export type { AutomationStore }
