@@ -10,6 +10,7 @@ import { deliver } from './delivery.js'
 import type { AutomationStore, OutboxItem } from '../../contract/automation-store.js'
 import { RegistrySync } from './registry-sync.js'
 import { MetricRules } from './metric-rules.js'
+import { RegistryWatchers } from './registry-watchers.js'
 
 /** Deliveries worked at once per replica (one webhook's still go one at a time, in order). */
 const DELIVERY_CONCURRENCY = 4
@@ -39,8 +40,10 @@ export function startAutomation(config: GatewayConfig, backends: Backends): Auto
   const secrets = new SecretBox(settings.secretKey)
   let deliveries: OutboxWorker | null = null
   const wakeDeliveries = () => deliveries?.wake()
-  const webhooks = new WebhookAdmin(store, secrets, policy, settings.timeoutMs, wakeDeliveries)
   const publisher = new WebhookPublisher(store, wakeDeliveries)
+  const watchers = new RegistryWatchers(backends, store, publisher)
+  void watchers.refresh()
+  const webhooks = new WebhookAdmin(store, secrets, policy, settings.timeoutMs, { queued: wakeDeliveries, changed: () => void watchers.refresh() })
 
   const workDelivery = async (item: OutboxItem): Promise<WorkOutcome> => {
     const payload = parseDeliveryPayload(item.payload)
@@ -65,6 +68,7 @@ export function startAutomation(config: GatewayConfig, backends: Backends): Auto
     events: publisher,
     sync,
     close: async () => {
+      watchers.close()
       await metricRules?.close()
       await sync?.close()
       await publisher.settled()

@@ -56,15 +56,19 @@ export class WebhookAdmin {
     private readonly secrets: SecretBox,
     private readonly policy: TargetPolicy,
     private readonly timeoutMs: number,
-    /** Wakes the delivery worker after a redelivery is queued. */
-    private readonly queued: () => void,
+    private readonly notify: {
+      /** A delivery was queued again: the worker looks now. */
+      queued: () => void
+      /** Webhooks changed: what is watched for them may change. */
+      changed: () => void
+    },
   ) {}
 
   async create(caller: Identity | null, input: WebhookInput): Promise<Webhook> {
     requireAdmin(caller)
     const checked = await this.checked(input)
     const id = crypto.randomUUID()
-    return this.store.webhooks.create({
+    const created = await this.store.webhooks.create({
       id,
       name: checked.name,
       url: checked.url,
@@ -73,6 +77,8 @@ export class WebhookAdmin {
       encryptedSecret: checked.secret === null ? null : this.secrets.seal(checked.secret, id),
       status: checked.status ?? 'ACTIVE',
     })
+    this.notify.changed()
+    return created
   }
 
   async get(caller: Identity | null, id: string): Promise<Webhook> {
@@ -103,12 +109,14 @@ export class WebhookAdmin {
     }
     const updated = await this.store.webhooks.update(id, change)
     if (!updated) throw notFound(`Webhook with ID ${id}`)
+    this.notify.changed()
     return updated
   }
 
   async delete(caller: Identity | null, id: string): Promise<void> {
     requireAdmin(caller)
     if (!(await this.store.webhooks.delete(id))) throw notFound(`Webhook with ID ${id}`)
+    this.notify.changed()
   }
 
   /** Sends an example of `event` (default: the webhook's first) now, outside the outbox, and says how the receiver answered. */
@@ -135,7 +143,7 @@ export class WebhookAdmin {
     if (!item || item.topic !== 'webhook') throw notFound(`delivery ${deliveryId}`)
     const requeued = await this.store.outbox.requeue(item.id)
     if (!requeued) throw notFound(`delivery ${deliveryId}`)
-    this.queued()
+    this.notify.queued()
     return deliveryOf(requeued)
   }
 

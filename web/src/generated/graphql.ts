@@ -332,7 +332,7 @@ export type WebhookDeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type WebhookDeliveriesQuery = { webhook: { id: string, deliveries: { nodes: Array<{ id: string, deliveryId: string, event: WebhookEvent, status: WebhookDeliveryState, attempts: number, lastStatus: number | null, lastError: string | null, createdAt: string, finishedAt: string | null }> } } };
+export type WebhookDeliveriesQuery = { webhook: { id: string, deliveries: { nodes: Array<{ id: string, deliveryId: string, event: WebhookEvent, status: WebhookDeliveryState, attempts: number, lastStatus: number | null, lastError: string | null, createdAt: string, finishedAt: string | null, nextAttemptAt: string | null }> } } };
 
 export type CreateWebhookMutationVariables = Exact<{
   input: WebhookInput;
@@ -1067,6 +1067,7 @@ export const WebhookDeliveriesDocument = new TypedDocumentString(`
         lastError
         createdAt
         finishedAt
+        nextAttemptAt
       }
     }
   }
