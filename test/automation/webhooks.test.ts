@@ -241,4 +241,39 @@ describeEachEngine('webhooks', (engine: Engine) => {
     expect(errorCodes(await gw.request(UpdateWebhookDocument, { id: 'missing', input: { name: 'x' } }))).toEqual(['NOT_FOUND'])
     await gw.data(DeleteWebhookDocument, { id: hook.id })
   })
+
+  it('fires metric.threshold_crossed once per crossing of a rule, evaluated on the live stream', async () => {
+    const watcher = await start({
+      backends: [nativeBackendConfig('pglite')],
+      webhooks: {
+        allowedTargets: ['127.0.0.1'],
+        metricRules: [{ name: 'accuracy-drop', backend: 'local', experimentId: '0', key: 'accuracy', condition: '< 0.9', window: 2 }],
+      },
+    })
+    try {
+      await api('webhooks', 'POST', { name: 'thresholds', url: receiver.url, events: [{ entity: 'METRIC', action: 'THRESHOLD_CROSSED' }] }, watcher.base)
+      const live = watcher.gateway.gateway.backends.get('local').live!
+      const watching = live.watcherCount()
+      const run = (await api('runs/create', 'POST', { experiment_id: '0' }, watcher.base)).json.run.info
+      // The rule starts watching the new run when its creation reaches the live stream.
+      await vi.waitFor(() => expect(live.watcherCount()).toBeGreaterThan(watching), eventually)
+      const values = [0.95, 0.95, 0.87, 0.8, 0.7, 0.99, 0.99, 0.5, 0.4]
+      for (const [step, value] of values.entries()) {
+        await api('runs/log-metric', 'POST', { run_id: run.run_id, key: 'accuracy', value, step, timestamp: 1_000 + step }, watcher.base)
+        await api('runs/log-metric', 'POST', { run_id: run.run_id, key: 'loss', value: 0.1, step, timestamp: 1_000 + step }, watcher.base)
+      }
+      const crossings = () => receiver.ofEvent('metric', 'threshold_crossed').filter((delivery) => delivery.json.data.run_id === run.run_id)
+      await vi.waitFor(() => expect(crossings()).toHaveLength(2), eventually)
+      // The two-point average went under 0.9 at step 3 (0.835), back over at step 6 (0.99), under again at step 7 (0.745).
+      expect(crossings().map((delivery) => [delivery.json.data.step, delivery.json.data.value])).toEqual([
+        [3, (0.87 + 0.8) / 2],
+        [7, (0.99 + 0.5) / 2],
+      ])
+      expect(crossings()[0].json.data).toMatchObject({ rule: 'accuracy-drop', key: 'accuracy', condition: '< 0.9', window: 2, backend: 'local' })
+      await new Promise((settle) => setTimeout(settle, 300))
+      expect(crossings()).toHaveLength(2)
+    } finally {
+      await watcher.gateway.close()
+    }
+  })
 })
