@@ -41,6 +41,8 @@ export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>
   server: Server
   backends: Backends
+  /** Webhooks and the registry sync; null without a native backend to keep them. */
+  automation: Automation | null
   /** What it serves beside GraphQL, for the start-up lines: the MLflow API's backend (null: off), whether a dashboard build is there, and /metrics. */
   serves: { mlflowApiBackend: string | null; dashboard: boolean; metrics: boolean }
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -218,6 +220,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     yoga,
     server,
     backends,
+    automation,
     serves: { mlflowApiBackend: mlflowApi ? (mlflowApiBackendOf(config, backends)?.id ?? null) : null, dashboard: isDashboardBuilt(dashboardDir), metrics: metrics !== null },
     listen: (port, host) =>
       new Promise((resolve, reject) => {

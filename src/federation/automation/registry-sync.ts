@@ -20,7 +20,7 @@ export const SOURCE_BACKEND_PROPERTY = 'mlflow.source_backend'
 /** Failures other than a backend's (a refused input) are tried this many times before the step is given up. */
 const MAX_REFUSED_ATTEMPTS = 5
 const BACKOFF = { initialBackoffMs: 2_000, maxBackoffMs: 300_000 }
-const LEASE_MS = 120_000
+const LEASE_MS = 30_000
 const PAGE = 100
 
 const stepSchema = z.object({
