@@ -78,8 +78,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     throw error
   }
   const authenticator = auth?.authenticator ?? null
-  const automation = startAutomation(config, backends)
+  let observeDelivery: ((outcome: 'delivered' | 'retried' | 'failed') => void) | undefined
+  const automation = startAutomation(config, backends, { delivery: (outcome) => observeDelivery?.(outcome) })
   if (automation) backends.events = automation.events
+  const sync = automation?.sync
+  if (metrics && automation) observeDelivery = metrics.watchAutomation(sync ? () => sync.status() : null)
   const shutdown = new AbortController()
 
   const { limits } = config

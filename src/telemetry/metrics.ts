@@ -41,6 +41,14 @@ function processMetrics(): Registry {
   return processRegistry
 }
 
+/** What /metrics shows of a registry sync rule. */
+interface SyncRuleStanding {
+  rule: string
+  pending: number
+  conflicts: number
+  lastSyncedAt: Date | null
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry()
   private readonly operationNames = new Set<string>()
@@ -125,6 +133,34 @@ export class GatewayMetrics {
         }
       },
     })
+  }
+
+  /** The registry sync's standing per rule (read at each scrape) and each webhook delivery attempt's outcome. */
+  watchAutomation(syncStatus: (() => Promise<SyncRuleStanding[]>) | null): (outcome: 'delivered' | 'retried' | 'failed') => void {
+    const registers = [this.registry]
+    if (syncStatus) {
+      // One read of the status serves the three gauges of a scrape (they are collected at once).
+      let read: { at: number; status: Promise<SyncRuleStanding[]> } | null = null
+      const status = () => {
+        if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), status: syncStatus() }
+        return read.status
+      }
+      const perRule = (name: string, help: string, value: (rule: SyncRuleStanding) => number) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['rule'],
+          registers,
+          async collect() {
+            for (const rule of await status()) this.set({ rule: rule.rule }, value(rule))
+          },
+        })
+      perRule('mlgate_registry_sync_pending', 'Registry sync steps queued and not yet done, per rule.', (rule) => rule.pending)
+      perRule('mlgate_registry_sync_conflicts', 'Versions whose promotion changed on both sides since the last sync, per rule.', (rule) => rule.conflicts)
+      perRule('mlgate_registry_sync_last_synced_timestamp_seconds', 'When each rule last synced a version (Unix seconds; 0: never).', (rule) => (rule.lastSyncedAt ? rule.lastSyncedAt.getTime() / 1000 : 0))
+    }
+    const attempts = new Counter({ name: 'mlgate_webhook_delivery_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retried (429, 5xx, no answer) or failed (given up).', labelNames: ['outcome'], registers })
+    return (outcome) => attempts.inc({ outcome })
   }
 
   /** One GraphQL operation done (or a subscription set up). */

@@ -137,6 +137,12 @@ describeMlflow('registry sync', (mlflowUrl) => {
         const status = (await gw.data(RegistrySyncStatusDocument)).registrySyncStatus.find((rule) => rule.rule === 'mlflow-to-sm')!
         expect(status.conflicts).toBe(1)
         expect(status.lastSyncedAt).not.toBeNull()
+        // /metrics says the same, per rule.
+        const port = await gw.gateway.listen(0, '127.0.0.1')
+        const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+        expect(scraped).toContain('mlgate_registry_sync_conflicts{rule="mlflow-to-sm"} 1')
+        expect(scraped).toContain('mlgate_registry_sync_pending{rule="mlflow-to-sm"} 0')
+        expect(scraped).toMatch(/mlgate_webhook_delivery_attempts_total\{outcome="delivered"\} [1-9]/)
         await vi.waitFor(() => expect(receiver.ofEvent('registry_sync', 'conflict')).toHaveLength(1), eventually)
         expect(receiver.ofEvent('registry_sync', 'conflict')[0].json.data).toMatchObject({
           rule: 'mlflow-to-sm',

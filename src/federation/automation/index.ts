@@ -31,7 +31,7 @@ export interface Automation {
  * store (the first native backend); null when there is none, and then the
  * webhook APIs answer that they need one.
  */
-export function startAutomation(config: GatewayConfig, backends: Backends): Automation | null {
+export function startAutomation(config: GatewayConfig, backends: Backends, observe: { delivery?: (outcome: 'delivered' | 'retried' | 'failed') => void } = {}): Automation | null {
   const storeBackend = backends.all.find((backend) => backend.automation !== null)
   if (!storeBackend?.automation) return null
   const store = storeBackend.automation
@@ -51,8 +51,15 @@ export function startAutomation(config: GatewayConfig, backends: Backends): Auto
     if (!webhook) return { kind: 'failed', status: null, error: 'the webhook was deleted' }
     if (webhook.status !== 'ACTIVE') return { kind: 'failed', status: null, error: 'the webhook is disabled (redeliver once it is active)' }
     const outcome = await deliver({ url: webhook.url, secret: webhooks.secretOf(webhook) }, payload, { policy, timeoutMs: settings.timeoutMs })
-    if (outcome.kind === 'delivered') return { kind: 'done', status: outcome.status }
-    if (outcome.kind === 'rejected' || item.attempts + 1 >= settings.maxAttempts) return { kind: 'failed', status: outcome.status, error: outcome.error }
+    if (outcome.kind === 'delivered') {
+      observe.delivery?.('delivered')
+      return { kind: 'done', status: outcome.status }
+    }
+    if (outcome.kind === 'rejected' || item.attempts + 1 >= settings.maxAttempts) {
+      observe.delivery?.('failed')
+      return { kind: 'failed', status: outcome.status, error: outcome.error }
+    }
+    observe.delivery?.('retried')
     return { kind: 'retry', at: nextAttemptAt(item.attempts, settings, outcome.notBefore), status: outcome.status, error: outcome.error }
   }
   deliveries = new OutboxWorker(store.outbox, 'webhook', workDelivery, { leaseMs: settings.timeoutMs * 2 + 5_000, idleMs: IDLE_MS, concurrency: DELIVERY_CONCURRENCY })
