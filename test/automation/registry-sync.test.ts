@@ -204,5 +204,41 @@ describeMlflow('registry sync', (mlflowUrl) => {
       expect(onMlflow.promoteModelVersion).toMatchObject({ stage: 'STAGING', approvalStatus: null, promotion: 'CANDIDATE' })
       expect(errorCodes(await gw.request(PromoteModelVersionDocument, { id: 'ModelVersion:ml:no-such-model/1', to: 'PRODUCTION' }))).toEqual(['NOT_FOUND'])
     })
+
+    it("tells webhooks of runs and versions made on the MLflow server directly, once each, through the backend's pollers", async () => {
+      const receiver = await startWebhookReceiver()
+      const watching = await startTestGateway({
+        backends: [
+          { id: 'local', kind: 'native', dataDir: 'memory://' },
+          { id: 'ml', kind: 'mlflow', url: mlflowUrl, timeoutMs: 30_000, poll: { intervalMs: 200 } },
+        ],
+        webhooks: { allowedTargets: ['127.0.0.1'] },
+      })
+      try {
+        const events = ['run.created', 'run.finished', 'model_version.created', 'model_version.promoted']
+        await watching.gateway.automation!.webhooks.create(null, { name: 'outside', url: receiver.url, events, description: null, secret: null, status: null })
+        const ml = watching.gateway.backends.get('ml')
+        // The watches start (and read where things stand) before the changes are made.
+        await vi.waitFor(() => {
+          expect(ml.live!.watcherCount()).toBeGreaterThan(0)
+          expect(ml.modelEvents!.watcherCount()).toBeGreaterThan(0)
+        }, eventually)
+        const runId = await mlflow.createRun(experimentId, { name: 'outside-run' })
+        await mlflow.post('runs/update', { run_id: runId, status: 'FAILED', end_time: Date.now() })
+        const model = `${prefix}-outside`
+        await mlflow.post('registered-models/create', { name: model })
+        await mlflow.post('model-versions/create', { name: model, source: 's3://models/outside/1', run_id: runId })
+        await mlflow.post('model-versions/transition-stage', { name: model, version: '1', stage: 'Staging', archive_existing_versions: false })
+        const mine = () => receiver.received.filter((delivery) => delivery.json.data.run_id === runId || delivery.json.data.name === model)
+        await vi.waitFor(() => expect(mine().map((delivery) => `${delivery.json.entity}.${delivery.json.action}`).sort()).toEqual([...events].sort()), eventually)
+        expect(mine().find((delivery) => delivery.json.action === 'finished')?.json.data).toMatchObject({ run_id: runId, status: 'FAILED', backend: 'ml' })
+        expect(mine().find((delivery) => delivery.json.action === 'promoted')?.json.data).toMatchObject({ name: model, version: '1', promotion: 'CANDIDATE', stage: 'STAGING' })
+        await new Promise((settle) => setTimeout(settle, 600))
+        expect(mine()).toHaveLength(4)
+      } finally {
+        await watching.close()
+        await receiver.close()
+      }
+    })
   })
 })

@@ -10,7 +10,7 @@ import { deliver } from './delivery.js'
 import type { AutomationStore, OutboxItem } from '../../contract/automation-store.js'
 import { RegistrySync } from './registry-sync.js'
 import { MetricRules } from './metric-rules.js'
-import { RegistryWatchers } from './registry-watchers.js'
+import { ChangeWatchers } from './change-watchers.js'
 
 /** Deliveries worked at once per replica (one webhook's still go one at a time, in order). */
 const DELIVERY_CONCURRENCY = 4
@@ -41,7 +41,7 @@ export function startAutomation(config: GatewayConfig, backends: Backends, obser
   let deliveries: OutboxWorker | null = null
   const wakeDeliveries = () => deliveries?.wake()
   const publisher = new WebhookPublisher(store, wakeDeliveries)
-  const watchers = new RegistryWatchers(backends, store, publisher)
+  const watchers = new ChangeWatchers(backends, store, publisher)
   void watchers.refresh()
   const webhooks = new WebhookAdmin(store, secrets, policy, settings.timeoutMs, { queued: wakeDeliveries, changed: () => void watchers.refresh() })
 
