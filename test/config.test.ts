@@ -87,4 +87,25 @@ describe('config', () => {
     expect(() => loadConfigFile(join(dir, 'c.yaml'), {})).toThrow(/c\.yaml is not valid YAML or JSON/)
     expect(() => loadConfigFile(join(dir, 'missing.yaml'), {})).toThrow(/does not exist/)
   })
+
+  it('checks registry sync rules, webhook targets and metric rules against the backends', () => {
+    const backends = [
+      { id: 'local', kind: 'native' as const },
+      { id: 'ml', kind: 'mlflow' as const, url: 'http://mlflow:5000' },
+      { id: 'sm', kind: 'sagemaker' as const, region: 'us-east-1' },
+    ]
+    const rule = { from: 'ml', to: 'sm', models: 'churn-*', container: { image: 'serve:1' } }
+    const parsed = parseConfig({ backends, registrySync: [rule], webhooks: { allowedTargets: ['127.0.0.1', '10.0.0.0/8', 'hooks.internal'] } }, {})
+    expect(parsed.registrySync[0]).toMatchObject({ models: 'churn-*', pollMs: 5000, container: { image: 'serve:1', environment: {} } })
+    expect(parsed.webhooks).toMatchObject({ maxAttempts: 10, timeoutMs: 10_000, metricRules: [] })
+    expect(() => parseConfig({ backends, registrySync: [{ ...rule, to: 'ml' }] }, {})).toThrow(/registrySync\[0\]\.to: backend "ml" is not a SageMaker backend/)
+    expect(() => parseConfig({ backends, registrySync: [{ ...rule, from: 'sm' }] }, {})).toThrow(/registrySync\[0\]\.from/)
+    expect(() => parseConfig({ backends, registrySync: [{ ...rule, from: 'nope' }] }, {})).toThrow(/no backend "nope"/)
+    expect(() => parseConfig({ backends, webhooks: { allowedTargets: ['10.0.0.0/33'] } }, {})).toThrow(/allowedTargets/)
+    expect(() => parseConfig({ backends, webhooks: { secretKey: 'short' } }, {})).toThrow(/secretKey: must be at least 32 characters/)
+    const metricRule = { name: 'drop', backend: 'local', key: 'accuracy', condition: '< 0.9' }
+    expect(() => parseConfig({ backends, webhooks: { metricRules: [metricRule] } }, {})).toThrow(/exactly one of experimentId and runId/)
+    expect(() => parseConfig({ backends, webhooks: { metricRules: [{ ...metricRule, runId: 'r', condition: '~ 3' }] } }, {})).toThrow(/condition/)
+    expect(parseConfig({ backends, webhooks: { metricRules: [{ ...metricRule, experimentId: '1' }] } }, {}).webhooks.metricRules[0].window).toBe(1)
+  })
 })

@@ -13,7 +13,7 @@ import {
   WebhookDeliveriesDocument,
   WebhooksDocument,
 } from '../generated/graphql.js'
-import { type Engine, describeEachEngine, nativeBackendConfig } from '../support/engines.js'
+import { type Engine, describeEachEngine, describePostgres, nativeBackendConfig } from '../support/engines.js'
 import { type TestGateway, errorCodes, startTestGateway } from '../support/gateway.js'
 import { type WebhookReceiver, mlflowAcceptsSignatures, startWebhookReceiver } from '../support/webhook-receiver.js'
 
@@ -275,5 +275,104 @@ describeEachEngine('webhooks', (engine: Engine) => {
     } finally {
       await watcher.gateway.close()
     }
+  })
+})
+
+/** Two replicas on one PostgreSQL schema share the outbox: each delivery is made once, by whichever replica locks it, in order. */
+describePostgres('webhooks across replicas', () => {
+  it('delivers every event once, in order, whichever replica queued or sent it', async () => {
+    const store = nativeBackendConfig('postgres')
+    const receiver = await startWebhookReceiver()
+    const replicas = await Promise.all([0, 1].map(() => startTestGateway({ backends: [store], webhooks: { allowedTargets: ['127.0.0.1'] } })))
+    try {
+      const ports = await Promise.all(replicas.map((replica) => replica.gateway.listen(0, '127.0.0.1')))
+      await replicas[0].gateway.automation!.webhooks.create(null, { name: 'shared', url: receiver.url, events: ['registered_model.created'], description: null, secret: null, status: null })
+      const names = Array.from({ length: 30 }, (_, index) => `replicated-${String(index).padStart(2, '0')}`)
+      for (const [index, name] of names.entries()) {
+        const response = await fetch(`http://127.0.0.1:${ports[index % 2]}/api/2.0/mlflow/registered-models/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+        expect(response.status).toBe(200)
+      }
+      await vi.waitFor(() => expect(receiver.received).toHaveLength(30), { timeout: 30_000, interval: 50 })
+      expect(receiver.received.map((delivery) => delivery.json.data.name)).toEqual(names)
+      const delivered = await Promise.all(
+        ports.map(async (port) => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+          return Number(/mlgate_webhook_delivery_attempts_total\{outcome="delivered"\} (\d+)/.exec(text)?.[1] ?? 0)
+        }),
+      )
+      expect(delivered[0] + delivered[1]).toBe(30)
+      await new Promise((settle) => setTimeout(settle, 500))
+      expect(receiver.attempts).toHaveLength(30)
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()))
+      await receiver.close()
+    }
+  })
+})
+
+/** Webhooks are the admins' when auth is on; hostile bodies get MLflow's error body and change nothing. */
+describeEachEngine('webhooks under auth and hostile input', (engine: Engine) => {
+  const ADMIN = { username: 'admin', password: 'admin-password-1' }
+  let gw: TestGateway
+  let base: string
+  const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+  const call = async (path: string, method: string, body: unknown, authorization = basic(ADMIN.username, ADMIN.password)) => {
+    const response = await fetch(`${base}/${path}`, { method, headers: { 'content-type': 'application/json', authorization }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) })
+    return { status: response.status, json: (await response.json()) as Record<string, any> }
+  }
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ backends: [nativeBackendConfig(engine)], auth: { admin: ADMIN, passwordHashCost: 12 }, webhooks: { secretKey: SECRET_KEY, allowedTargets: ['127.0.0.1'] } })
+    base = `http://127.0.0.1:${await gw.gateway.listen(0, '127.0.0.1')}/api/2.0/mlflow`
+    await call('users/create', 'POST', { username: 'ana', password: 'ana-password-12' })
+  })
+  afterAll(async () => {
+    await gw?.close()
+  })
+
+  it('lets admins manage webhooks and refuses everyone else', async () => {
+    const made = await call('webhooks', 'POST', { name: 'admins-only', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }] })
+    expect(made.status).toBe(200)
+    const ana = basic('ana', 'ana-password-12')
+    for (const [path, method, body] of [
+      ['webhooks', 'GET', undefined],
+      ['webhooks', 'POST', { name: 'mine', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }] }],
+      [`webhooks/${made.json.webhook.webhook_id}`, 'GET', undefined],
+      [`webhooks/${made.json.webhook.webhook_id}`, 'PATCH', { status: 'DISABLED' }],
+      [`webhooks/${made.json.webhook.webhook_id}`, 'DELETE', undefined],
+      [`webhooks/${made.json.webhook.webhook_id}/test`, 'POST', {}],
+    ] as const) {
+      const refused = await call(path, method, body, ana)
+      expect([path, method, refused.status, refused.json.error_code]).toEqual([path, method, 403, 'PERMISSION_DENIED'])
+    }
+    expect((await call(`webhooks/${made.json.webhook.webhook_id}`, 'GET', undefined)).json.webhook.status).toBe('ACTIVE')
+  })
+
+  it('answers hostile bodies with MLflow error bodies and stores nothing', async () => {
+    const before = (await call('webhooks?max_results=1000', 'GET', undefined)).json.webhooks?.length ?? 0
+    const hostile: unknown[] = [
+      '{"name": "x", "url": ',
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: 'RUN.CREATED' },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [] },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN' }] },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [{ entity: '__proto__', action: 'constructor' }] },
+      { name: 'x'.repeat(64), url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }] },
+      { name: 'x', url: `http://127.0.0.1:9/${'a'.repeat(3000)}`, events: [{ entity: 'RUN', action: 'CREATED' }] },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }], secret: 'a\u0000b' },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }], status: 'PAUSED' },
+      { name: 'x', url: 'not a url', events: [{ entity: 'RUN', action: 'CREATED' }] },
+      { name: 'x', url: 'http://[::1/x', events: [{ entity: 'RUN', action: 'CREATED' }] },
+      { name: 'x', url: 'http://127.0.0.1:9/x', events: [{ entity: 'RUN', action: 'CREATED' }], description: 'd'.repeat(5000) },
+    ]
+    for (const body of hostile) {
+      const answer = await call('webhooks', 'POST', body)
+      expect(answer.status).toBe(400)
+      expect(answer.json.error_code).toMatch(/^(INVALID_PARAMETER_VALUE|MALFORMED_REQUEST|BAD_REQUEST)$/)
+      expect(JSON.stringify(answer.json)).not.toMatch(/at .*\.ts|stack|select |insert /i)
+    }
+    expect((await call('webhooks?page_token=garbage', 'GET', undefined)).json.error_code).toBe('INVALID_PARAMETER_VALUE')
+    expect((await call('webhooks/%00', 'GET', undefined)).status).toBeGreaterThanOrEqual(400)
+    expect((await call('webhooks?max_results=1000', 'GET', undefined)).json.webhooks?.length ?? 0).toBe(before)
+    expect((await fetch(`${base.replace('/api/2.0/mlflow', '')}/health`)).status).toBe(200)
   })
 })
