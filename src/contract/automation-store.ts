@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from './backend.js'
+import type { Page, PageRequest } from './page.js'
 
 /**
  * What the gateway's automation keeps durably (the native store keeps it):

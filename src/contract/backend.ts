@@ -21,6 +21,7 @@ import type {
 } from '../domain.js'
 import type { IdentityStore } from './identity-store.js'
 import type { AutomationStore } from './automation-store.js'
+import type { Page, PageRequest } from './page.js'
 import type { AuditLog } from './audit-log.js'
 import type { ExperimentFilter, LifecycleView, ModelVersionFilter, RegisteredModelFilter, RunFilter } from './filter.js'
 
@@ -43,17 +44,7 @@ export interface Capabilities {
   packageArns: boolean
 }
 
-/** A page request: `token` is the backend's own continuation token, opaque to everyone else. */
-export interface PageRequest {
-  first: number
-  token: string | null
-}
-
-export interface Page<T> {
-  items: T[]
-  /** The token of the page after this one; null on the last page. */
-  nextToken: string | null
-}
+export type { Page, PageRequest } from './page.js'
 
 export const RUN_ORDER_FIELDS = ['startTime', 'endTime', 'name', 'status', 'metric', 'param', 'tag'] as const
 export type RunOrderField = (typeof RUN_ORDER_FIELDS)[number]
