@@ -79,7 +79,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   }
   const authenticator = auth?.authenticator ?? null
   let observeDelivery: ((outcome: 'delivered' | 'retried' | 'failed') => void) | undefined
-  const automation = startAutomation(config, backends, { delivery: (outcome) => observeDelivery?.(outcome) })
+  let automation: Automation | null
+  try {
+    automation = await startAutomation(config, backends, { delivery: (outcome) => observeDelivery?.(outcome) })
+  } catch (error) {
+    await backends.closeAll()
+    throw error
+  }
   if (automation) backends.events = automation.events
   const sync = automation?.sync
   if (metrics && automation) observeDelivery = metrics.watchAutomation(sync ? () => sync.status() : null)

@@ -9,7 +9,16 @@ export interface AutomationStore {
   readonly webhooks: WebhookStore
   readonly outbox: Outbox
   readonly syncLinks: SyncLinkStore
+  /**
+   * Calls `listener` when any replica queues outbox items of a topic or
+   * changes webhooks (and with every kind after a lost connection is back),
+   * so idle replicas wait for work instead of polling for it.
+   */
+  onChange(listener: (change: AutomationChange) => void): Promise<() => Promise<void>>
 }
+
+export type AutomationChange = OutboxTopic | 'webhooks'
+export const AUTOMATION_CHANGES: readonly AutomationChange[] = ['webhook', 'registry-sync', 'webhooks']
 
 export const WEBHOOK_STATUSES = ['ACTIVE', 'DISABLED'] as const
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number]
@@ -95,6 +104,8 @@ export interface Outbox {
    * lease ends); null when none is due. Replicas never lease the same item.
    */
   claim(topic: OutboxTopic, leaseMs: number): Promise<OutboxItem | null>
+  /** When the next item of the topic could be claimed (the earliest head of an ordering key, its lease considered); null when none is pending. */
+  nextDue(topic: OutboxTopic): Promise<Date | null>
   /** Done: never worked again. */
   complete(id: string, lastStatus: number | null): Promise<void>
   /** Worked again at `at` (the lease ends), with the attempt counted. */

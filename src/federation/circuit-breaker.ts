@@ -114,6 +114,7 @@ export function withCircuitBreaker(backend: Backend, options: CircuitOptions, in
       webhooks: guarded(backend.automation.webhooks),
       outbox: guarded(backend.automation.outbox),
       syncLinks: guarded(backend.automation.syncLinks),
+      onChange: backend.automation.onChange.bind(backend.automation),
     },
     ping: () => circuit.run(() => backend.ping()),
     poolStats: backend.poolStats?.bind(backend),

@@ -336,7 +336,7 @@ describeChromium('dashboard pages', (executablePath) => {
       // A version's page: promote it, point an alias at it.
       await page.goto(`${base}/#/versions/${encodeURIComponent(v2)}`)
       await page.locator('dd[data-field="state"]', { hasText: 'NONE' }).waitFor()
-      await page.locator('select[name="stage"]').selectOption('PRODUCTION')
+      await page.locator('select[name="promotion"]').selectOption('PRODUCTION')
       await page.locator('dd[data-field="state"]', { hasText: 'PRODUCTION' }).waitFor()
       await page.getByLabel('Alias').fill('champion')
       await page.getByRole('button', { name: 'Set alias' }).click()

@@ -1,32 +1,59 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
-import type {
-  AutomationStore,
-  NewOutboxItem,
-  Outbox,
-  OutboxItem,
-  OutboxState,
-  OutboxTopic,
-  SyncLink,
-  SyncLinkStore,
-  Webhook,
-  WebhookPatch,
-  WebhookStatus,
-  WebhookStore,
+import {
+  AUTOMATION_CHANGES,
+  type AutomationChange,
+  type AutomationStore,
+  type NewOutboxItem,
+  type Outbox,
+  type OutboxItem,
+  type OutboxState,
+  type OutboxTopic,
+  type SyncLink,
+  type SyncLinkStore,
+  type Webhook,
+  type WebhookPatch,
+  type WebhookStatus,
+  type WebhookStore,
 } from '../../contract/automation-store.js'
 import type { Page, PageRequest } from '../../contract/backend.js'
 import { pageFromRows, pageOffset } from './page-token.js'
 import type { Database, OutboxTable, RegistrySyncLinkTable, WebhookTable } from './db/schema.js'
+import type { NativeDatabase } from './client.js'
 
-/** Webhooks, the outbox and the sync links in the native store's tables (migration 2026-12-01T0000). */
+/**
+ * Webhooks, the outbox and the sync links in the native store's tables
+ * (migration 2026-12-01T0000). Queuing and webhook changes NOTIFY a channel
+ * of the schema, so other replicas' workers wake instead of polling.
+ */
 export class NativeAutomationStore implements AutomationStore {
   readonly webhooks: WebhookStore
   readonly outbox: Outbox
   readonly syncLinks: SyncLinkStore
 
-  constructor(db: Kysely<Database>, backendId: string) {
-    this.webhooks = new NativeWebhookStore(db, backendId)
-    this.outbox = new NativeOutbox(db, backendId)
+  constructor(
+    db: Kysely<Database>,
+    backendId: string,
+    private readonly database: Pick<NativeDatabase, 'listen'>,
+    private readonly channel: string,
+  ) {
+    const notify = async (change: AutomationChange) => {
+      await sql`select pg_notify(${channel}, ${change})`.execute(db)
+    }
+    this.webhooks = new NativeWebhookStore(db, backendId, notify)
+    this.outbox = new NativeOutbox(db, backendId, notify)
     this.syncLinks = new NativeSyncLinks(db)
+  }
+
+  onChange(listener: (change: AutomationChange) => void): Promise<() => Promise<void>> {
+    return this.database.listen(
+      this.channel,
+      (payload) => {
+        if ((AUTOMATION_CHANGES as readonly string[]).includes(payload)) listener(payload as AutomationChange)
+      },
+      () => {
+        for (const change of AUTOMATION_CHANGES) listener(change)
+      },
+    )
   }
 }
 
@@ -34,6 +61,7 @@ class NativeWebhookStore implements WebhookStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly backendId: string,
+    private readonly notify: (change: AutomationChange) => Promise<void>,
   ) {}
 
   async create(webhook: Parameters<WebhookStore['create']>[0]): Promise<Webhook> {
@@ -53,6 +81,7 @@ class NativeWebhookStore implements WebhookStore {
       })
       .returningAll()
       .executeTakeFirstOrThrow()
+    await this.notify('webhooks')
     return toWebhook(row)
   }
 
@@ -82,15 +111,18 @@ class NativeWebhookStore implements WebhookStore {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst()
+    if (row) await this.notify('webhooks')
     return row ? toWebhook(row) : null
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const deleted = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('outbox').where('topic', '=', 'webhook').where('ordering_key', '=', id).where('state', '=', 'PENDING').execute()
-      const deleted = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst()
-      return deleted.numDeletedRows > 0n
+      const result = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst()
+      return result.numDeletedRows > 0n
     })
+    if (deleted) await this.notify('webhooks')
+    return deleted
   }
 
   async subscribedTo(event: string): Promise<Webhook[]> {
@@ -109,6 +141,7 @@ class NativeOutbox implements Outbox {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly backendId: string,
+    private readonly notify: (change: AutomationChange) => Promise<void>,
   ) {}
 
   async enqueue(items: readonly NewOutboxItem[]): Promise<number> {
@@ -119,7 +152,9 @@ class NativeOutbox implements Outbox {
       .values(items.map((item) => ({ topic: item.topic, ordering_key: item.orderingKey, dedupe_key: item.dedupeKey, payload: JSON.stringify(item.payload), next_attempt_at: now, created_at: now })))
       .onConflict((conflict) => conflict.columns(['topic', 'ordering_key', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
       .executeTakeFirst()
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0n)
+    const added = Number(inserted.numInsertedOrUpdatedRows ?? 0n)
+    if (added > 0) for (const topic of new Set(items.map((item) => item.topic))) await this.notify(topic)
+    return added
   }
 
   /**
@@ -150,6 +185,19 @@ class NativeOutbox implements Outbox {
     return row ? toOutboxItem(row) : null
   }
 
+  async nextDue(topic: OutboxTopic): Promise<Date | null> {
+    const result = await sql<{ due: number | null }>`
+      select min(greatest(head.next_attempt_at, coalesce(head.leased_until, 0))) as due from outbox head
+      where head.topic = ${topic} and head.state = 'PENDING'
+        and not exists (
+          select 1 from outbox older
+          where older.topic = head.topic and older.ordering_key = head.ordering_key
+            and older.state = 'PENDING' and older.id < head.id
+        )`.execute(this.db)
+    const due = result.rows[0]?.due
+    return due === null || due === undefined ? null : new Date(Number(due))
+  }
+
   async complete(id: string, lastStatus: number | null): Promise<void> {
     await this.db.updateTable('outbox').set({ state: 'DONE', attempts: sql`attempts + 1`, last_status: lastStatus, last_error: null, leased_until: null, finished_at: Date.now() }).where('id', '=', rowId(id)).execute()
   }
@@ -178,6 +226,7 @@ class NativeOutbox implements Outbox {
       .where('id', '=', rowId(id))
       .returningAll()
       .executeTakeFirst()
+    if (row) await this.notify(row.topic as OutboxTopic)
     return row ? toOutboxItem(row) : null
   }
 

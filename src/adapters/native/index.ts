@@ -38,7 +38,7 @@ export async function createNativeBackend(config: NativeBackendConfig, options: 
     await database.close()
     throw error
   }
-  return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}` }, config.registryPollMs)
+  return new NativeBackend(config.id, database, { metrics: `mlgate_metrics_${config.schema}`, runs: `mlgate_runs_${config.schema}`, automation: `mlgate_automation_${config.schema}` }, config.registryPollMs)
 }
 
 /** The Postgres-backed store mlgate owns: experiments, runs, metrics and a model registry, written through Kysely. */
@@ -65,7 +65,7 @@ class NativeBackend implements Backend, TrackingReader {
     readonly id: string,
     private readonly database: NativeDatabase,
     /** NOTIFY channels, one per schema, so gateways on other schemas of the server stay out. */
-    channels: { metrics: string; runs: string },
+    channels: { metrics: string; runs: string; automation: string },
     registryPollMs: number,
   ) {
     this.experiments = new ExperimentStore(database.db, id)
@@ -77,11 +77,12 @@ class NativeBackend implements Backend, TrackingReader {
     this.loggedModels = guardedMethods(new NativeLoggedModelStore(database.db, id), (operation) => this.guard(operation))
     this.identities = guardedMethods(new NativeIdentityStore(database.db, id), (operation) => this.guard(operation))
     this.auditLog = guardedMethods(new NativeAuditLog(database.db), (operation) => this.guard(operation))
-    const automation = new NativeAutomationStore(database.db, id)
+    const automation = new NativeAutomationStore(database.db, id, database, channels.automation)
     this.automation = {
       webhooks: guardedMethods(automation.webhooks, (operation) => this.guard(operation)),
       outbox: guardedMethods(automation.outbox, (operation) => this.guard(operation)),
       syncLinks: guardedMethods(automation.syncLinks, (operation) => this.guard(operation)),
+      onChange: (listener) => automation.onChange(listener),
     }
     this.writer = {
       createExperiment: (input) => this.guard(() => this.experiments.create(input)),

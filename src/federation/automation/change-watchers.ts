@@ -8,8 +8,8 @@ import { ModelFederation } from '../models.js'
 import { TrackingFederation } from '../tracking.js'
 import { type EventName, type EventSink, FINISHED_STATUSES, type GatewayEvent, events } from './events.js'
 
-/** How often a replica looks whether webhooks want what the pollers see, and for new experiments to watch. */
-const RECHECK_MS = 10_000
+/** How often a replica looks for new experiments to watch, and (besides being told of webhook changes) whether webhooks still want what the pollers see. */
+const RECHECK_MS = 60_000
 const EXPERIMENT_PAGE = 1_000
 
 /**

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../config.js'
+import { logUnexpected } from '../../log.js'
 import type { Backends } from '../backends.js'
 import type { EventSink } from './events.js'
 import { WebhookPublisher, parseDeliveryPayload } from './publisher.js'
@@ -14,7 +15,8 @@ import { ChangeWatchers } from './change-watchers.js'
 
 /** Deliveries worked at once per replica (one webhook's still go one at a time, in order). */
 const DELIVERY_CONCURRENCY = 4
-const IDLE_MS = 250
+/** How often an idle worker looks anyway (woken otherwise: see OutboxWorker). */
+const IDLE_MS = 30_000
 
 export interface Automation {
   webhooks: WebhookAdmin
@@ -31,7 +33,11 @@ export interface Automation {
  * store (the first native backend); null when there is none, and then the
  * webhook APIs answer that they need one.
  */
-export function startAutomation(config: GatewayConfig, backends: Backends, observe: { delivery?: (outcome: 'delivered' | 'retried' | 'failed') => void } = {}): Automation | null {
+export async function startAutomation(
+  config: GatewayConfig,
+  backends: Backends,
+  observe: { delivery?: (outcome: 'delivered' | 'retried' | 'failed') => void } = {},
+): Promise<Automation | null> {
   const storeBackend = backends.all.find((backend) => backend.automation !== null)
   if (!storeBackend?.automation) return null
   const store = storeBackend.automation
@@ -69,12 +75,19 @@ export function startAutomation(config: GatewayConfig, backends: Backends, obser
   sync?.start()
   const metricRules = settings.metricRules.length > 0 ? new MetricRules(settings.metricRules, backends, publisher) : null
   metricRules?.start()
+  // Any replica's queuing or webhook change wakes this one's workers: idle, they ask the store nothing.
+  const stopListening = await store.onChange((change) => {
+    if (change === 'webhook') deliveries?.wake()
+    else if (change === 'registry-sync') sync?.wake()
+    else void watchers.refresh()
+  })
 
   return {
     webhooks,
     events: publisher,
     sync,
     close: async () => {
+      await stopListening().catch((error: unknown) => logUnexpected('stopping the automation channel failed', error))
       watchers.close()
       await metricRules?.close()
       await sync?.close()

@@ -68,7 +68,7 @@ export class RegistrySync {
     private readonly events: EventSink,
   ) {
     this.rules = new Map(rules.map((rule) => [ruleName(rule), rule]))
-    this.worker = new OutboxWorker(store.outbox, 'registry-sync', (item) => this.work(item), { leaseMs: LEASE_MS, idleMs: 250, concurrency: 2 })
+    this.worker = new OutboxWorker(store.outbox, 'registry-sync', (item) => this.work(item), { leaseMs: LEASE_MS, idleMs: 30_000, concurrency: 2 })
   }
 
   start(): void {
@@ -91,6 +91,11 @@ export class RegistrySync {
     for (const timer of this.timers) clearInterval(timer)
     await Promise.all([...this.scanning])
     await this.worker.close()
+  }
+
+  /** Steps were queued (by any replica): work them now. */
+  wake(): void {
+    this.worker.wake()
   }
 
   /** Scans every rule now and waits for the steps it queued to be worked (tests; `registrySyncStatus` shows the rest). */

@@ -464,22 +464,14 @@ export type DashboardModelVersionQueryVariables = Exact<{
 
 export type DashboardModelVersionQuery = { modelVersion: { id: string, nativeId: string, version: string, promotion: Promotion, stage: ModelStage | null, approvalStatus: ApprovalStatus | null, status: string | null, source: string | null, description: string | null, createdAt: string, aliases: Array<string>, tags: Array<{ key: string, value: string }>, backend: { id: string, kind: BackendKind, readOnly: boolean }, model: { id: string, name: string, aliases: Array<{ alias: string, versionNumber: string }> } | null, sourceRun: { id: string, name: string, backend: { id: string } } | null, metrics: Array<{ key: string, value: number | "NaN" | "Infinity" | "-Infinity" }>, package: { repository: string | null, commitId: string | null, generatedBy: string | null, projectId: string | null, containers: Array<{ image: string | null, modelDataUrl: string | null }>, modelMetrics: Array<{ kind: string, contentType: string | null, s3Uri: string }> } | null } | null };
 
-export type DashboardTransitionMutationVariables = Exact<{
+export type DashboardPromoteMutationVariables = Exact<{
   id: string | number;
-  stage: ModelStage;
+  to: Promotion;
   archiveExisting?: boolean | null | undefined;
 }>;
 
 
-export type DashboardTransitionMutation = { transitionModelVersion: { id: string, stage: ModelStage | null, promotion: Promotion } };
-
-export type DashboardSetApprovalMutationVariables = Exact<{
-  id: string | number;
-  status: ApprovalStatus;
-}>;
-
-
-export type DashboardSetApprovalMutation = { setModelVersionApproval: { id: string, approvalStatus: ApprovalStatus | null, promotion: Promotion } };
+export type DashboardPromoteMutation = { promoteModelVersion: { id: string, stage: ModelStage | null, approvalStatus: ApprovalStatus | null, promotion: Promotion } };
 
 export type DashboardSetAliasMutationVariables = Exact<{
   modelId: string | number;
@@ -1361,28 +1353,16 @@ export const DashboardModelVersionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardModelVersionQuery, DashboardModelVersionQueryVariables>;
-export const DashboardTransitionDocument = new TypedDocumentString(`
-    mutation DashboardTransition($id: ID!, $stage: ModelStage!, $archiveExisting: Boolean) {
-  transitionModelVersion(
-    id: $id
-    stage: $stage
-    archiveExisting: $archiveExisting
-  ) {
+export const DashboardPromoteDocument = new TypedDocumentString(`
+    mutation DashboardPromote($id: ID!, $to: Promotion!, $archiveExisting: Boolean) {
+  promoteModelVersion(id: $id, to: $to, archiveExisting: $archiveExisting) {
     id
     stage
-    promotion
-  }
-}
-    `) as unknown as TypedDocumentString<DashboardTransitionMutation, DashboardTransitionMutationVariables>;
-export const DashboardSetApprovalDocument = new TypedDocumentString(`
-    mutation DashboardSetApproval($id: ID!, $status: ApprovalStatus!) {
-  setModelVersionApproval(id: $id, status: $status) {
-    id
     approvalStatus
     promotion
   }
 }
-    `) as unknown as TypedDocumentString<DashboardSetApprovalMutation, DashboardSetApprovalMutationVariables>;
+    `) as unknown as TypedDocumentString<DashboardPromoteMutation, DashboardPromoteMutationVariables>;
 export const DashboardSetAliasDocument = new TypedDocumentString(`
     mutation DashboardSetAlias($modelId: ID!, $alias: String!, $versionId: ID!) {
   setModelAlias(modelId: $modelId, alias: $alias, versionId: $versionId) {

@@ -1,12 +1,11 @@
 import { useState } from 'preact/hooks'
 import { KeyValues } from '../components/key-values'
 import { PartialBanner } from '../components/partial-banner'
-import { type ApprovalStatus, DashboardModelVersionDocument, DashboardSetAliasDocument, DashboardSetApprovalDocument, DashboardTransitionDocument, type ModelStage } from '../generated/graphql'
+import { DashboardModelVersionDocument, DashboardPromoteDocument, DashboardSetAliasDocument, type Promotion } from '../generated/graphql'
 import { type GraphqlError, graphql, useGraphql } from '../graphql'
 import { lineageLink, runLink } from '../route'
 
-const STAGES: readonly ModelStage[] = ['NONE', 'STAGING', 'PRODUCTION', 'ARCHIVED']
-const APPROVALS: readonly ApprovalStatus[] = ['PENDING_MANUAL_APPROVAL', 'APPROVED', 'REJECTED']
+const PROMOTIONS: readonly Promotion[] = ['NONE', 'CANDIDATE', 'PRODUCTION', 'RETIRED']
 
 /** One model version: its source run, aliases, SageMaker package details, and the promotion actions its backend allows. */
 export function VersionPage(props: { versionGid: string }) {
@@ -82,40 +81,30 @@ export function VersionPage(props: { versionGid: string }) {
   )
 }
 
-/** Promote (an MLflow stage, or a SageMaker approval status) and set an alias, as far as the backend allows. */
+/** Promote (one vocabulary: the gateway writes the registry's stage or approval status) and set an alias, as far as the backend allows. */
 function Actions(props: { id: string; modelId: string | null; sagemaker: boolean; onDone: () => void }) {
   const [error, setError] = useState<GraphqlError | null>(null)
+  const [archiveExisting, setArchiveExisting] = useState(false)
   const finish = (errors: GraphqlError[]) => {
     setError(errors[0] ?? null)
     if (errors.length === 0) props.onDone()
   }
   return (
     <form class="actions" onSubmit={(event) => event.preventDefault()}>
-      {props.sagemaker ? (
-        <label>
-          Approval{' '}
-          <select name="approval" onChange={(event) => void graphql(DashboardSetApprovalDocument, { id: props.id, status: event.currentTarget.value as ApprovalStatus }).then((answer) => finish(answer.errors))}>
-            <option value="">Set…</option>
-            {APPROVALS.map((status) => (
-              <option key={status} value={status}>
-                {status}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : (
-        <label>
-          Stage{' '}
-          <select name="stage" onChange={(event) => void graphql(DashboardTransitionDocument, { id: props.id, stage: event.currentTarget.value as ModelStage, archiveExisting: false }).then((answer) => finish(answer.errors))}>
-            <option value="">Move to…</option>
-            {STAGES.map((stage) => (
-              <option key={stage} value={stage}>
-                {stage}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <label>
+        Promote to{' '}
+        <select name="promotion" onChange={(event) => void graphql(DashboardPromoteDocument, { id: props.id, to: event.currentTarget.value as Promotion, archiveExisting }).then((answer) => finish(answer.errors))}>
+          <option value="">Choose…</option>
+          {(props.sagemaker ? PROMOTIONS.filter((promotion) => promotion !== 'NONE') : PROMOTIONS).map((promotion) => (
+            <option key={promotion} value={promotion}>
+              {promotion}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <label>
+        <input type="checkbox" name="archiveExisting" checked={archiveExisting} onChange={(event) => setArchiveExisting(event.currentTarget.checked)} /> retire the others there
+      </label>
       {!props.sagemaker && props.modelId !== null && (
         <AliasForm
           onSet={(alias) => void graphql(DashboardSetAliasDocument, { modelId: props.modelId as string, alias, versionId: props.id }).then((answer) => finish(answer.errors))}
