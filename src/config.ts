@@ -330,6 +330,15 @@ const registrySyncRuleSchema = z
         framework: z.string().min(1).optional(),
       })
       .strict(),
+    /**
+     * Aliases that say a source version's promotion (MLflow 3 promotes by alias: `{ PRODUCTION: champion }`).
+     * A version one of them points at has that promotion, and the sync writes that promotion by moving the alias;
+     * other promotions are the stage's, as everywhere.
+     */
+    aliases: z
+      .object({ PRODUCTION: z.string().min(1).max(255).optional(), CANDIDATE: z.string().min(1).max(255).optional(), RETIRED: z.string().min(1).max(255).optional() })
+      .strict()
+      .default({}),
     /** How often the source registry is read for new versions and promotions. */
     pollMs: z.number().int().min(100).default(5_000),
   })

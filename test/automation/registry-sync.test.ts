@@ -38,7 +38,8 @@ describeMlflow('registry sync', (mlflowUrl) => {
       webhooks: { allowedTargets: ['127.0.0.1'] },
       // Scans are started by the tests (scanNow), so each step below is deterministic; the timer is the same scan.
       registrySync: [
-        { name: 'mlflow-to-sm', from: 'ml', to: 'sm', models: `${prefix}-ml-*`, container: { image: IMAGE, environment: { SERVE: 'yes' } }, pollMs: 3_600_000 },
+        // The MLflow side promotes to production by alias, as MLflow 3 does.
+        { name: 'mlflow-to-sm', from: 'ml', to: 'sm', models: `${prefix}-ml-*`, container: { image: IMAGE, environment: { SERVE: 'yes' } }, aliases: { PRODUCTION: 'champion' }, pollMs: 3_600_000 },
         { name: 'native-to-sm', from: 'local', to: 'sm', models: `${prefix}-nat-*`, container: { image: IMAGE }, pollMs: 3_600_000 },
       ],
     })
@@ -111,12 +112,22 @@ describeMlflow('registry sync', (mlflowUrl) => {
       await settled()
       expect((await describe(arn)).ModelApprovalStatus).toBe('Rejected')
 
-      // The MLflow side too: approving its package moves the stage on the MLflow server.
+      // The MLflow side promotes by alias (the rule's PRODUCTION is `champion`): approving its package points the alias at it on the MLflow server.
       const mlModel = `${prefix}-ml-churn`
       const [mlPackage] = await packagesOf(mlModel)
       await gw.data(PromoteModelVersionDocument, { id: `ModelVersion:sm:${mlPackage.ModelPackageArn}`, to: 'PRODUCTION' })
       await settled()
-      expect((await mlflowVersion(mlModel, '1')).current_stage).toBe('Production')
+      const aliases = async () => (await mlflow.get<{ registered_model: { aliases?: { alias: string; version: string }[] } }>('registered-models/get', { name: mlModel })).registered_model.aliases
+      expect(await aliases()).toEqual([{ alias: 'champion', version: '1' }])
+      expect((await mlflowVersion(mlModel, '1')).current_stage).toBe('None')
+
+      // Moving the alias on the MLflow server to a new version approves its package, and the old one's goes back to pending.
+      await mlflow.post('model-versions/create', { name: mlModel, source: 's3://models/churn/2' })
+      await settled()
+      await mlflow.post('registered-models/alias', { name: mlModel, alias: 'champion', version: '2' })
+      await settled()
+      const byVersion = new Map(await Promise.all((await packagesOf(mlModel)).map(async (summary) => [(await describe(summary.ModelPackageArn!)).CustomerMetadataProperties?.['mlflow.model_version'], (await describe(summary.ModelPackageArn!)).ModelApprovalStatus] as const)))
+      expect(Object.fromEntries(byVersion)).toEqual({ '1': 'PendingManualApproval', '2': 'Approved' })
     })
 
     it('reports a conflict (both sides changed since the last sync) as an event and in the status, overwriting neither', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { RegistrySyncRuleConfig } from '../../config.js'
 import type { AutomationStore, OutboxItem, SyncLink } from '../../contract/automation-store.js'
-import { APPROVAL_OF_PROMOTION, type ModelVersion, SAGEMAKER_PACKAGE_TAG, promotionOf } from '../../domain.js'
+import { APPROVAL_OF_PROMOTION, type ModelAlias, type ModelVersion, type Promotion, SAGEMAKER_PACKAGE_TAG, promotionOf } from '../../domain.js'
 import { GatewayError, isBackendFailure } from '../../errors.js'
 import { logUnexpected } from '../../log.js'
 import type { Backends } from '../backends.js'
@@ -118,8 +118,11 @@ export class RegistrySync {
     const models = this.federation()
     const matching = globMatcher(rule.models)
     const modelKeys: RecordKey[] = []
+    const aliasesOf = new Map<string, ModelAlias[]>()
     for await (const model of pages((after) => models.listRegisteredModels({ backends: [rule.from], filter: { all: [] }, first: PAGE, after }))) {
-      if (matching(model.name)) modelKeys.push({ backendId: rule.from, nativeId: model.nativeId })
+      if (!matching(model.name)) continue
+      modelKeys.push({ backendId: rule.from, nativeId: model.nativeId })
+      aliasesOf.set(model.nativeId, model.aliases)
     }
     if (modelKeys.length === 0) return
     const links = new Map((await this.store.syncLinks.list(name)).filter((link) => link.sourceBackend === rule.from).map((link) => [link.sourceVersion, link]))
@@ -133,7 +136,7 @@ export class RegistrySync {
       if (!link) return [{ kind: 'register', version, dedupe: `register:${version.createdAt.getTime()}` }]
       const target = packageOf.get(version.nativeId)
       if (!target) return []
-      const moved = promotionOf(version) !== link.sourcePromotion || promotionOf(target) !== link.targetPromotion
+      const moved = sourcePromotionOf(rule, version, aliasesOf.get(version.modelNativeId) ?? []) !== link.sourcePromotion || promotionOf(target) !== link.targetPromotion
       return moved ? [{ kind: 'promote', version, dedupe: `promote:${version.updatedAt.getTime()}:${target.updatedAt.getTime()}:${link.syncedAt.getTime()}` }] : []
     })
     if (steps.length === 0) return
@@ -171,11 +174,12 @@ export class RegistrySync {
     const source = await models.modelVersion({ backendId: rule.from, nativeId: versionId })
     if (!source) return
     if (await this.store.syncLinks.get(name, rule.from, versionId)) return
-    const target = (await this.taggedPackage(models, rule, source)) ?? (await this.foundPackage(models, rule, source)) ?? (await this.createPackage(models, rule, source))
+    const promotion = sourcePromotionOf(rule, source, await this.aliasesOf(models, rule, source))
+    const target = (await this.taggedPackage(models, rule, source)) ?? (await this.foundPackage(models, rule, source)) ?? (await this.createPackage(models, rule, source, promotion))
     if (source.tags[SAGEMAKER_PACKAGE_TAG] !== target.nativeId) {
       await models.setModelVersionTags({ backendId: rule.from, nativeId: source.nativeId }, [{ key: SAGEMAKER_PACKAGE_TAG, value: target.nativeId }])
     }
-    await this.store.syncLinks.put(linkOf(name, rule, source, target, null))
+    await this.store.syncLinks.put(linkOf(name, rule, source, promotion, target))
   }
 
   /** Carries a promotion over to the side that did not move; both moved to different promotions is a conflict, reported, not overwritten. */
@@ -187,7 +191,8 @@ export class RegistrySync {
     const targetKey = { backendId: rule.to, nativeId: link.targetVersion }
     let target = await models.modelVersion(targetKey)
     if (!target) return
-    const sourceNow = promotionOf(source)
+    const aliases = await this.aliasesOf(models, rule, source)
+    const sourceNow = sourcePromotionOf(rule, source, aliases)
     const targetNow = promotionOf(target)
     const sourceMoved = sourceNow !== link.sourcePromotion
     const targetMoved = targetNow !== link.targetPromotion
@@ -199,10 +204,37 @@ export class RegistrySync {
       await this.store.syncLinks.put({ ...link, conflict, syncedAt: new Date() })
       return
     }
-    let synced = source
-    if (sourceMoved && !targetMoved && APPROVAL_OF_PROMOTION[sourceNow] !== null) target = await models.promoteModelVersion(targetKey, sourceNow, false)
-    if (targetMoved && !sourceMoved) synced = await models.promoteModelVersion({ backendId: rule.from, nativeId: versionId }, targetNow, false)
-    await this.store.syncLinks.put(linkOf(name, rule, synced, target, null))
+    let synced = sourceNow
+    // A source back at NONE (its alias moved to another version) makes the package pending again: a package has no "none".
+    if (sourceMoved && !targetMoved) target = await models.promoteModelVersion(targetKey, sourceNow === 'NONE' ? 'CANDIDATE' : sourceNow, false)
+    if (targetMoved && !sourceMoved) synced = await this.promoteSource(models, rule, source, aliases, targetNow)
+    await this.store.syncLinks.put(linkOf(name, rule, source, synced, target))
+  }
+
+  /**
+   * Writes a promotion on the source: by moving the rule's alias for it
+   * where it names one, else by stage (and then the rule's aliases this
+   * version holds are taken off it, or they would still say otherwise).
+   */
+  private async promoteSource(models: ModelFederation, rule: RegistrySyncRuleConfig, source: ModelVersion, aliases: readonly ModelAlias[], to: Promotion): Promise<Promotion> {
+    const model = { backendId: rule.from, nativeId: source.modelNativeId }
+    const version = { backendId: rule.from, nativeId: source.nativeId }
+    const alias = aliasFor(rule, to)
+    if (alias) {
+      await models.setModelAlias(model, alias, version)
+      return to
+    }
+    await models.promoteModelVersion(version, to, false)
+    for (const held of aliases.filter((entry) => entry.versionNativeId === source.nativeId && aliasPromotion(rule, entry.alias) !== null)) {
+      await models.deleteModelAlias(model, held.alias)
+    }
+    return to
+  }
+
+  /** The aliases of the source version's model (a version read from MLflow's search has none of its own). */
+  private async aliasesOf(models: ModelFederation, rule: RegistrySyncRuleConfig, source: ModelVersion): Promise<ModelAlias[]> {
+    if (Object.keys(rule.aliases).length === 0) return []
+    return (await models.registeredModel({ backendId: rule.from, nativeId: source.modelNativeId }))?.aliases ?? []
   }
 
   /** The package the source's tag names, when it is in the rule's target. */
@@ -221,7 +253,7 @@ export class RegistrySync {
     return null
   }
 
-  private async createPackage(models: ModelFederation, rule: RegistrySyncRuleConfig, source: ModelVersion): Promise<ModelVersion> {
+  private async createPackage(models: ModelFederation, rule: RegistrySyncRuleConfig, source: ModelVersion, promotion: Promotion): Promise<ModelVersion> {
     const group = { backendId: rule.to, nativeId: source.modelNativeId }
     if (!(await models.registeredModel(group))) {
       await models.createRegisteredModel({ backendId: rule.to, name: source.modelNativeId, description: `Mirrored from ${rule.from} by mlgate`, tags: [] })
@@ -241,7 +273,7 @@ export class RegistrySync {
         environment: rule.container.environment,
         framework: rule.container.framework ?? null,
         modelDataUrl: source.source?.startsWith('s3://') ? source.source : null,
-        approval: APPROVAL_OF_PROMOTION[promotionOf(source)] ?? 'PENDING_MANUAL_APPROVAL',
+        approval: APPROVAL_OF_PROMOTION[promotion] ?? 'PENDING_MANUAL_APPROVAL',
       },
     })
   }
@@ -257,16 +289,33 @@ export function ruleName(rule: RegistrySyncRuleConfig): string {
   return rule.name ?? `${rule.from}->${rule.to}:${rule.models}`
 }
 
-function linkOf(name: string, rule: RegistrySyncRuleConfig, source: ModelVersion, target: ModelVersion, conflict: string | null): SyncLink {
+/** A source version's promotion: the one a rule alias pointing at it says, else its stage's. */
+export function sourcePromotionOf(rule: Pick<RegistrySyncRuleConfig, 'aliases'>, version: ModelVersion, aliases: readonly ModelAlias[]): Promotion {
+  for (const entry of aliases) {
+    const promotion = entry.versionNativeId === version.nativeId ? aliasPromotion(rule, entry.alias) : null
+    if (promotion) return promotion
+  }
+  return promotionOf(version)
+}
+
+function aliasFor(rule: Pick<RegistrySyncRuleConfig, 'aliases'>, promotion: Promotion): string | null {
+  return promotion === 'NONE' ? null : (rule.aliases[promotion] ?? null)
+}
+
+function aliasPromotion(rule: Pick<RegistrySyncRuleConfig, 'aliases'>, alias: string): Promotion | null {
+  return (['PRODUCTION', 'CANDIDATE', 'RETIRED'] as const).find((promotion) => rule.aliases[promotion] === alias) ?? null
+}
+
+function linkOf(name: string, rule: RegistrySyncRuleConfig, source: ModelVersion, sourcePromotion: Promotion, target: ModelVersion): SyncLink {
   return {
     rule: name,
     sourceBackend: rule.from,
     sourceVersion: source.nativeId,
     targetBackend: rule.to,
     targetVersion: target.nativeId,
-    sourcePromotion: promotionOf(source),
+    sourcePromotion,
     targetPromotion: promotionOf(target),
-    conflict,
+    conflict: null,
     syncedAt: new Date(),
   }
 }
