@@ -1,4 +1,3 @@
-import type { Automation } from './federation/automation/index.js'
 import type { Identity } from './auth/identity.js'
 import type { UserAdmin } from './auth/user-admin.js'
 import type { CallerAccess } from './auth/permissions.js'
@@ -13,6 +12,7 @@ import { ModelFederation } from './federation/models.js'
 import { TrackingFederation } from './federation/tracking.js'
 import type { Backends } from './federation/backends.js'
 import type { CallerAllowance } from './auth/role-limits.js'
+import type { Automation } from './federation/automation/index.js'
 
 /** What every resolver gets: the federation layer, with this request's loaders. */
 export interface GatewayContext {

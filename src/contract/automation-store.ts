@@ -23,7 +23,8 @@ export const AUTOMATION_CHANGES: readonly AutomationChange[] = ['webhook', 'regi
 export const WEBHOOK_STATUSES = ['ACTIVE', 'DISABLED'] as const
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number]
 
-export interface Webhook {
+export interface NewWebhook {
+  /** Chosen by the caller, since the secret is sealed to it before the row exists. */
   id: string
   name: string
   description: string | null
@@ -33,19 +34,11 @@ export interface Webhook {
   /** The signing secret as stored: encrypted (federation/automation/secrets.ts); null when unsigned. */
   encryptedSecret: string | null
   status: WebhookStatus
-  createdAt: Date
-  updatedAt: Date
 }
 
-export interface NewWebhook {
-  /** Chosen by the caller, since the secret is sealed to it before the row exists. */
-  id: string
-  name: string
-  description: string | null
-  url: string
-  events: string[]
-  encryptedSecret: string | null
-  status: WebhookStatus
+export interface Webhook extends NewWebhook {
+  createdAt: Date
+  updatedAt: Date
 }
 
 /** A change to a webhook: absent fields stay as they are. */

@@ -1,8 +1,8 @@
-import { type EventSink, IGNORE_EVENTS } from './automation/events.js'
 import type { Backend } from '../contract/backend.js'
 import { GatewayError, unsupported } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import { type RecordKey, nativeIdsByBackend } from './record-key.js'
+import { type EventSink, IGNORE_EVENTS } from './automation/events.js'
 
 /** A backend as the gateway holds it: behind its circuit breaker. */
 export type GuardedBackend = Backend & { circuit: CircuitBreaker }

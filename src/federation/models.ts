@@ -1,4 +1,3 @@
-import { type GatewayEvent, events } from './automation/events.js'
 import type { Backend, ModelVersionQuery, PackageSpec, RegisteredModelQuery } from '../contract/backend.js'
 import { APPROVAL_OF_PROMOTION, type ApprovalStatus, type KeyValue, type ModelStage, type ModelVersion, type Promotion, type RegisteredModel, STAGE_OF_PROMOTION, promotionOf } from '../domain.js'
 import { badInput, notFound } from '../errors.js'
@@ -15,6 +14,7 @@ import { checkAlias, checkModelName, checkTags } from './write-limits.js'
 import { AccessGuard, keysOf, modelRecord, withVisible } from './access.js'
 import { UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
+import { type GatewayEvent, events } from './automation/events.js'
 
 export interface RegisteredModelListArgs extends ListArgs {
   filter: RegisteredModelFilter

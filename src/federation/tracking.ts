@@ -1,4 +1,3 @@
-import { FINISHED_STATUSES, events } from './automation/events.js'
 import { type Backend, DATASET_SUMMARIES_LIMIT, type ExperimentQuery, KEYED_RUN_ORDER_FIELDS, type RunBatch, type RunOrder, type RunQuery, type UpdateRunInput } from '../contract/backend.js'
 import type { DatasetInput, DatasetSummary, Experiment, KeyValue, MetricSeries, MetricWrite, ModelInput, Run, RunStatus } from '../domain.js'
 import { type GatewayError, badInput, notFound } from '../errors.js'
@@ -16,6 +15,7 @@ import { AccessGuard, experimentRecord, keysOf, withVisible } from './access.js'
 import { type CallerAccess, UNRESTRICTED_ACCESS } from '../auth/permissions.js'
 import type { Permission } from '../contract/identity-store.js'
 import { checkDatasetInputs, checkExperimentName, checkMetrics, checkParams, checkRunName, checkTags } from './write-limits.js'
+import { FINISHED_STATUSES, events } from './automation/events.js'
 
 export const HISTORY_POINTS = { default: 1000, min: 10, max: 10_000 } as const
 

@@ -1,6 +1,3 @@
-import type { WebhookAdmin } from '../federation/automation/webhooks.js'
-import type { EventSink } from '../federation/automation/events.js'
-import { webhookRoutes } from './webhooks.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { UserAdmin } from '../auth/user-admin.js'
 import type { CallerAccess } from '../auth/permissions.js'
@@ -26,6 +23,9 @@ import { runRoutes } from './runs.js'
 import { ApiTarget } from './target.js'
 import { Backends } from '../federation/backends.js'
 import { logUnexpected } from '../log.js'
+import type { WebhookAdmin } from '../federation/automation/webhooks.js'
+import type { EventSink } from '../federation/automation/events.js'
+import { webhookRoutes } from './webhooks.js'
 
 /** MLflow's clients call both prefixes (the UI uses `ajax-api`). */
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/', '/api/3.0/mlflow/', '/ajax-api/3.0/mlflow/']
