@@ -43,7 +43,10 @@ export function webhookRoutes(webhooks: WebhookAdmin): Route[] {
       path: 'webhooks',
       async handle(params) {
         const request = parseParams(z.object({ max_results: z.coerce.number().int().optional(), page_token: z.string().optional() }), params)
-        const page = await webhooks.list(currentIdentity(), { first: request.max_results || 100, token: request.page_token || null })
+        // MLflow's store: 0 or absent means 100; otherwise 1 to 1,000.
+        const first = request.max_results || 100
+        if (first < 1 || first > 1000) throw invalidParameter('max_results must be between 1 and 1000.')
+        const page = await webhooks.list(currentIdentity(), { first, token: request.page_token || null })
         return { webhooks: page.items.map(webhookJson), ...(page.nextToken && { next_page_token: page.nextToken }) }
       },
     },

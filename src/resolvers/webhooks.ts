@@ -184,7 +184,7 @@ function adminOf(context: GatewayContext): WebhookAdmin {
 function pageArgs(args: { first?: number | null; after?: string | null }): { first: number; token: string | null } {
   const first = args.first ?? PAGE_SIZE.default
   if (!Number.isInteger(first) || first < 0 || first > PAGE_SIZE.max) throw badInput(`first must be between 0 and ${PAGE_SIZE.max}`)
-  return { first: Math.max(first, 1), token: args.after ?? null }
+  return { first, token: args.after ?? null }
 }
 
 function connection<T>(page: Page<T>, request: { token: string | null }) {

@@ -90,7 +90,7 @@ export class WebhookAdmin {
 
   async list(caller: Identity | null, page: { first: number; token: string | null }): Promise<Page<Webhook>> {
     requireAdmin(caller)
-    if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE) throw badInput(`max_results must be between 1 and ${MAX_PAGE}.`)
+    if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE) throw badInput(`a page holds 0 to ${MAX_PAGE} webhooks`)
     return this.store.webhooks.list(page)
   }
 
