@@ -343,6 +343,7 @@ const registrySyncRuleSchema = z
     pollMs: z.number().int().min(100).default(5_000),
   })
   .strict()
+  .transform((rule) => ({ ...rule, name: rule.name ?? `${rule.from}->${rule.to}:${rule.models}` }))
 
 export const backendConfigSchema = z.discriminatedUnion('kind', [nativeBackendSchema, mlflowBackendSchema, sagemakerBackendSchema])
 
@@ -437,7 +438,10 @@ export const configSchema = z
       if (!backend) ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `no backend "${apiBackend}" is configured` })
       else if (backend.kind === 'sagemaker') ctx.addIssue({ code: 'custom', path: ['mlflowApi', 'backend'], message: `backend "${apiBackend}" keeps no runs (SageMaker Model Registry)` })
     }
+    const ruleNames = new Set<string>()
     config.registrySync.forEach((rule, index) => {
+      if (ruleNames.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'name'], message: `another rule is named "${rule.name}": give each rule its own name` })
+      ruleNames.add(rule.name)
       const from = config.backends.find((backend) => backend.id === rule.from)
       const to = config.backends.find((backend) => backend.id === rule.to)
       if (!from) ctx.addIssue({ code: 'custom', path: ['registrySync', index, 'from'], message: `no backend "${rule.from}" is configured` })

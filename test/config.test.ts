@@ -96,7 +96,8 @@ describe('config', () => {
     ]
     const rule = { from: 'ml', to: 'sm', models: 'churn-*', container: { image: 'serve:1' } }
     const parsed = parseConfig({ backends, registrySync: [rule], webhooks: { allowedTargets: ['127.0.0.1', '10.0.0.0/8', 'hooks.internal'] } }, {})
-    expect(parsed.registrySync[0]).toMatchObject({ models: 'churn-*', pollMs: 5000, container: { image: 'serve:1', environment: {} } })
+    expect(parsed.registrySync[0]).toMatchObject({ name: 'ml->sm:churn-*', models: 'churn-*', pollMs: 5000, container: { image: 'serve:1', environment: {} }, aliases: {} })
+    expect(() => parseConfig({ backends, registrySync: [rule, { ...rule }] }, {})).toThrow(/another rule is named "ml->sm:churn-\*"/)
     expect(parsed.webhooks).toMatchObject({ maxAttempts: 10, timeoutMs: 10_000, metricRules: [] })
     expect(() => parseConfig({ backends, registrySync: [{ ...rule, to: 'ml' }] }, {})).toThrow(/registrySync\[0\]\.to: backend "ml" is not a SageMaker backend/)
     expect(() => parseConfig({ backends, registrySync: [{ ...rule, from: 'sm' }] }, {})).toThrow(/registrySync\[0\]\.from/)

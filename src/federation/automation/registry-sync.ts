@@ -59,7 +59,8 @@ export class RegistrySync {
   private readonly rules: Map<string, RegistrySyncRuleConfig>
   private readonly worker: OutboxWorker
   private readonly timers: NodeJS.Timeout[] = []
-  private readonly scanning = new Set<Promise<void>>()
+  /** The scan in progress per rule: a slow source is not scanned twice at once. */
+  private readonly scanning = new Map<string, Promise<void>>()
 
   constructor(
     rules: readonly RegistrySyncRuleConfig[],
@@ -67,7 +68,7 @@ export class RegistrySync {
     private readonly store: AutomationStore,
     private readonly events: EventSink,
   ) {
-    this.rules = new Map(rules.map((rule) => [ruleName(rule), rule]))
+    this.rules = new Map(rules.map((rule) => [rule.name, rule]))
     this.worker = new OutboxWorker(store.outbox, 'registry-sync', (item) => this.work(item), { leaseMs: LEASE_MS, idleMs: 30_000, concurrency: 2 })
   }
 
@@ -75,12 +76,13 @@ export class RegistrySync {
     this.worker.start()
     for (const [name, rule] of this.rules) {
       const scan = () => {
+        if (this.scanning.has(name)) return
         const running: Promise<void> = this.scan(name, rule)
           .catch((error: unknown) => {
             if (!isBackendFailure(error)) logUnexpected(`registry sync rule ${name}: scanning failed`, error)
           })
-          .finally(() => this.scanning.delete(running))
-        this.scanning.add(running)
+          .finally(() => this.scanning.delete(name))
+        this.scanning.set(name, running)
       }
       scan()
       this.timers.push(setInterval(scan, rule.pollMs))
@@ -89,7 +91,7 @@ export class RegistrySync {
 
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
-    await Promise.all([...this.scanning])
+    await Promise.all([...this.scanning.values()])
     await this.worker.close()
   }
 
@@ -283,10 +285,6 @@ export class RegistrySync {
     const tracking = new TrackingFederation(this.backends)
     return new ModelFederation(this.backends, tracking.loaders, undefined, tracking.guard)
   }
-}
-
-export function ruleName(rule: RegistrySyncRuleConfig): string {
-  return rule.name ?? `${rule.from}->${rule.to}:${rule.models}`
 }
 
 /** A source version's promotion: the one a rule alias pointing at it says, else its stage's. */

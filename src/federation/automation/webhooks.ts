@@ -98,7 +98,8 @@ export class WebhookAdmin {
   async update(caller: Identity | null, id: string, patch: Partial<WebhookInput>): Promise<Webhook> {
     requireAdmin(caller)
     const current = await this.get(caller, id)
-    const checked = await this.checked({ ...inputOf(current), ...patch, secret: patch.secret ?? null })
+    // The stored URL is not checked again (its host may not resolve now): a webhook can be disabled whatever its target does.
+    const checked = await this.checked({ ...inputOf(current), ...patch, secret: patch.secret ?? null }, { url: patch.url !== undefined })
     const change: WebhookPatch = {
       ...(patch.name !== undefined && { name: checked.name }),
       ...(patch.url !== undefined && { url: checked.url }),
@@ -152,11 +153,11 @@ export class WebhookAdmin {
     return webhook.encryptedSecret === null ? null : this.secrets.open(webhook.encryptedSecret, webhook.id)
   }
 
-  private async checked(input: WebhookInput): Promise<WebhookInput> {
+  private async checked(input: WebhookInput, check: { url: boolean } = { url: true }): Promise<WebhookInput> {
     if (!WEBHOOK_NAME.test(input.name)) {
       throw badInput(`Webhook name '${input.name.slice(0, 100)}' is invalid. It must start and end with a letter or digit, be less than 63 characters long, and contain only letters, digits, dots (.), underscores (_), and hyphens (-).`)
     }
-    await this.policy.check(input.url)
+    if (check.url) await this.policy.check(input.url)
     if (input.events.length === 0) throw badInput('Webhook events must be a non-empty list.')
     const unknown = input.events.find((event) => !isEventName(event))
     if (unknown !== undefined) throw badInput(`unknown webhook event "${unknown.slice(0, 100)}"`)
