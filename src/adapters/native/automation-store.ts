@@ -17,6 +17,7 @@ import {
 } from '../../contract/automation-store.js'
 import type { Page, PageRequest } from '../../contract/backend.js'
 import { pageFromRows, pageOffset } from './page-token.js'
+import { textArray } from './db/array-literal.js'
 import type { Database, OutboxTable, RegistrySyncLinkTable, WebhookTable } from './db/schema.js'
 import type { NativeDatabase } from './client.js'
 
@@ -249,23 +250,17 @@ class NativeOutbox implements Outbox {
     return pageFromRows(rows.map(toOutboxItem), page, offset)
   }
 
+  /** One statement for every prefix (the status and /metrics ask for all rules at once). */
   async pending(topic: OutboxTopic, prefixes: readonly string[]): Promise<{ count: number; lastError: string | null }[]> {
-    return Promise.all(
-      prefixes.map(async (prefix) => {
-        const row = await this.db
-          .selectFrom('outbox')
-          .select((eb) => [
-            eb.fn.countAll<number>().as('count'),
-            sql<string | null>`(array_agg(last_error order by id desc) filter (where last_error is not null))[1]`.as('last_error'),
-          ])
-          .where('topic', '=', topic)
-          .where('state', '=', 'PENDING')
-          .where(sql<boolean>`starts_with(ordering_key, ${prefix})`)
-          .executeTakeFirstOrThrow()
-        return { count: Number(row.count), lastError: row.last_error }
-      }),
-    )
+    const result = await sql<{ count: number; last_error: string | null }>`
+      select count(o.id) as count,
+        (array_agg(o.last_error order by o.id desc) filter (where o.last_error is not null))[1] as last_error
+      from unnest(${textArray(prefixes)}::text[]) with ordinality as p(prefix, position)
+      left join outbox o on o.topic = ${topic} and o.state = 'PENDING' and starts_with(o.ordering_key, p.prefix)
+      group by p.position order by p.position`.execute(this.db)
+    return result.rows.map((row) => ({ count: Number(row.count), lastError: row.last_error }))
   }
+
 }
 
 class NativeSyncLinks implements SyncLinkStore {
@@ -306,17 +301,14 @@ class NativeSyncLinks implements SyncLinkStore {
   }
 
   async summary(rules: readonly string[]): Promise<{ lastSyncedAt: Date | null; conflicts: number }[]> {
-    return Promise.all(
-      rules.map(async (rule) => {
-        const row = await this.db
-          .selectFrom('registry_sync_links')
-          .select((eb) => [eb.fn.max('synced_at').as('last'), sql<number>`count(*) filter (where conflict is not null)`.as('conflicts')])
-          .where('rule', '=', rule)
-          .executeTakeFirstOrThrow()
-        return { lastSyncedAt: row.last === null ? null : new Date(Number(row.last)), conflicts: Number(row.conflicts) }
-      }),
-    )
+    const result = await sql<{ last: number | null; conflicts: number }>`
+      select max(l.synced_at) as last, count(l.rule) filter (where l.conflict is not null) as conflicts
+      from unnest(${textArray(rules)}::text[]) with ordinality as r(rule, position)
+      left join registry_sync_links l on l.rule = r.rule
+      group by r.position order by r.position`.execute(this.db)
+    return result.rows.map((row) => ({ lastSyncedAt: row.last === null ? null : new Date(Number(row.last)), conflicts: Number(row.conflicts) }))
   }
+
 }
 
 /** An outbox id as a client may send it: anything that is not one matches no row. */
