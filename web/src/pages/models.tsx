@@ -1,3 +1,4 @@
+import { DraftInput } from '../components/draft-input'
 import { PartialBanner } from '../components/partial-banner'
 import { DashboardBackendsDocument, DashboardModelVersionsDocument, type ModelVersionFilter, type Promotion } from '../generated/graphql'
 import { useGraphql } from '../graphql'
@@ -46,7 +47,7 @@ export function ModelsPage(props: { state: ModelsState }) {
             </option>
           ))}
         </select>
-        <input name="name" aria-label="Model name" placeholder="Model name contains…" value={state.name} />
+        <DraftInput name="name" label="Model name" placeholder="Model name contains…" applied={state.name} />
         <button type="submit">Filter</button>
       </form>
       <PartialBanner errors={answer?.errors ?? []} what="versions" />

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { DraftInput } from '../components/draft-input'
 import { FilterError } from '../components/filter-error'
 import { HealthBadges } from '../components/health-badges'
 import { PartialBanner } from '../components/partial-banner'
@@ -68,7 +69,7 @@ export function RunsPage(props: { state: RunsState }) {
             go({ filter: typeof text === 'string' ? text : '', after: null })
           }}
         >
-          <input name="filter" aria-label="Filter" placeholder="metrics.acc > 0.9 and params.lr = '0.01'" value={state.filter} spellcheck={false} />
+          <DraftInput name="filter" label="Filter" placeholder="metrics.acc > 0.9 and params.lr = '0.01'" applied={state.filter} />
           <button type="submit">Filter</button>
         </form>
         {filterError && <FilterError filter={state.filter} error={filterError} />}
