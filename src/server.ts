@@ -12,6 +12,7 @@ import { CostBudget, IN_PROCESS_CLIENT, clientKeyOf, costBudgetPlugin, rateLimit
 import { crossSitePolicy, crossSiteRefusal } from './http/cross-site.js'
 import { graphqlLimitPlugins } from './http/graphql-limits.js'
 import { handleHealthRoutes } from './http/health.js'
+import { readJsonBody } from './http/json-body.js'
 import { graphqlBodyRefusal, sendCodedError } from './http/coded-answers.js'
 import { serveGraphqlWs, socketIdentityOf } from './http/graphql-ws.js'
 import { sharedSubscriptionEventsPlugin } from './http/shared-subscription-events.js'
@@ -170,6 +171,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       response.once('finish', () => request.destroy())
       return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message, { connection: 'close' })
     }
+    if ((await readJsonBody(request)) === 'client left') return void response.destroy()
     await yoga(request, response)
   }
   const server = createServer((request, response) => {

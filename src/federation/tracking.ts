@@ -265,8 +265,14 @@ export class TrackingFederation {
   }
 
   async logMetrics(key: RecordKey, metrics: MetricWrite[]): Promise<Run> {
+    await this.appendMetrics(key, metrics, 'logMetrics')
+    return this.reloadRun(key)
+  }
+
+  /** Logs metric points without reading the run back: the hot path of training loops (logMetricSeries). */
+  async appendMetrics(key: RecordKey, metrics: MetricWrite[], operation = 'logMetricSeries'): Promise<void> {
     checkMetrics(metrics)
-    return this.afterRunWrite(key, 'EDIT', 'logMetrics', { points: metrics.length, metrics: keysOf(metrics) }, () => this.writerFor(key).logMetrics(key.nativeId, metrics))
+    await this.writeRun(key, 'EDIT', operation, { points: metrics.length, metrics: keysOf(metrics) }, () => this.writerFor(key).logMetrics(key.nativeId, metrics))
   }
 
   async logParams(key: RecordKey, params: KeyValue[]): Promise<Run> {
@@ -296,11 +302,7 @@ export class TrackingFederation {
   async logBatch(key: RecordKey, batch: RunBatch): Promise<void> {
     const checked = this.checkBatch(batch)
     const summary = { points: checked.metrics.length, metrics: keysOf(checked.metrics), params: keysOf(checked.params), tags: keysOf(checked.tags) }
-    await this.guard.audited({ operation: 'logBatch', recordType: 'run', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
-      await this.guard.requireOnRun(key, 'EDIT')
-      await this.writerFor(key).logBatch(key.nativeId, checked)
-    })
-    this.loaders.run.clear(key)
+    await this.writeRun(key, 'EDIT', 'logBatch', summary, () => this.writerFor(key).logBatch(key.nativeId, checked))
   }
 
   /** MLflow's limits on one log-batch call; the batch as it is written (one entry per tag key). */
@@ -330,11 +332,21 @@ export class TrackingFederation {
 
   /** After a write, the request's cached copy is stale: reload the run. */
   private async afterRunWrite(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<unknown>): Promise<Run> {
+    await this.writeRun(key, needed, operation, summary, write)
+    return this.reloadRun(key)
+  }
+
+  /** Checks the caller's level on the run's experiment, then writes, audited; the request's cached copy of the run is dropped. */
+  private async writeRun(key: RecordKey, needed: Permission, operation: string, summary: Record<string, unknown>, write: () => Promise<unknown>): Promise<void> {
     await this.guard.audited({ operation, recordType: 'run', backendId: key.backendId, recordId: key.nativeId, summary }, async () => {
       await this.guard.requireOnRun(key, needed)
       await write()
     })
     this.loaders.run.clear(key)
+  }
+
+  /** The run as a write left it (the writer may read it whatever its read permission: it just wrote it). */
+  async reloadRun(key: RecordKey): Promise<Run> {
     const run = await this.loaders.run.load(key)
     if (!run) throw notFound(`run ${key.nativeId}`, key.backendId)
     return run

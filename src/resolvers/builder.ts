@@ -21,6 +21,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     // The cost of an operation is estimated from its shape before anything runs (limits.queryCost, queryDepth, queryBreadth).
     limit: (context) => ({ complexity: context.limits.queryCost, depth: context.limits.queryDepth, breadth: context.limits.queryBreadth }),
+    // Reads only the arguments named in COST_ARGUMENTS (the cost budget keeps estimates by their values).
     fieldComplexity: (args, _context, field) => {
       // A page costs its size times its selection: `first` (or the default page size) is the multiplier.
       // Each filter clause tests every candidate record (and totalCount counts them all): 500 a clause.
@@ -44,6 +45,9 @@ export const builder = new SchemaBuilder<{
     },
   },
 })
+
+/** The only arguments an operation's estimated cost depends on (fieldComplexity above reads no other). */
+export const COST_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'ids', 'filter', 'mlflowFilter', 'maxPoints'])
 
 /** How many clauses a list's filter arguments hold (typed `filter` fields and MLflow's syntax alike), for the cost estimate. */
 function filterClausesOf(args: Record<string, unknown>): number {

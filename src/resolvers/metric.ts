@@ -1,9 +1,11 @@
 import type { LatestMetric, MetricPoint, MetricSeries } from '../domain.js'
+import { badInput } from '../errors.js'
+import type { RecordKey } from '../federation/record-key.js'
 import { decodeGlobalIdOf } from '../ids.js'
 import { builder } from './builder.js'
 import { RunRef } from './refs.js'
 
-/** Metrics: latest values on a run, history with downsampling, and logMetrics. */
+/** Metrics: latest values on a run, history with downsampling, logMetrics, and logMetricSeries for training loops. */
 
 export const MetricRef = builder.objectRef<LatestMetric>('Metric').implement({
   description: 'The latest value of one metric of a run (highest step, then latest timestamp).',
@@ -80,6 +82,41 @@ builder.mutationFields((t) => ({
         decodeGlobalIdOf('Run', runId),
         metrics.map((metric) => ({ key: metric.key, value: metric.value, step: metric.step ?? 0, timestamp: metric.timestamp ?? now })),
       )
+    },
+  }),
+}))
+
+const MetricSeriesWriteRef = builder.objectRef<{ run: RecordKey; points: number }>('MetricSeriesWrite').implement({
+  description: 'What logMetricSeries logged. The run is read only when selected.',
+  fields: (t) => ({
+    points: t.exposeInt('points', { description: 'Points in the call; a point the run already holds (same step, timestamp and value) is kept once.' }),
+    run: t.field({ type: RunRef, resolve: (written, _, { federation }) => federation.reloadRun(written.run) }),
+  }),
+})
+
+builder.mutationFields((t) => ({
+  logMetricSeries: t.field({
+    type: MetricSeriesWriteRef,
+    description:
+      "Logs one metric's points as columns: steps[i], values[i] and timestamps[i] are one point (timestamps default to now). " +
+      'The same write as logMetrics (at most 1,000 points, all or none), for training loops: a thousand numbers cost the gateway far less to read than a thousand objects.',
+    args: {
+      runId: t.arg.id({ required: true }),
+      key: t.arg.string({ required: true }),
+      steps: t.arg.intList({ required: true }),
+      values: t.arg({ type: ['MetricValue'], required: true }),
+      timestamps: t.arg({ type: ['DateTime'] }),
+    },
+    resolve: async (_, { runId, key, steps, values, timestamps }, { federation }) => {
+      if (values.length !== steps.length) throw badInput(`logMetricSeries: values has ${values.length} entries and steps ${steps.length}; each point needs both`)
+      if (timestamps && timestamps.length !== steps.length) throw badInput(`logMetricSeries: timestamps has ${timestamps.length} entries and steps ${steps.length}; give one per point, or none`)
+      const run = decodeGlobalIdOf('Run', runId)
+      const now = new Date()
+      await federation.appendMetrics(
+        run,
+        steps.map((step, i) => ({ key, step, value: values[i], timestamp: timestamps?.[i] ?? now })),
+      )
+      return { run, points: steps.length }
     },
   }),
 }))

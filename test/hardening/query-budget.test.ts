@@ -36,6 +36,23 @@ describe('the per-client query budget', () => {
     expect((await query('127.0.0.2')).status).toBe(200)
   })
 
+  it('charges each request by its own variables, a fragment\'s too, though the estimate of a document is kept', async () => {
+    const documents = [
+      'query ($n: Int) { experiments(first: $n) { nodes { id name } } }',
+      'query ($n: Int) { ...List } fragment List on Query { experiments(first: $n) { nodes { id name } } }',
+    ]
+    for (const [index, document] of documents.entries()) {
+      const localAddress = `127.0.0.${3 + index}`
+      const ask = async (n: number) =>
+        (await rawHttp(port, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: document, variables: { n } }), localAddress })).status
+      // first: 1 costs 3: five of them leave most of the window's 100.
+      for (let i = 0; i < 5; i++) expect(await ask(1)).toBe(200)
+      // first: 100 costs 201, whatever the same document cost before: it spends the rest.
+      expect(await ask(100)).toBe(200)
+      expect(await ask(1)).toBe(429)
+    }
+  })
+
   it('leaves in-process callers (the embedding application) out of the budget', async () => {
     for (let i = 0; i < 5; i++) {
       const response = await gw.gateway.yoga.fetch('http://mlgate/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: LIST })

@@ -17,10 +17,28 @@ type PointWrite = PointRow & { key: string }
  * NaN, 0 equals -0) decides what a copy is, as the unique index does.
  */
 function distinctPoints(metrics: MetricWrite[]): PointWrite[] {
+  const points = metrics.map((metric) => ({ key: metric.key, step: metric.step, timestamp: metric.timestamp.getTime(), value: metric.value }))
+  return stepsRiseWithinKeys(points) ? points : withoutCopies(points)
+}
+
+/**
+ * True when each key's steps rise through the batch, as a training loop logs
+ * them: then no two points are equal, and the batch needs no identity per point.
+ */
+function stepsRiseWithinKeys(points: readonly PointWrite[]): boolean {
+  const lastStep = new Map<string, number>()
+  for (const point of points) {
+    const last = lastStep.get(point.key)
+    if (last !== undefined && point.step <= last) return false
+    lastStep.set(point.key, point.step)
+  }
+  return true
+}
+
+function withoutCopies(all: readonly PointWrite[]): PointWrite[] {
   const seen = new Set<string>()
   const points: PointWrite[] = []
-  for (const metric of metrics) {
-    const point = { key: metric.key, step: metric.step, timestamp: metric.timestamp.getTime(), value: metric.value }
+  for (const point of all) {
     const identity = `${point.key}\u0000${point.step}\u0000${point.timestamp}\u0000${String(point.value)}`
     if (seen.has(identity)) continue
     seen.add(identity)
