@@ -53,14 +53,16 @@ const ROUND_BATCHES = 10
  * only during its turns. Why turns: on this machine a table's write rate
  * drifts as it grows past memory and as checkpoints come and go (runs of
  * one statement varied by a third); writers measured in turns see the same
- * conditions, so their ratio is the ratio of their costs.
+ * conditions, so their ratio is the ratio of their costs. The order of the
+ * turns rotates each round.
  */
 async function inTurns<W extends string>(lanes: number, writers: Record<W, (lane: number, index: number) => Promise<void>>): Promise<Record<W, number>> {
   const batches = TOTAL_POINTS / BATCH
   const names = Object.keys(writers) as W[]
   const elapsed = Object.fromEntries(names.map((name) => [name, 0])) as Record<W, number>
-  for (let first = 0; first < batches; first += ROUND_BATCHES * lanes) {
-    for (const name of names) {
+  for (let first = 0, round = 0; first < batches; first += ROUND_BATCHES * lanes, round++) {
+    // Each round starts with the next writer: what one writer leaves the database to do (dirty pages, WAL) falls on each in turn.
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       const started = performance.now()
       await Promise.all(
         Array.from({ length: lanes }, async (_, lane) => {

@@ -21,8 +21,13 @@ const KEY_PATTERN = /^[\w\-. /]+$/
 
 export function checkMetrics(metrics: MetricWrite[]): void {
   checkCount('metrics', metrics.length, WRITE_LIMITS.metricsPerCall)
+  // A batch repeats a few keys a thousand times: each is checked once (by the first entry that has it).
+  const checkedKeys = new Set<string>()
   metrics.forEach((metric, index) => {
-    checkKey(`metrics[${index}]`, metric.key)
+    if (!checkedKeys.has(metric.key)) {
+      checkKey(`metrics[${index}]`, metric.key)
+      checkedKeys.add(metric.key)
+    }
     if (!Number.isSafeInteger(metric.step)) throw badInput(`metrics[${index}] (key "${metric.key}"): step must be an integer`)
     if (Number.isNaN(metric.timestamp.getTime())) throw badInput(`metrics[${index}] (key "${metric.key}"): timestamp is not a valid time`)
   })

@@ -254,6 +254,12 @@ const OPERATIONS: Operation[] = [
     run: graphql('mutation ($r: ID!) { restoreRun(id: $r) { id } }', (f) => ({ r: runGid(f) }), 'restoreRun'),
   },
   { name: 'GraphQL logMetrics', needs: 'EDIT', kind: 'write', run: graphql('mutation ($r: ID!) { logMetrics(runId: $r, metrics: [{ key: "acc", value: 1 }]) { id } }', (f) => ({ r: runGid(f) }), 'logMetrics') },
+  {
+    name: 'GraphQL logMetricSeries',
+    needs: 'EDIT',
+    kind: 'write',
+    run: graphql('mutation ($r: ID!) { logMetricSeries(runId: $r, key: "acc", steps: [1], values: [1]) { points } }', (f) => ({ r: runGid(f) }), 'logMetricSeries'),
+  },
   { name: 'GraphQL logParams', needs: 'EDIT', kind: 'write', run: graphql('mutation ($r: ID!) { logParams(runId: $r, params: [{ key: "batch", value: "32" }]) { id } }', (f) => ({ r: runGid(f) }), 'logParams') },
   { name: 'GraphQL logInputs', needs: 'EDIT', kind: 'write', run: graphql('mutation ($r: ID!) { logInputs(runId: $r, datasets: [{ name: "train", digest: "d1" }]) { id } }', (f) => ({ r: runGid(f) }), 'logInputs') },
   { name: 'GraphQL setTags (run)', needs: 'EDIT', kind: 'write', run: graphql('mutation ($id: ID!) { setTags(id: $id, tags: [{ key: "touched", value: "yes" }]) { id } }', (f) => ({ id: runGid(f) }), 'setTags') },

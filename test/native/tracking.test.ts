@@ -5,7 +5,10 @@ import {
   DeleteRunDocument,
   ExperimentDocument,
   ExperimentsDocument,
+  LogMetricSeriesCountDocument,
+  LogMetricSeriesDocument,
   LogMetricsDocument,
+  MetricHistoryDocument,
   LogParamsDocument,
   NodeDocument,
   NodesDocument,
@@ -213,6 +216,50 @@ describeEachEngine('native tracking through GraphQL', (engine) => {
         { key: 'nan', value: 'NaN', step: 1, timestamp: '2026-01-01T00:00:00.000Z' },
         { key: 'ninf', value: '-Infinity', step: 1, timestamp: '2026-01-01T00:00:00.000Z' },
       ])
+    })
+
+    it('logs a series as columns: each index one point, in the history and the latest value, the run read when selected', async () => {
+      const run = await createRun((await createExperiment('metrics-series')).id)
+      const timestamps = ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z']
+      const logged = await gw.data(LogMetricSeriesDocument, { runId: run.id, key: 'loss', steps: [0, 1, 2], values: [1, 'NaN', 0.25], timestamps })
+      expect(logged.logMetricSeries.points).toBe(3)
+      expect(logged.logMetricSeries.run.metrics).toEqual([{ key: 'loss', value: 0.25, step: 2, timestamp: timestamps[2] }])
+      const history = await gw.data(MetricHistoryDocument, { id: run.id, key: 'loss' })
+      expect(history.run?.metricHistory.points).toEqual([
+        { step: 0, value: 1, timestamp: timestamps[0] },
+        { step: 1, value: 'NaN', timestamp: timestamps[1] },
+        { step: 2, value: 0.25, timestamp: timestamps[2] },
+      ])
+    })
+
+    it('stamps a series without timestamps with the time of the call, and keeps a repeated point once', async () => {
+      const run = await createRun((await createExperiment('metrics-series-now')).id)
+      const before = Date.now()
+      // Steps that do not rise: 2 then 1 then 2 again, the same value at the same time (one call, one `now`).
+      expect((await gw.data(LogMetricSeriesCountDocument, { runId: run.id, key: 'acc', steps: [2, 1, 2], values: [0.5, 0.1, 0.5] })).logMetricSeries.points).toBe(3)
+      const points = (await gw.data(MetricHistoryDocument, { id: run.id, key: 'acc' })).run?.metricHistory.points ?? []
+      expect(points.map((point) => [point.step, point.value])).toEqual([
+        [1, 0.1],
+        [2, 0.5],
+      ])
+      for (const point of points) expect(Date.parse(point.timestamp)).toBeGreaterThanOrEqual(before - 1)
+      expect(new Set(points.map((point) => point.timestamp)).size).toBe(1)
+    })
+
+    it('refuses columns of different lengths, more than 1,000 points and a bad key as BAD_USER_INPUT, writing nothing', async () => {
+      const run = await createRun((await createExperiment('metrics-series-bad')).id)
+      const refused = [
+        { key: 'x', steps: [0, 1], values: [1] },
+        { key: 'x', steps: [0], values: [1], timestamps: ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z'] },
+        { key: 'x', steps: Array.from({ length: 1001 }, (_, i) => i), values: Array.from({ length: 1001 }, () => 1) },
+        { key: '../x', steps: [0], values: [1] },
+        { key: 'x', steps: [0], values: ['nan' as 'NaN'] },
+      ]
+      for (const variables of refused) {
+        const result = await gw.request(LogMetricSeriesCountDocument, { runId: run.id, ...variables })
+        expect(errorCodes(result)).toEqual(['BAD_USER_INPUT'])
+      }
+      expect((await gw.data(RunDocument, { id: run.id })).run?.metrics).toEqual([])
     })
 
     it('refuses a value that is not a number or a non-finite keyword as BAD_USER_INPUT', async () => {

@@ -832,6 +832,28 @@ export type LogMetricsMutationVariables = Exact<{
 
 export type LogMetricsMutation = { logMetrics: { id: string, metrics: Array<{ key: string, value: number | "NaN" | "Infinity" | "-Infinity", step: number, timestamp: string }> } };
 
+export type LogMetricSeriesMutationVariables = Exact<{
+  runId: string | number;
+  key: string;
+  steps: Array<number> | number;
+  values: Array<number | "NaN" | "Infinity" | "-Infinity"> | number | "NaN" | "Infinity" | "-Infinity";
+  timestamps?: Array<string> | string | null | undefined;
+}>;
+
+
+export type LogMetricSeriesMutation = { logMetricSeries: { points: number, run: { id: string, metrics: Array<{ key: string, value: number | "NaN" | "Infinity" | "-Infinity", step: number, timestamp: string }> } } };
+
+export type LogMetricSeriesCountMutationVariables = Exact<{
+  runId: string | number;
+  key: string;
+  steps: Array<number> | number;
+  values: Array<number | "NaN" | "Infinity" | "-Infinity"> | number | "NaN" | "Infinity" | "-Infinity";
+  timestamps?: Array<string> | string | null | undefined;
+}>;
+
+
+export type LogMetricSeriesCountMutation = { logMetricSeries: { points: number } };
+
 export type LogParamsMutationVariables = Exact<{
   runId: string | number;
   params: Array<ParamInput> | ParamInput;
@@ -2366,6 +2388,41 @@ export const LogMetricsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LogMetricsMutation, LogMetricsMutationVariables>;
+export const LogMetricSeriesDocument = new TypedDocumentString(`
+    mutation LogMetricSeries($runId: ID!, $key: String!, $steps: [Int!]!, $values: [MetricValue!]!, $timestamps: [DateTime!]) {
+  logMetricSeries(
+    runId: $runId
+    key: $key
+    steps: $steps
+    values: $values
+    timestamps: $timestamps
+  ) {
+    points
+    run {
+      id
+      metrics {
+        key
+        value
+        step
+        timestamp
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LogMetricSeriesMutation, LogMetricSeriesMutationVariables>;
+export const LogMetricSeriesCountDocument = new TypedDocumentString(`
+    mutation LogMetricSeriesCount($runId: ID!, $key: String!, $steps: [Int!]!, $values: [MetricValue!]!, $timestamps: [DateTime!]) {
+  logMetricSeries(
+    runId: $runId
+    key: $key
+    steps: $steps
+    values: $values
+    timestamps: $timestamps
+  ) {
+    points
+  }
+}
+    `) as unknown as TypedDocumentString<LogMetricSeriesCountMutation, LogMetricSeriesCountMutationVariables>;
 export const LogParamsDocument = new TypedDocumentString(`
     mutation LogParams($runId: ID!, $params: [ParamInput!]!) {
   logParams(runId: $runId, params: $params) {
