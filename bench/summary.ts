@@ -18,10 +18,13 @@ export interface SummaryRow {
   figure: string
   value: string
   comparedWith: string
+  /** NO_TARGET for a figure shown beside another's target. */
   target: string
-  /** Null: the result file lacks the figure (the benchmark was not run). */
+  /** Null: the result file lacks the figure (the benchmark was not run), or the figure has no target. */
   met: boolean | null
 }
+
+const NO_TARGET = '—'
 
 /** A figure from a parsed result file by its dotted path; null when absent or not a number. */
 function num(json: unknown, path: string): number | null {
@@ -40,16 +43,17 @@ const atLeast = (value: number | null, bound: number) => (value === null ? null 
 /** Each benchmark's rows, read from its result file. */
 const ROWS: Record<string, (json: unknown) => SummaryRow[]> = {
   native: (json) =>
-    (['sequential', 'concurrent'] as const).flatMap((mode) => [
-      {
+    (['sequential', 'concurrent'] as const).flatMap((mode) =>
+      // The ingest target is met by the mutation made for it (logMetricSeries); logMetrics is shown beside it.
+      (['logMetricSeries', 'logMetrics'] as const).map((mutation) => ({
         benchmark: 'native',
-        figure: `GraphQL logMetrics, ${mode} (points/s)`,
-        value: fmt(num(json, `write.${mode}.logMetricsPointsPerSecond`)),
-        comparedWith: `raw INSERT … unnest: ${fmt(num(json, `write.${mode}.rawInsertRowsPerSecond`))} rows/s (share ${fmt(num(json, `write.${mode}.shareOfRaw`))})`,
-        target: 'share ≥ 0.5',
-        met: atLeast(num(json, `write.${mode}.shareOfRaw`), 0.5),
-      },
-    ]).concat({
+        figure: `GraphQL ${mutation}, ${mode} (points/s)`,
+        value: fmt(num(json, `write.${mode}.${mutation}.pointsPerSecond`)),
+        comparedWith: `raw INSERT … unnest: ${fmt(num(json, `write.${mode}.rawInsertRowsPerSecond`))} rows/s (share ${fmt(num(json, `write.${mode}.${mutation}.shareOfRaw`))})`,
+        target: mutation === 'logMetricSeries' ? 'share ≥ 0.5' : NO_TARGET,
+        met: mutation === 'logMetricSeries' ? atLeast(num(json, `write.${mode}.${mutation}.shareOfRaw`), 0.5) : null,
+      })),
+    ).concat({
       benchmark: 'native',
       figure: 'metricHistory(maxPoints: 1000) of 1M points, p50',
       value: fmt(num(json, 'history.p50Ms'), ' ms'),
@@ -217,11 +221,12 @@ function postgresVersion(): string {
 
 export function writeSummary(): string {
   const rows = summaryRows()
+  const targets = rows.filter((row) => row.target !== NO_TARGET)
   const cell = (text: string) => text.replace(/\|/g, '\\|')
   const lines = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` (or \`npm run bench:summary\` from the result files in this folder). ${rows.filter((row) => row.met === true).length} of ${rows.length} targets met.`,
+    `Written by \`npm run bench\` (or \`npm run bench:summary\` from the result files in this folder). ${targets.filter((row) => row.met === true).length} of ${targets.length} targets met.`,
     '',
     `Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${postgresVersion()}. Each figure and what it is compared with come from one run of its benchmark.`,
     '',
