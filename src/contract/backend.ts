@@ -105,7 +105,8 @@ export interface TrackingReader {
   listRuns(query: RunQuery, page: PageRequest): Promise<Page<Run>>
   countRuns(query: RunQuery): Promise<number | null>
   getRuns(ids: readonly string[]): Promise<(Run | null)[]>
-  metricHistory(query: MetricHistoryQuery): Promise<MetricSeries>
+  /** One series per query, in order (a series with no points is empty); a backend that can reads them together. */
+  metricHistories(queries: readonly MetricHistoryQuery[]): Promise<MetricSeries[]>
   /** The distinct datasets (name, digest, context) the runs of these experiments used, at most DATASET_SUMMARIES_LIMIT. */
   datasetSummaries(experimentIds: readonly string[]): Promise<DatasetSummary[]>
 }

@@ -145,19 +145,14 @@ export class TrackingFederation {
       throw badInput('minStep must not be greater than maxStep')
     }
     await this.guard.requireOnRun(key, 'READ')
-    return this.trackingFor(key).metricHistory({
-      runId: key.nativeId,
-      key: args.key,
-      maxPoints,
-      minStep: args.minStep,
-      maxStep: args.maxStep,
-    })
+    return this.loaders.history.load({ backendId: key.backendId, query: { runId: key.nativeId, key: args.key, maxPoints, minStep: args.minStep, maxStep: args.maxStep } })
   }
 
   /** Every point of the series in the step range, unreduced (MLflow's get-history pages through all of them). */
   async wholeMetricHistory(run: RecordKey, args: { key: string; minStep: number | null; maxStep: number | null }): Promise<MetricSeries> {
     await this.guard.requireOnRun(run, 'READ')
-    return this.trackingFor(run).metricHistory({ runId: run.nativeId, key: args.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: args.minStep, maxStep: args.maxStep })
+    const [series] = await this.trackingFor(run).metricHistories([{ runId: run.nativeId, key: args.key, maxPoints: Number.MAX_SAFE_INTEGER, minStep: args.minStep, maxStep: args.maxStep }])
+    return series
   }
 
   /** The datasets the runs of these experiments used (one call per backend), at most DATASET_SUMMARIES_LIMIT in all. */

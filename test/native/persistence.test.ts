@@ -80,7 +80,7 @@ describeEachEngine('the unique-metric-points migration', (engine) => {
 
       await migrateToLatest(database.db, backend.schema)
       expect([await count(), await rolledUp()]).toEqual([300, 300])
-      const history = await store.history({ runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 })
+      const [history] = await store.histories([{ runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 }])
       expect(history.totalPoints).toBe(300)
       expect(history.points.map((point) => point.step)).toEqual(points.map((point) => point.step))
       // And from now on a copy is not stored.

@@ -188,13 +188,16 @@ export class MlflowBackend implements Backend, TrackingReader {
     return ids.map((id) => found.get(id) ?? null)
   }
 
+  /** Each series on its own: MLflow reads one (run, key) history per call. */
+  metricHistories: TrackingReader['metricHistories'] = (queries) => Promise.all(queries.map((query) => this.metricHistory(query)))
+
   /**
    * `metrics/get-history`, every page, then the gateway's downsampling rule
    * in memory, so `totalPoints` is exact and spikes survive. (MLflow's
    * get-history-bulk-interval samples evenly spaced steps: it can drop a
    * spike and reports no total, so it is not used.)
    */
-  async metricHistory(query: MetricHistoryQuery): Promise<MetricSeries> {
+  private async metricHistory(query: MetricHistoryQuery): Promise<MetricSeries> {
     const inRange = (await this.fullHistory(query.runId, query.key)).filter(
       (point) => (query.minStep === null || point.step >= query.minStep) && (query.maxStep === null || point.step <= query.maxStep),
     )

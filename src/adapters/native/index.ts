@@ -156,7 +156,7 @@ class NativeBackend implements Backend, TrackingReader {
   listRuns: TrackingReader['listRuns'] = (query, page) => this.guard(() => this.runs.list(query, page))
   countRuns: TrackingReader['countRuns'] = (query) => this.guard(() => this.runs.count(query))
   getRuns: TrackingReader['getRuns'] = (ids) => this.guard(() => this.runs.getMany(ids))
-  metricHistory: TrackingReader['metricHistory'] = (query) => this.guard(() => this.metrics.history(query))
+  metricHistories: TrackingReader['metricHistories'] = (queries) => this.guard(() => this.metrics.histories(queries))
   datasetSummaries: TrackingReader['datasetSummaries'] = (experimentIds) => this.guard(() => this.runs.datasetSummaries(experimentIds))
 
   async ping(): Promise<void> {
