@@ -98,14 +98,21 @@ const ROWS: Record<string, (json: unknown) => SummaryRow[]> = {
     },
   ],
   federation: (json) => [
-    {
-      benchmark: 'federation',
-      figure: 'runs merged from native + MLflow, p50',
-      value: fmt(num(json, 'merged.mergedP50Ms'), ' ms'),
-      comparedWith: `slower backend alone: ${fmt(num(json, 'merged.mlflowAloneP50Ms'), ' ms')} (ratio ${fmt(num(json, 'merged.ratioToSlower'))})`,
-      target: 'ratio ≤ 1.2',
-      met: atMost(num(json, 'merged.ratioToSlower'), 1.2),
-    },
+    ...([
+      ['merged', 'runs merged from native + MLflow, p50'],
+      ['table', "the dashboard's table, 50 runs × 20 params × 20 metrics from native + MLflow, p50"],
+    ] as const).map(([part, figure]) => {
+      const alone = [num(json, `${part}.nativeAloneP50Ms`), num(json, `${part}.mlflowAloneP50Ms`)]
+      const slower = alone.some((ms) => ms === null) ? null : Math.max(...(alone as number[]))
+      return {
+        benchmark: 'federation',
+        figure,
+        value: fmt(num(json, `${part}.mergedP50Ms`), ' ms'),
+        comparedWith: `slower backend alone: ${fmt(slower, ' ms')} (ratio ${fmt(num(json, `${part}.ratioToSlower`))})`,
+        target: 'ratio ≤ 1.2',
+        met: atMost(num(json, `${part}.ratioToSlower`), 1.2),
+      }
+    }),
     {
       benchmark: 'federation',
       figure: 'a black-holed backend: worst answer',

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { migrationProvider } from '../../src/adapters/native/migrations/index.js'
 import { openNativeDatabase, migrateToLatest } from '../../src/adapters/native/client.js'
 import { MetricStore } from '../../src/adapters/native/metric-store.js'
+import { ROLLUP_WIDTHS } from '../../src/adapters/native/metric-rollups.js'
 import { Migrator } from 'kysely'
 import { parseConfig, type NativeBackendConfig } from '../../src/config.js'
 import { CreateExperimentDocument, CreateRunDocument, LogMetricsDocument, RunDocument } from '../generated/graphql.js'
@@ -70,19 +71,38 @@ describeEachEngine('the unique-metric-points migration', (engine) => {
       const now = Date.now()
       await sql`insert into runs (id, experiment_id, name, status, start_time, lifecycle_stage, user_id) values ('r-copies', 0, 'copies', 'RUNNING', ${now}, 'active', '')`.execute(database.db)
       const points = Array.from({ length: 300 }, (_, step) => ({ key: 'loss', step, timestamp: new Date(now + step), value: step % 7 === 0 ? Number.NaN : step / 10 }))
-      const store = new MetricStore(database.db, 'unused')
-      // Before the unique index, a second append stored every point again (and counted it in the rollups).
-      await store.append('r-copies', points)
-      await store.append('r-copies', points.slice(0, 100))
+      // Before the unique index, a second append stored every point again, and counted it in the rollups of the time (16, 256 and 4,096 steps wide).
+      for (const batch of [points, points.slice(0, 100)]) {
+        await sql`insert into metrics (run_id, key, step, timestamp, value)
+          select 'r-copies', 'loss', step, timestamp, value from unnest(${batch.map((p) => p.step)}::int8[], ${batch.map((p) => p.timestamp.getTime())}::int8[], ${batch.map((p) => p.value)}::float8[]) as t(step, timestamp, value)`.execute(database.db)
+      }
+      await sql`insert into metric_rollups (run_id, key, width, bucket, count, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value)
+        select run_id, key, w, step / w, count(*),
+          (array_agg(step order by value, step))[1], (array_agg(timestamp order by value, step))[1], (array_agg(value order by value, step))[1],
+          (array_agg(step order by value = 'NaN', value desc, step))[1], (array_agg(timestamp order by value = 'NaN', value desc, step))[1], (array_agg(value order by value = 'NaN', value desc, step))[1]
+        from metrics cross join (values (16), (256), (4096)) as widths(w) where run_id = 'r-copies' group by run_id, key, w, step / w`.execute(database.db)
       const count = async () => Number((await sql<{ n: string }>`select count(*) as n from metrics where run_id = 'r-copies'`.execute(database.db)).rows[0].n)
-      const rolledUp = async () => Number((await sql<{ n: string }>`select sum(count) as n from metric_rollups where run_id = 'r-copies' and width = 16`.execute(database.db)).rows[0].n)
-      expect([await count(), await rolledUp()]).toEqual([400, 400])
+      const rolledUp = async (width: number) =>
+        Number((await sql<{ n: string }>`select sum(count) as n from metric_rollups where run_id = 'r-copies' and width = ${width}`.execute(database.db)).rows[0].n)
+      expect([await count(), await rolledUp(16)]).toEqual([400, 400])
 
       await migrateToLatest(database.db, backend.schema)
-      expect([await count(), await rolledUp()]).toEqual([300, 300])
-      const [history] = await store.histories([{ runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 }])
-      expect(history.totalPoints).toBe(300)
-      expect(history.points.map((point) => point.step)).toEqual(points.map((point) => point.step))
+      // The copies are gone, from the points and from every rollup level (now those of metric-rollups.ts, derived from the old ones).
+      expect(await count()).toBe(300)
+      for (const width of ROLLUP_WIDTHS) expect(await rolledUp(width)).toBe(300)
+      expect(await rolledUp(16)).toBe(0)
+      const store = new MetricStore(database.db, 'unused')
+      const [whole, reduced] = await store.histories([
+        { runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 },
+        { runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 10 },
+      ])
+      expect(whole.totalPoints).toBe(300)
+      expect(whole.points.map((point) => point.step)).toEqual(points.map((point) => point.step))
+      // Reduced through the derived rollups: the series' lowest and highest numbers survive (NaN is never a maximum while a number exists).
+      expect(reduced.sampled).toBe(true)
+      const values = reduced.points.map((point) => point.value)
+      expect(values).toContain(0.1)
+      expect(values).toContain(29.9)
       // And from now on a copy is not stored.
       expect(await store.append('r-copies', points.slice(250))).toEqual({ written: 0, copies: 50, audited: false })
       expect(await count()).toBe(300)

@@ -47,9 +47,12 @@ function withoutCopies(all: readonly PointWrite[]): PointWrite[] {
   return points
 }
 
-/** `floor(step / width)` for int8 steps, exact for negative steps too (SQL's `/` truncates toward zero). */
-const bucketOf = (step: RawBuilder<unknown>, width: RawBuilder<unknown>) =>
-  sql`div(${step} - mod(mod(${step}, ${width}) + ${width}, ${width}), ${width})`
+/**
+ * `floor(step / width)` for int8 steps, exact for negative steps too (int8
+ * `/` truncates toward zero, so the remainder is taken off first). In int8
+ * arithmetic: `div()` works in numeric, a third slower over a chart's rows.
+ */
+const bucketOf = (step: RawBuilder<unknown>, width: RawBuilder<unknown>) => sql`((${step} - (((${step} % ${width}) + ${width}) % ${width})) / ${width})`
 
 /** Metric points: the history, the latest value per key, and the rollup pyramid. */
 export class MetricStore {
@@ -256,9 +259,10 @@ function bucketExtremes(runId: string, key: string, range: StepRange, plan: { qu
   } else {
     const { buckets, edges } = decomposeRange(range, plan.rollupWidth)
     if (buckets) {
-      const where = sql`where run_id = ${runId} and key = ${key} and width = ${plan.rollupWidth} ${bucketBounds(buckets)}`
-      candidates.push(sql`select min_step as step, min_timestamp as timestamp, min_value as value from metric_rollups ${where}`)
-      candidates.push(sql`select max_step as step, max_timestamp as timestamp, max_value as value from metric_rollups ${where}`)
+      // One scan of the level: each bucket gives its min and its max point.
+      candidates.push(sql`select c.step, c.timestamp, c.value from metric_rollups
+        cross join lateral (values (min_step, min_timestamp, min_value), (max_step, max_timestamp, max_value)) as c(step, timestamp, value)
+        where run_id = ${runId} and key = ${key} and width = ${plan.rollupWidth} ${bucketBounds(buckets)}`)
     }
     for (const edge of edges) {
       candidates.push(sql`select step, timestamp, value from metrics where run_id = ${runId} and key = ${key} and step between ${edge.min} and ${edge.max}`)

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely'
-import { ROLLUP_WIDTHS } from '../metric-rollups.js'
+
+/** The rollup widths when this migration was written (a later one changed them: see 2026-12-01T0100-rollup-ladder). */
+const ROLLUP_WIDTHS = [16, 256, 4096]
 
 /**
  * A run keeps one copy of a point logged twice (same key, step, timestamp

@@ -12,6 +12,7 @@ import * as identities from './2026-11-30T0400-identities.js'
 import * as roles from './2026-11-30T0500-roles.js'
 import * as auditEvents from './2026-11-30T0600-audit-events.js'
 import * as automation from './2026-12-01T0000-automation.js'
+import * as rollupLadder from './2026-12-01T0100-rollup-ladder.js'
 
 /**
  * Migrations are imported statically (not read from disk) so a bundled or
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T0500-roles': roles,
   '2026-11-30T0600-audit-events': auditEvents,
   '2026-12-01T0000-automation': automation,
+  '2026-12-01T0100-rollup-ladder': rollupLadder,
 }
 
 export const migrationProvider: MigrationProvider = {
