@@ -122,6 +122,24 @@ const ROWS: Record<string, (json: unknown) => SummaryRow[]> = {
       met: atMost(num(json, 'blackholed.worstRatioToTimeout'), 1.1),
     },
   ],
+  lineage: (json) => [
+    {
+      benchmark: 'lineage',
+      figure: `lineage of depth 5 over ${fmt(num(json, 'graphNodes'))} nodes (native + MLflow + SageMaker), p50`,
+      value: fmt(num(json, 'walk.p50Ms'), ' ms'),
+      comparedWith: `${fmt(num(json, 'nodesReached'))} nodes reached (the 5,000-node limit)`,
+      target: NO_TARGET,
+      met: null,
+    },
+    {
+      benchmark: 'lineage',
+      figure: 'calls per backend per level, worst of 5 levels × 3 backends',
+      value: fmt(num(json, 'worstCallsPerBackendPerLevel')),
+      comparedWith: 'each level asks every backend for its whole frontier at once',
+      target: '≤ 4',
+      met: atMost(num(json, 'worstCallsPerBackendPerLevel'), 4),
+    },
+  ],
   live: (json) => [
     {
       benchmark: 'live',

@@ -200,7 +200,8 @@ export class MetricStore {
     })
     const read = new Map<number, MetricPoint[]>()
     if (parts.length > 0) {
-      const { rows } = await sql<PointRow & { i: number }>`select * from (${sql.join(parts, sql` union all `)}) as points order by i, step, timestamp`.execute(this.db)
+      // Unordered: each series is sorted here, a thousand points at a time, not twenty thousand in one sort there.
+      const { rows } = await sql<PointRow & { i: number }>`${sql.join(parts, sql` union all `)}`.execute(this.db)
       for (const row of rows) {
         const series = read.get(row.i)
         if (series) series.push(toMetricPoint(row))
@@ -211,7 +212,7 @@ export class MetricStore {
       const totalPoints = Number(ends.get(i)?.total ?? 0)
       const points = read.get(i) ?? []
       const end = sampled(i)
-      if (end === null) return { key: query.key, points, totalPoints, sampled: false }
+      if (end === null) return { key: query.key, points: points.sort(inSeriesOrder), totalPoints, sampled: false }
       // The series' first and last points are kept whatever the buckets hold.
       const first = toMetricPoint({ step: Number(end.first_step), timestamp: Number(end.first_timestamp), value: Number(end.first_value) })
       const last = toMetricPoint({ step: Number(end.last_step), timestamp: Number(end.last_timestamp), value: Number(end.last_value) })
@@ -273,7 +274,7 @@ function bucketExtremes(runId: string, key: string, range: StepRange, plan: { qu
     with candidates as (${sql.join(candidates, sql` union all `)}),
     bucketed as (select step, timestamp, value, ${bucketOf(sql`step`, width)} as bucket from candidates)
     select * from (select distinct on (bucket) step, timestamp, value from bucketed order by bucket, value asc, step) as mins
-    union
+    union all
     select * from (select distinct on (bucket) step, timestamp, value from bucketed
                    order by bucket, (value = 'NaN') asc, value desc, step) as maxs`
 }
@@ -307,15 +308,12 @@ function stepBounds(range: StepRange): RawBuilder<unknown> {
   )
 }
 
-/** Sorted by step then timestamp, each point once (a bucket's min can be the series' first point). */
+/** Step, then timestamp, then value (NaN last, as PostgreSQL orders it). */
+const inSeriesOrder = (a: MetricPoint, b: MetricPoint) =>
+  a.step - b.step || a.timestamp.getTime() - b.timestamp.getTime() || (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : 1) : Number.isNaN(b.value) ? -1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
+
+/** Sorted, each point once (a bucket's min can be its max, or the series' first point). */
 function mergePoints(points: MetricPoint[]): MetricPoint[] {
-  const seen = new Set<string>()
-  const merged: MetricPoint[] = []
-  for (const point of points) {
-    const identity = `${point.step}:${point.timestamp.getTime()}:${point.value}`
-    if (seen.has(identity)) continue
-    seen.add(identity)
-    merged.push(point)
-  }
-  return merged.sort((a, b) => a.step - b.step || a.timestamp.getTime() - b.timestamp.getTime())
+  const sorted = points.sort(inSeriesOrder)
+  return sorted.filter((point, index) => index === 0 || inSeriesOrder(sorted[index - 1], point) !== 0)
 }
