@@ -40,6 +40,8 @@ async function main() {
   await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve))
   const blackholePort = (blackhole.address() as { port: number }).port
   const gateway = await startGatewayProcess({
+    // Requests back to back for minutes: a budget and a heavy lane for that (this measures federation, not the limits).
+    limits: { queryCostPerClientPerMinute: 1_000_000_000, heavyQueryCost: 1_000_000 },
     backends: [
       { id: 'local', kind: 'native', database: postgres.url, schema: 'bench_federation' },
       { id: 'lab', kind: 'mlflow', url: mlflow.url, readOnly: false },

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { CreateExperimentDocument, CreateRunDocument, LineageDocument } from '../generated/graphql.js'
-import { describeMlflow, describeMoto, describePostgres, nativeBackendConfig } from '../support/engines.js'
+import { describeMlflow, describeMoto, describePostgres, countedPostgresBackend } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
 import { type HttpProxy, startHttpProxy } from '../support/http-proxy.js'
 import { mlflowApi } from '../support/mlflow-api.js'
-import { type PgQueryCounter, startPgQueryCounter } from '../support/pg-query-counter.js'
+import type { PgQueryCounter } from '../support/pg-query-counter.js'
 import { sagemakerApi, sagemakerBackendConfig } from '../support/sagemaker-api.js'
 
 /**
@@ -26,15 +26,12 @@ describeMlflow('lineage cost per level', (mlflowUrl) => {
       let modelId: string
 
       beforeAll(async () => {
-        const server = new URL(inject('postgresUrl')!)
-        postgres = await startPgQueryCounter(server.hostname, Number(server.port))
-        const native = nativeBackendConfig('postgres')
-        const counted = new URL(native.database!)
-        counted.port = String(postgres.port)
+        const counted = await countedPostgresBackend()
+        postgres = counted.statements
         mlflowProxy = await startHttpProxy(mlflowUrl)
         motoProxy = await startHttpProxy(motoUrl)
         gw = await startTestGateway({
-          backends: [{ ...native, database: counted.toString() }, { id: 'ml', kind: 'mlflow', url: mlflowProxy.url }, sagemakerBackendConfig(motoProxy.url, 'sm')],
+          backends: [counted.backend, { id: 'ml', kind: 'mlflow', url: mlflowProxy.url }, sagemakerBackendConfig(motoProxy.url, 'sm')],
         })
 
         const nativeExperiment = (await gw.data(CreateExperimentDocument, { input: { name: `cost-${suffix}` } })).createExperiment

@@ -1,9 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
 import { parse } from 'graphql'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { describePostgres, nativeBackendConfig } from '../support/engines.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { countedPostgresBackend, describePostgres } from '../support/engines.js'
 import { type TestGateway, startTestGateway } from '../support/gateway.js'
-import { type PgQueryCounter, startPgQueryCounter } from '../support/pg-query-counter.js'
+import type { PgQueryCounter } from '../support/pg-query-counter.js'
 
 /**
  * A comparison chart's request: the histories of many runs (and several
@@ -23,12 +23,9 @@ describePostgres('metric histories of many runs in one request', () => {
   }
 
   beforeAll(async () => {
-    const server = new URL(inject('postgresUrl')!)
-    postgres = await startPgQueryCounter(server.hostname, Number(server.port))
-    const native = nativeBackendConfig('postgres')
-    const counted = new URL(native.database!)
-    counted.port = String(postgres.port)
-    gw = await startTestGateway({ backends: [{ ...native, database: counted.toString() }] })
+    const counted = await countedPostgresBackend()
+    postgres = counted.statements
+    gw = await startTestGateway({ backends: [counted.backend] })
     const experiment = (await graphql<{ createExperiment: { id: string } }>('mutation { createExperiment(input: { name: "histories" }) { id } }')).createExperiment.id
     // Runs of 0, 12, 3,000 and 20,000 points (the long ones reduced, with a spike each), and one more of 20,000.
     for (const [index, length] of [0, 12, 3000, 20_000, 20_000].entries()) {

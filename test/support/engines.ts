@@ -3,6 +3,7 @@ import { findPrometheus } from '../peers/prometheus.js'
 import { findHaproxy } from '../peers/haproxy.js'
 import { describe, inject, it } from 'vitest'
 import type { ConfigInput } from '../../src/config.js'
+import { type PgQueryCounter, startPgQueryCounter } from './pg-query-counter.js'
 
 /**
  * The native store runs on embedded PGlite and on a real PostgreSQL server;
@@ -77,4 +78,18 @@ function describeWithPeer(name: string, present: boolean, peer: string, suite: (
     console.warn(`\n!!! SKIPPED "${name}": no ${peer}\n`)
     describe.skip(name, suite)
   }
+}
+
+/**
+ * A native backend on the suite's PostgreSQL whose connections go through
+ * a statement counter (pg-query-counter.ts): what a request costs the
+ * database, counted at the wire.
+ */
+export async function countedPostgresBackend(): Promise<{ backend: ReturnType<typeof nativeBackendConfig>; statements: PgQueryCounter }> {
+  const server = new URL(inject('postgresUrl') ?? '')
+  const statements = await startPgQueryCounter(server.hostname, Number(server.port))
+  const native = nativeBackendConfig('postgres')
+  const counted = new URL(native.database ?? '')
+  counted.port = String(statements.port)
+  return { backend: { ...native, database: counted.toString() }, statements }
 }
