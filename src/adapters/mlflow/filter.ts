@@ -72,6 +72,9 @@ export function compileModelVersionFilter(filter: ModelVersionFilter): CompiledF
 
 const VERSION_ATTRIBUTES = { modelName: 'name', runId: 'run_id', source: 'source_path' } as const
 
+/** The longest `run_id IN (...)` sent to MLflow: about 100 run ids, 5 KB once URL-encoded (its server takes 16 KB of request head). */
+export const MAX_PUSHED_IN_CHARS = 4000
+
 function modelVersionClause(predicate: ModelVersionPredicate): string | null {
   switch (predicate.field) {
     case 'tag':
@@ -83,7 +86,10 @@ function modelVersionClause(predicate: ModelVersionPredicate): string | null {
       return predicate.op === 'EQ' || predicate.op === 'NEQ' ? stringClause('run_id', predicate.op, predicate.value) : null
     case 'runIds': {
       const literals = predicate.values.map(stringLiteral)
-      return literals.length === 0 || literals.includes(null) ? null : `run_id IN (${literals.join(', ')})`
+      const clause = literals.length === 0 || literals.includes(null) ? null : `run_id IN (${literals.join(', ')})`
+      // Longer, the gateway applies it: model-versions/search is a GET, and MLflow's server refused
+      // (HTTP 431) the request line of 350 run ids a lineage level asked for.
+      return clause !== null && clause.length <= MAX_PUSHED_IN_CHARS ? clause : null
     }
     default:
       return null
