@@ -269,6 +269,8 @@ function bucketExtremes(runId: string, key: string, range: StepRange, plan: { qu
       candidates.push(sql`select step, timestamp, value from metrics where run_id = ${runId} and key = ${key} and step between ${edge.min} and ${edge.max}`)
     }
   }
+  // Output buckets that are the level's own buckets (a whole range, read at its own width): each row's min and max are the answer.
+  if (plan.rollupWidth === plan.queryWidth && candidates.length === 1 && plan.rollupWidth > 1) return candidates[0] as RawBuilder<PointRow>
   const width = sql.lit(plan.queryWidth)
   return sql<PointRow>`
     with candidates as (${sql.join(candidates, sql` union all `)}),
