@@ -39,7 +39,8 @@ import {
 } from '../../mlflow-protocol/records.js'
 
 /** MLflow's own ceilings: runs/search pages and log-batch sizes. */
-const LIMITS = { runsPage: 1000, experimentsPage: 1000, historyPage: 25_000, runIdsPerSearch: 100, metricsPerBatch: 1000 } as const
+// runIdsPerSearch: a POST body carries the ids (no URL limit) and runs/search answers up to 50,000 a page; at 100, a 700-run lineage level took 7 searches.
+const LIMITS = { runsPage: 1000, experimentsPage: 1000, historyPage: 25_000, runIdsPerSearch: 1000, metricsPerBatch: 1000 } as const
 
 
 export async function createMlflowBackend(config: MlflowBackendConfig, observe?: UpstreamObserver): Promise<Backend> {
@@ -161,7 +162,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   }
 
   /**
-   * One run: `runs/get`. Several: one `runs/search` per 100 ids with
+   * One run: `runs/get`. Several: one `runs/search` per 1,000 ids with
    * `attributes.run_id IN (...)`, over every experiment (runs/search needs
    * experiment ids, so one `experiments/search` pass first).
    */
