@@ -284,17 +284,23 @@ export class Links {
     return links
   }
 
-  /** Versions matching a filter on every registry backend `which` picks that can push the whole filter down (one list each). */
+  /**
+   * Versions matching a filter on every registry backend `which` picks that
+   * can push the whole filter down (one list each, or one per part of a run
+   * id list too long for the backend: see pushableParts).
+   */
   private async listVersionsWhere(filter: ModelVersionFilter, limit: number, which: (backend: Backend) => boolean): Promise<ModelVersion[]> {
     const lists = await Promise.all(
       this.backends.all
         .filter((backend) => backend.modelRegistry && which(backend))
         .map(async (backend) => {
           const reader: ModelRegistryReader = this.backends.partOf(backend, 'modelRegistry')
-          const plan = reader.planVersionFilter(filter)
-          if (plan.residual.all.length > 0) return [] // it would have to list everything to answer
-          const versions = await this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: plan.pushed }, page), limit))
-          return (versions ?? []).filter((version) => matchesModelVersionFilter(version, filter))
+          // A part the backend cannot push down whole would have to list everything to answer: left out.
+          const parts = pushableParts(filter, (part) => reader.planVersionFilter(part).residual.all.length === 0)
+          const lists = await Promise.all(
+            parts.map((part) => this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: reader.planVersionFilter(part).pushed }, page), limit))),
+          )
+          return lists.flatMap((versions) => versions ?? []).filter((version) => matchesModelVersionFilter(version, filter))
         }),
     )
     return lists.flat()
@@ -337,4 +343,18 @@ async function collect<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit:
     token = page.nextToken
   } while (token && items.length < limit)
   return items.slice(0, limit)
+}
+
+/**
+ * The filter as parts a backend pushes down whole: itself when it can; a
+ * lone run id list split in halves until each half can (MLflow's
+ * model-versions/search is a GET and takes about 100 ids: a 700-run lineage
+ * level is 8 searches); nothing when even one id cannot be pushed.
+ */
+function pushableParts(filter: ModelVersionFilter, pushable: (filter: ModelVersionFilter) => boolean): ModelVersionFilter[] {
+  if (pushable(filter)) return [filter]
+  const [only] = filter.all
+  if (filter.all.length !== 1 || only.field !== 'runIds' || only.values.length < 2) return []
+  const half = Math.ceil(only.values.length / 2)
+  return [only.values.slice(0, half), only.values.slice(half)].flatMap((values) => pushableParts({ all: [{ field: 'runIds', values }] }, pushable))
 }

@@ -87,8 +87,8 @@ function modelVersionClause(predicate: ModelVersionPredicate): string | null {
     case 'runIds': {
       const literals = predicate.values.map(stringLiteral)
       const clause = literals.length === 0 || literals.includes(null) ? null : `run_id IN (${literals.join(', ')})`
-      // Longer, the gateway applies it: model-versions/search is a GET, and MLflow's server refused
-      // (HTTP 431) the request line of 350 run ids a lineage level asked for.
+      // Longer, it is not pushed (a caller splits the list: federation/links.ts): model-versions/search
+      // is a GET, and MLflow's server refused (HTTP 431) the request line of 350 run ids a lineage level asked for.
       return clause !== null && clause.length <= MAX_PUSHED_IN_CHARS ? clause : null
     }
     default:
