@@ -340,7 +340,7 @@ export class TrackingFederation {
     this.loaders.run.clear(key)
   }
 
-  /** The run as a write left it (the writer may read it whatever its read permission: it just wrote it). */
+  /** The run as a write left it, read without the read check: its caller just wrote it (EDIT includes READ). */
   async reloadRun(key: RecordKey): Promise<Run> {
     const run = await this.loaders.run.load(key)
     if (!run) throw notFound(`run ${key.nativeId}`, key.backendId)
