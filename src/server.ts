@@ -171,7 +171,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       response.once('finish', () => request.destroy())
       return sendCodedError(response, bodyRefusal.status, 'BAD_USER_INPUT', bodyRefusal.message, { connection: 'close' })
     }
-    if ((await readJsonBody(request)) === 'client left') return void response.destroy()
+    const read = await readJsonBody(request)
+    if (read === 'client left') return void response.destroy()
+    if (read === 'not JSON') return sendCodedError(response, 400, 'BAD_USER_INPUT', 'the request body is not valid JSON')
     await yoga(request, response)
   }
   const server = createServer((request, response) => {

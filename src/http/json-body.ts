@@ -13,12 +13,13 @@ import type { IncomingMessage } from 'node:http'
  *
  * The body's length was checked against limits.requestBodyBytes before this
  * (graphqlBodyRefusal: a declared Content-Length is required), so reading it
- * whole is bounded. A body that is not JSON is handed over as its text:
- * yoga parses it and answers the same coded error as before. Other content
+ * whole is bounded. A body that is not JSON is refused here, without its
+ * text (yoga's own answer quoted the parser's message, and with it part of
+ * the body, back to the client). Other content
  * types (GraphQL over GET, multipart, forms) stay yoga's to read. A client
  * gone mid-body ends the request there.
  */
-export async function readJsonBody(request: IncomingMessage): Promise<'read' | 'client left'> {
+export async function readJsonBody(request: IncomingMessage): Promise<'read' | 'not JSON' | 'client left'> {
   if (request.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return 'read'
   const chunks: Buffer[] = []
   try {
@@ -28,13 +29,13 @@ export async function readJsonBody(request: IncomingMessage): Promise<'read' | '
     return 'client left'
   }
   const text = Buffer.concat(chunks).toString('utf8')
-  let body: unknown = text
+  let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
-    // Yoga's own parse of the text refuses it, in its words.
+    return 'not JSON'
   }
-  // The adapter ignores an empty body or object (it would read the stream, now empty, instead): the same answer as before.
+  // The adapter ignores an empty object (it would read the stream, now empty, instead): yoga then answers as for no body.
   ;(request as IncomingMessage & { body?: unknown }).body = body !== null && typeof body === 'object' ? body : text
   return 'read'
 }

@@ -115,4 +115,15 @@ describeEachEngine('request limits', (engine) => {
     expect(response.status).toBe(413)
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] })
   })
+
+  it('refuses a GraphQL body that is not JSON without quoting any of it back', async () => {
+    const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ backends { id } }", "token": "s3cr3t-in-a-broken-body"' })
+    expect(response.status).toBe(400)
+    const text = await response.text()
+    expect(JSON.parse(text)).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] })
+    expect(text).not.toContain('s3cr3t')
+    // A good body right after is answered as usual.
+    const good = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ backends { id } }' }) })
+    expect(((await good.json()) as { data?: unknown }).data).toBeDefined()
+  })
 })
