@@ -1,4 +1,4 @@
-import type { Backend, ModelRegistryReader, Page, PageRequest } from '../contract/backend.js'
+import type { Backend, FilterPlan, ModelRegistryReader, Page, PageRequest } from '../contract/backend.js'
 import {
   datasetContextOf,
   datasetNode,
@@ -296,10 +296,8 @@ export class Links {
         .map(async (backend) => {
           const reader: ModelRegistryReader = this.backends.partOf(backend, 'modelRegistry')
           // A part the backend cannot push down whole would have to list everything to answer: left out.
-          const parts = pushableParts(filter, (part) => reader.planVersionFilter(part).residual.all.length === 0)
-          const lists = await Promise.all(
-            parts.map((part) => this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: reader.planVersionFilter(part).pushed }, page), limit))),
-          )
+          const parts = pushableParts(filter, (part) => reader.planVersionFilter(part))
+          const lists = await Promise.all(parts.map((pushed) => this.settle(backend.id, collect((page) => reader.listModelVersions({ modelIds: null, filter: pushed }, page), limit))))
           return lists.flatMap((versions) => versions ?? []).filter((version) => matchesModelVersionFilter(version, filter))
         }),
     )
@@ -346,15 +344,17 @@ async function collect<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit:
 }
 
 /**
- * The filter as parts a backend pushes down whole: itself when it can; a
+ * The filter as parts a backend pushes down whole (each as the backend's
+ * plan pushes it): itself when it can; a
  * lone run id list split in halves until each half can (MLflow's
  * model-versions/search is a GET and takes about 100 ids: a 700-run lineage
  * level is 8 searches); nothing when even one id cannot be pushed.
  */
-function pushableParts(filter: ModelVersionFilter, pushable: (filter: ModelVersionFilter) => boolean): ModelVersionFilter[] {
-  if (pushable(filter)) return [filter]
+function pushableParts(filter: ModelVersionFilter, plan: (filter: ModelVersionFilter) => FilterPlan<ModelVersionFilter>): ModelVersionFilter[] {
+  const planned = plan(filter)
+  if (planned.residual.all.length === 0) return [planned.pushed]
   const [only] = filter.all
   if (filter.all.length !== 1 || only.field !== 'runIds' || only.values.length < 2) return []
   const half = Math.ceil(only.values.length / 2)
-  return [only.values.slice(0, half), only.values.slice(half)].flatMap((values) => pushableParts({ all: [{ field: 'runIds', values }] }, pushable))
+  return [only.values.slice(0, half), only.values.slice(half)].flatMap((values) => pushableParts({ all: [{ field: 'runIds', values }] }, plan))
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader'
 import type { Backend, MetricHistoryQuery } from '../contract/backend.js'
 import type { Experiment, MetricSeries, ModelVersion, RegisteredModel, Run } from '../domain.js'
-import { type RecordKey, nativeIdsByBackend, recordCacheKey } from './record-key.js'
+import { type RecordKey, recordCacheKey } from './record-key.js'
 import type { Backends } from './backends.js'
 
 /**
@@ -35,25 +35,11 @@ export function createLoaders(backends: Backends): Loaders {
 }
 
 function historyLoader(backends: Backends): DataLoader<HistoryKey, MetricSeries, string> {
-  return new DataLoader<HistoryKey, MetricSeries, string>(
-    async (keys) => {
-      backends.observeLoaderBatch('history', keys.length)
-      const byBackend = new Map<string, number[]>()
-      keys.forEach((key, index) => byBackend.set(key.backendId, [...(byBackend.get(key.backendId) ?? []), index]))
-      const results: (MetricSeries | Error)[] = new Array<MetricSeries | Error>(keys.length)
-      await Promise.all(
-        [...byBackend].map(async ([backendId, indexes]) => {
-          try {
-            const series = await backends.partOf(backendId, 'tracking').metricHistories(indexes.map((index) => keys[index].query))
-            indexes.forEach((index, i) => (results[index] = series[i]))
-          } catch (error) {
-            for (const index of indexes) results[index] = error as Error
-          }
-        }),
-      )
-      return results
-    },
-    { cacheKeyFn: (key) => JSON.stringify([key.backendId, key.query.runId, key.query.key, key.query.maxPoints, key.query.minStep, key.query.maxStep]) },
+  return perBackendLoader(
+    backends,
+    'history',
+    (backendId, keys) => backends.partOf(backendId, 'tracking').metricHistories(keys.map((key) => key.query)),
+    (key) => JSON.stringify([key.backendId, key.query.runId, key.query.key, key.query.maxPoints, key.query.minStep, key.query.maxStep]),
   )
 }
 
@@ -64,23 +50,52 @@ export function batchLoader<T>(
   name: string,
   load: (backend: Backend, ids: readonly string[]) => Promise<(T | null)[]>,
 ): DataLoader<RecordKey, T | null, string> {
-  return new DataLoader<RecordKey, T | null, string>(
+  return perBackendLoader(
+    backends,
+    name,
+    async (backendId, keys) => {
+      const found = await load(backends.get(backendId), keys.map((key) => key.nativeId))
+      return keys.map((_, index) => found[index] ?? null)
+    },
+    recordCacheKey,
+  )
+}
+
+/**
+ * A per-request loader whose keys name their backend: one `load` call per
+ * backend and batch, answering its keys in order; a backend that fails
+ * fails only its own keys. (DataLoader hands each distinct key once.)
+ */
+function perBackendLoader<K extends { backendId: string }, V>(
+  backends: Backends,
+  /** As /metrics names its batch sizes. */
+  name: string,
+  load: (backendId: string, keys: readonly K[]) => Promise<V[]>,
+  cacheKeyFn: (key: K) => string,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
     async (keys) => {
       backends.observeLoaderBatch(name, keys.length)
-      const results = new Map<string, T | null | Error>()
+      const byBackend = new Map<string, number[]>()
+      keys.forEach((key, index) => {
+        const indexes = byBackend.get(key.backendId)
+        if (indexes) indexes.push(index)
+        else byBackend.set(key.backendId, [index])
+      })
+      const results = new Array<V | Error>(keys.length)
       await Promise.all(
-        [...nativeIdsByBackend(keys)].map(async ([backendId, ids]) => {
+        [...byBackend].map(async ([backendId, indexes]) => {
           try {
-            const found = await load(backends.get(backendId), ids)
-            ids.forEach((id, index) => results.set(recordCacheKey({ backendId, nativeId: id }), found[index] ?? null))
+            const answers = await load(backendId, indexes.map((index) => keys[index]))
+            indexes.forEach((index, i) => (results[index] = answers[i]))
           } catch (error) {
-            for (const id of ids) results.set(recordCacheKey({ backendId, nativeId: id }), error as Error)
+            for (const index of indexes) results[index] = error as Error
           }
         }),
       )
-      return keys.map((key) => results.get(recordCacheKey(key)) ?? null)
+      return results
     },
-    { cacheKeyFn: recordCacheKey },
+    { cacheKeyFn },
   )
 }
 

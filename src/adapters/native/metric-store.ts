@@ -183,14 +183,15 @@ export class MetricStore {
       sql` union all `,
     )}`.execute(this.db)
     const ends = new Map(endRows.map((row) => [Number(row.i), row]))
-    const sampled = (i: number) => {
+    // Each series' ends when it is longer than its maxPoints (read reduced), else null (read whole).
+    const sampled = queries.map((query, i) => {
       const end = ends.get(i)
-      return end !== undefined && end.first_step !== null && end.last_step !== null && Number(end.total) > queries[i].maxPoints ? end : null
-    }
+      return end !== undefined && end.first_step !== null && end.last_step !== null && Number(end.total) > query.maxPoints ? end : null
+    })
     const parts: RawBuilder<unknown>[] = []
     queries.forEach((query, i) => {
       if (Number(ends.get(i)?.total ?? 0) === 0) return
-      const end = sampled(i)
+      const end = sampled[i]
       if (end === null) {
         parts.push(sql`select ${sql.lit(i)}::int4 as i, step, timestamp, value from metrics where run_id = ${query.runId} and key = ${query.key} ${stepBounds(ranges[i])}`)
       } else {
@@ -211,7 +212,7 @@ export class MetricStore {
     return queries.map((query, i) => {
       const totalPoints = Number(ends.get(i)?.total ?? 0)
       const points = read.get(i) ?? []
-      const end = sampled(i)
+      const end = sampled[i]
       if (end === null) return { key: query.key, points: points.sort(inSeriesOrder), totalPoints, sampled: false }
       // The series' first and last points are kept whatever the buckets hold.
       const first = toMetricPoint({ step: Number(end.first_step), timestamp: Number(end.first_timestamp), value: Number(end.first_value) })
