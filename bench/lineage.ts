@@ -12,7 +12,7 @@
  * every run and package; then every dataset (the node limit, 5,000, ends it).
  * Targets: at most 4 calls per backend per level; its p50 is reported.
  *
- * Writes bench/results/lineage.json.
+ * BENCH_VERBOSE=1 lists each walk's calls. Writes bench/results/lineage.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -111,8 +111,14 @@ async function main() {
     const perDepth: { depth: number; nodes: number; truncated: boolean; calls: { ml: number; sm: number; local: number } }[] = []
     for (let depth = 0; depth <= DEPTH; depth++) {
       const before = callsNow()
+      const texts = statements.texts.length
       const graph = await walk(depth)
       const after = callsNow()
+      if (process.env.BENCH_VERBOSE) {
+        // What one walk of this depth sent: each backend's calls, in order.
+        console.log(`  depth ${depth}:`)
+        for (const call of [...mlflowProxy.requests.slice(before.ml), ...motoProxy.requests.slice(before.sm), ...statements.texts.slice(texts)]) console.log(`    ${call.slice(0, 160)}`)
+      }
       perDepth.push({ depth, nodes: graph.lineage.nodes.length, truncated: graph.lineage.truncated, calls: { ml: after.ml - before.ml, sm: after.sm - before.sm, local: after.local - before.local } })
     }
     const perLevel = perDepth.slice(1).map((at, index) => ({

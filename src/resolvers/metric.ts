@@ -29,6 +29,16 @@ const MetricSeriesRef = builder.objectRef<MetricSeries>('MetricSeries').implemen
   fields: (t) => ({
     key: t.exposeString('key'),
     points: t.field({ type: [MetricPointRef], resolve: (series) => series.points }),
+    // The same points as columns: a list of scalars costs graphql-js a fraction of
+    // what a list of objects does (no field resolution per point), and a comparison
+    // chart of 20 runs asks for 20,000 points in one request.
+    steps: t.field({
+      type: ['Int'],
+      description: "The points' steps, in the order of `points`: with `values` and `timestamps`, the series as columns (lighter than `points` for long series).",
+      resolve: (series) => series.points.map((point) => point.step),
+    }),
+    values: t.field({ type: ['MetricValue'], description: "The points' values, in the order of `points`.", resolve: (series) => series.points.map((point) => point.value) }),
+    timestamps: t.field({ type: ['DateTime'], description: "The points' timestamps, in the order of `points`.", resolve: (series) => series.points.map((point) => point.timestamp) }),
     totalPoints: t.exposeInt('totalPoints', { description: 'Points in the requested step range before downsampling.' }),
     sampled: t.exposeBoolean('sampled', { description: 'True when `points` is a reduction of a longer series.' }),
   }),

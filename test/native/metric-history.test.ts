@@ -77,6 +77,12 @@ describeEachEngine('metric history downsampling', (engine) => {
     const result = await gw.data(MetricHistoryDocument, { id: runId, key, ...args })
     const series = result.run?.metricHistory
     if (!series) throw new Error('no series')
+    // The columns are the same points, in the same order (non-finite values included).
+    expect({ steps: series.steps, values: series.values, timestamps: series.timestamps }).toEqual({
+      steps: series.points.map((point) => point.step),
+      values: series.points.map((point) => point.value),
+      timestamps: series.points.map((point) => point.timestamp),
+    })
     return { ...series, points: series.points.map((point) => ({ step: point.step, value: fromWire(point.value), timestamp: point.timestamp })) }
   }
 

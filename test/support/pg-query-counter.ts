@@ -8,11 +8,13 @@ import { startTcpProxy } from './tcp-proxy.js'
 export interface PgQueryCounter {
   port: number
   readonly queries: number
+  /** The text of each statement parsed or sent (its first 300 characters), in order, for a benchmark to show what it counted. */
+  readonly texts: string[]
   close(): Promise<void>
 }
 
 export async function startPgQueryCounter(targetHost: string, targetPort: number): Promise<PgQueryCounter> {
-  const counter = { queries: 0 }
+  const counter = { queries: 0, texts: [] as string[] }
   const proxy = await startTcpProxy(targetHost, targetPort, {
     onClientConnection: () => {
       let buffered = Buffer.alloc(0)
@@ -26,6 +28,9 @@ export async function startPgQueryCounter(targetHost: string, targetPort: number
           if (started) {
             const type = String.fromCharCode(buffered[0])
             if (type === 'Q' || type === 'S') counter.queries += 1
+            // Parse: name, then the statement; Query: the statement (both NUL-terminated).
+            if (type === 'P') counter.texts.push(textAfter(buffered.subarray(5, length), 1))
+            if (type === 'Q') counter.texts.push(textAfter(buffered.subarray(5, length), 0))
           } else if (buffered.readInt32BE(4) !== 80877103) {
             started = true // a StartupMessage, not an SSLRequest
           }
@@ -39,6 +44,15 @@ export async function startPgQueryCounter(targetHost: string, targetPort: number
     get queries() {
       return counter.queries
     },
+    texts: counter.texts,
     close: () => proxy.cut(),
   }
+}
+
+/** The `skip`-th NUL-terminated string of a message body, cut to 300 characters. */
+function textAfter(body: Buffer, skip: number): string {
+  let start = 0
+  for (let i = 0; i < skip; i++) start = body.indexOf(0, start) + 1
+  const end = body.indexOf(0, start)
+  return body.subarray(start, end < 0 ? body.length : end).toString('utf8').slice(0, 300)
 }

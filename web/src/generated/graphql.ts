@@ -413,7 +413,7 @@ export type DashboardSeriesQuery = { nodes: Array<
     | { id: string }
     | { id: string }
     | { id: string }
-    | { id: string, metricHistory: { totalPoints: number, sampled: boolean, points: Array<{ step: number, timestamp: string, value: number | "NaN" | "Infinity" | "-Infinity" }> } }
+    | { id: string, metricHistory: { totalPoints: number, sampled: boolean, steps: Array<number>, values: Array<number | "NaN" | "Infinity" | "-Infinity">, timestamps: Array<string> } }
     | { id: string }
    | null> };
 
@@ -761,7 +761,7 @@ export type MetricHistoryQueryVariables = Exact<{
 }>;
 
 
-export type MetricHistoryQuery = { run: { id: string, metricHistory: { key: string, totalPoints: number, sampled: boolean, points: Array<{ step: number, timestamp: string, value: number | "NaN" | "Infinity" | "-Infinity" }> } } | null };
+export type MetricHistoryQuery = { run: { id: string, metricHistory: { key: string, totalPoints: number, sampled: boolean, steps: Array<number>, values: Array<number | "NaN" | "Infinity" | "-Infinity">, timestamps: Array<string>, points: Array<{ step: number, timestamp: string, value: number | "NaN" | "Infinity" | "-Infinity" }> } } | null };
 
 export type NodeQueryVariables = Exact<{
   id: string | number;
@@ -1210,11 +1210,9 @@ export const DashboardSeriesDocument = new TypedDocumentString(`
       ) {
         totalPoints
         sampled
-        points {
-          step
-          timestamp
-          value
-        }
+        steps
+        values
+        timestamps
       }
     }
   }
@@ -2237,6 +2235,9 @@ export const MetricHistoryDocument = new TypedDocumentString(`
         timestamp
         value
       }
+      steps
+      values
+      timestamps
     }
   }
 }

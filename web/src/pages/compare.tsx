@@ -113,7 +113,7 @@ async function loadInto(model: ChartModel | undefined, runs: CompareRuns['runs']
     const node = nodes[index]
     const history = node && 'metricHistory' in node ? node.metricHistory : null
     if (!history) return
-    const points = history.points.map(pointOf)
+    const points = history.steps.map((step, i) => pointOf({ step, value: history.values[i], timestamp: history.timestamps[i] }))
     const series: RunSeries = {
       runGid: run.id,
       name: run.name,
