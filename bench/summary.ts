@@ -84,7 +84,7 @@ const ROWS: Record<string, (json: unknown) => SummaryRow[]> = {
       benchmark: 'mlflow',
       figure: 'run(id) through mlgate, p50',
       value: fmt(num(json, 'runById.gateway.p50Ms'), ' ms'),
-      comparedWith: `runs/get direct: ${fmt(num(json, 'runById.direct.p50Ms'), ' ms')} (ratio ${fmt(num(json, 'runById.p50Ratio'))})`,
+      comparedWith: `runs/get direct: ${fmt(num(json, 'runById.direct.p50Ms'), ' ms')} (ratio ${fmt(num(json, 'runById.p50Ratio'))}); the floor, runs/get plus a bare graphql-yoga hop (${fmt(num(json, 'runById.floor.bareYogaP50Ms'), ' ms')}): ratio ${fmt(num(json, 'runById.floor.p50Ratio'))}`,
       target: 'ratio ≤ 1.15',
       met: atMost(num(json, 'runById.p50Ratio'), 1.15),
     },

@@ -21,13 +21,16 @@ import type { IncomingMessage } from 'node:http'
  */
 export async function readJsonBody(request: IncomingMessage): Promise<'read' | 'not JSON' | 'client left'> {
   if (request.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return 'read'
-  const chunks: Buffer[] = []
-  try {
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-  } catch {
+  // Events rather than `for await`: the stream's async iterator cost a tenth of a millisecond a request.
+  const chunks = await new Promise<Buffer[] | null>((resolve) => {
+    const read: Buffer[] = []
+    request.on('data', (chunk: Buffer) => read.push(chunk))
+    request.once('end', () => resolve(read))
     // The client went away mid-body: no one is left to answer.
-    return 'client left'
-  }
+    request.once('error', () => resolve(null))
+    request.once('close', () => resolve(request.readableEnded ? read : null))
+  })
+  if (!chunks) return 'client left'
   const text = Buffer.concat(chunks).toString('utf8')
   let body: unknown
   try {

@@ -1,4 +1,5 @@
 import { context, propagation } from '@opentelemetry/api'
+import { Agent, request as undiciRequest } from 'undici'
 import { GatewayError } from '../../errors.js'
 import { redactSecrets } from '../../redact.js'
 import { ReadCache } from '../read-cache.js'
@@ -7,10 +8,17 @@ import { Semaphore } from '../../semaphore.js'
 import type { Authenticate, OutgoingRequest } from './auth.js'
 
 /**
- * The wire to one MLflow tracking server: REST API 2.0 over fetch, with
- * authentication, a per-request timeout, bounded concurrency, and MLflow's
- * `error_code`s turned into gateway codes. Errors name the backend and never
- * carry the URL's credentials, headers or signatures.
+ * The wire to one MLflow tracking server: REST API 2.0 over undici's
+ * `request` on a keep-alive pool, with authentication, a per-request
+ * deadline, bounded concurrency, and MLflow's `error_code`s turned into
+ * gateway codes. Errors name the backend and never carry the URL's
+ * credentials, headers or signatures.
+ *
+ * Why not fetch: a lookup is one small answer, and fetch's WHATWG layers
+ * (Request, Response, streams, AbortSignal.timeout) cost 0.3 to 0.5 ms of
+ * it here, a quarter of what the gateway added to an MLflow `runs/get`.
+ * Redirects are not followed (fetch followed them): MLflow's API does not
+ * redirect, and a redirect elsewhere would carry the credentials with it.
  */
 export interface MlflowClientOptions {
   backendId: string
@@ -43,6 +51,7 @@ export class MlflowClient {
   private readonly base: URL
   private readonly concurrency: Semaphore
   private readonly cache: ReadCache
+  private readonly pool: Agent
 
   constructor(private readonly options: MlflowClientOptions) {
     const base = new URL(options.baseUrl)
@@ -52,6 +61,12 @@ export class MlflowClient {
     this.base = base
     this.concurrency = new Semaphore(options.maxConcurrency)
     this.cache = new ReadCache(options.cacheTtlMs ?? 0)
+    this.pool = new Agent({ connections: options.maxConcurrency, keepAliveTimeout: 30_000 })
+  }
+
+  /** Closes the pool's connections. */
+  async close(): Promise<void> {
+    await this.pool.close()
   }
 
   get<T>(path: string, query: Record<string, string | number | string[] | undefined>): Promise<T> {
@@ -131,24 +146,21 @@ export class MlflowClient {
       // The trace goes on to the MLflow server (W3C traceparent); nothing is added when tracing is off.
       propagation.inject(context.active(), request.headers)
       const signed = await this.options.authenticate(request)
-      let response: Response
-      try {
-        response = await fetch(signed.url, {
-          method: signed.method,
-          headers: signed.headers,
-          body: signed.body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        })
-      } catch (error) {
-        throw this.transportError(error)
-      }
+      // One deadline for the whole exchange, answer body included.
+      const deadline = new AbortController()
+      const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs)
+      let status: number
       let text: string
       try {
-        text = await response.text()
-      } catch (error) {
-        throw this.transportError(error)
+        const response = await undiciRequest(signed.url, { dispatcher: this.pool, method: signed.method, headers: signed.headers, body: signed.body, signal: deadline.signal })
+        status = response.statusCode
+        text = await response.body.text()
+      } catch {
+        throw this.transportError(deadline.signal.aborted)
+      } finally {
+        clearTimeout(timer)
       }
-      if (!response.ok) throw this.httpError(response.status, text)
+      if (status < 200 || status > 299) throw this.httpError(status, text)
       try {
         return parseMlflowJson(text) as T
       } catch {
@@ -158,10 +170,9 @@ export class MlflowClient {
     })
   }
 
-  private transportError(error: unknown): GatewayError {
+  private transportError(timedOut: boolean): GatewayError {
     const backend = this.options.backendId
-    const name = error instanceof Error ? error.name : ''
-    if (name === 'TimeoutError' || name === 'AbortError') {
+    if (timedOut) {
       return new GatewayError('BACKEND_TIMEOUT', `backend "${backend}" did not answer within ${this.options.timeoutMs} ms`, { backend })
     }
     return new GatewayError('BACKEND_UNAVAILABLE', `backend "${backend}" cannot be reached`, { backend })

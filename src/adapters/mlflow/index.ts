@@ -114,6 +114,7 @@ export class MlflowBackend implements Backend, TrackingReader {
   async close(): Promise<void> {
     this.modelEvents.close()
     this.live.close()
+    await this.client.close()
   }
 
   async listExperiments(query: ExperimentQuery, page: PageRequest): Promise<Page<Experiment>> {
