@@ -105,37 +105,55 @@ async function main() {
     const lineage = print(LineageDocument)
     type Graph = { lineage: { truncated: boolean; nodes: unknown[] } }
     const walk = (depth: number) => graphql<Graph>(lineage, { id: firstRun, depth, direction: 'BOTH', maxNodes: 5000 })
-    const callsNow = () => ({ ml: mlflowProxy.requests.length, sm: motoProxy.requests.length, local: statements.queries })
     await walk(DEPTH) // warm: connections and caches
     console.log(`calls per backend per level, depth 0 to ${DEPTH}...`)
-    const perDepth: { depth: number; nodes: number; truncated: boolean; calls: { ml: number; sm: number; local: number } }[] = []
+    type Backend = 'ml' | 'sm' | 'local'
+    const BACKENDS: readonly Backend[] = ['ml', 'sm', 'local']
+    // What one walk of each depth sent to each backend: the MLflow and SageMaker requests, the statements.
+    const perDepth: { depth: number; calls: Record<Backend, string[]> }[] = []
     for (let depth = 0; depth <= DEPTH; depth++) {
-      const before = callsNow()
-      const texts = statements.texts.length
-      const graph = await walk(depth)
-      const after = callsNow()
+      const before = { ml: mlflowProxy.requests.length, sm: motoProxy.requests.length, local: statements.texts.length }
+      await walk(depth)
+      perDepth.push({ depth, calls: { ml: mlflowProxy.requests.slice(before.ml), sm: motoProxy.requests.slice(before.sm), local: statements.texts.slice(before.local) } })
       if (process.env.BENCH_VERBOSE) {
-        // What one walk of this depth sent: each backend's calls, in order.
         console.log(`  depth ${depth}:`)
-        for (const call of [...mlflowProxy.requests.slice(before.ml), ...motoProxy.requests.slice(before.sm), ...statements.texts.slice(texts)]) console.log(`    ${call.slice(0, 160)}`)
+        for (const call of BACKENDS.flatMap((backend) => perDepth[depth].calls[backend])) console.log(`    ${call.slice(0, 160)}`)
       }
-      perDepth.push({ depth, nodes: graph.lineage.nodes.length, truncated: graph.lineage.truncated, calls: { ml: after.ml - before.ml, sm: after.sm - before.sm, local: after.local - before.local } })
     }
-    const perLevel = perDepth.slice(1).map((at, index) => ({
-      level: at.depth,
-      ml: at.calls.ml - perDepth[index].calls.ml,
-      sm: at.calls.sm - perDepth[index].calls.sm,
-      local: at.calls.local - perDepth[index].calls.local,
-    }))
-    for (const level of perLevel) console.log(`  level ${level.level}: MLflow ${level.ml}, SageMaker ${level.sm}, PostgreSQL ${level.local}`)
-    const worst = Math.max(...perLevel.flatMap((level) => [level.ml, level.sm, level.local]))
+    // A level's calls: the walk one deeper sent these more. A kind of call is
+    // an endpoint (or a statement, its parameters' numbering aside): a
+    // question the peer answers in pages or parts (SageMaker's 100 packages
+    // a page, MLflow's model-versions/search, a GET, about 100 run ids a URL)
+    // is several calls of one kind.
+    const kindOf = (call: string) => call.replace(/\$\d+(, \$\d+)*/g, '$n').slice(0, 200)
+    const perLevel = perDepth.slice(1).map((at, index) => {
+      const level: Record<string, number> & { level: number } = { level: at.depth }
+      for (const backend of BACKENDS) {
+        const added = [...at.calls[backend]]
+        for (const call of perDepth[index].calls[backend]) {
+          const same = added.indexOf(call)
+          if (same >= 0) added.splice(same, 1)
+        }
+        level[backend] = at.calls[backend].length - perDepth[index].calls[backend].length
+        level[`${backend}Kinds`] = new Set(added.map(kindOf)).size
+      }
+      return level
+    })
+    for (const level of perLevel) {
+      console.log(`  level ${level.level}: MLflow ${level.ml} (${level.mlKinds} kinds), SageMaker ${level.sm} (${level.smKinds}), PostgreSQL ${level.local} (${level.localKinds})`)
+    }
+    const worst = Math.max(...perLevel.flatMap((level) => BACKENDS.map((backend) => level[backend])))
+    const worstKinds = Math.max(...perLevel.flatMap((level) => BACKENDS.map((backend) => level[`${backend}Kinds`])))
 
     console.log(`depth ${DEPTH}, ${SAMPLES} walks...`)
     const latencies: number[] = []
     let reached = 0
+    let truncated = false
     for (let i = 0; i < SAMPLES; i++) {
       const started = performance.now()
-      reached = (await walk(DEPTH)).lineage.nodes.length
+      const graph = await walk(DEPTH)
+      reached = graph.lineage.nodes.length
+      truncated = graph.lineage.truncated
       latencies.push(performance.now() - started)
     }
     latencies.sort((a, b) => a - b)
@@ -149,10 +167,11 @@ async function main() {
       graphNodes,
       depth: DEPTH,
       nodesReached: reached,
-      truncated: perDepth[DEPTH].truncated,
+      truncated,
       walk: { samples: SAMPLES, p50Ms: Number(p50.toFixed(1)), p99Ms: Number(percentile(latencies, 99).toFixed(1)) },
       perLevel,
       worstCallsPerBackendPerLevel: worst,
+      worstCallKindsPerBackendPerLevel: worstKinds,
       targets: { callsPerBackendPerLevel: 4 },
     }
     mkdirSync('bench/results', { recursive: true })

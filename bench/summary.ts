@@ -135,7 +135,7 @@ const ROWS: Record<string, (json: unknown) => SummaryRow[]> = {
       benchmark: 'lineage',
       figure: 'calls per backend per level, worst of 5 levels × 3 backends',
       value: fmt(num(json, 'worstCallsPerBackendPerLevel')),
-      comparedWith: 'each level asks every backend for its whole frontier at once',
+      comparedWith: `kinds of call (a question answered in pages or parts counts once): worst ${fmt(num(json, 'worstCallKindsPerBackendPerLevel'))}; the pages are the peers' caps (SageMaker: 100 packages a call; MLflow's model-versions/search, a GET: about 100 run ids a URL)`,
       target: '≤ 4',
       met: atMost(num(json, 'worstCallsPerBackendPerLevel'), 4),
     },

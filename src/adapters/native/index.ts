@@ -69,7 +69,7 @@ class NativeBackend implements Backend, TrackingReader {
     registryPollMs: number,
   ) {
     this.experiments = new ExperimentStore(database.db, id)
-    this.runs = new RunStore(database.db, id, channels.runs)
+    this.runs = new RunStore(database.db, id, channels.runs, database.engine)
     this.metrics = new MetricStore(database.db, channels.metrics)
     this.models = new RegisteredModelStore(database.db, id)
     this.versions = new ModelVersionStore(database.db, id, this.models)

@@ -64,6 +64,19 @@ function valuedRuns(db: Kysely<Database>, query: RunQuery, key: string) {
  * `unvalued` keeps only the runs whose first order metric is missing or NaN.
  */
 async function orderedIds(db: Kysely<Database>, query: RunQuery, limit: number, offset: number, runs: 'all' | 'unvalued'): Promise<string[]> {
+  return (await orderedIdsQuery(db, query, limit, offset, runs).execute()).map((row) => row.id)
+}
+
+/**
+ * One page's ids as a subquery, when the page needs no metric-ordered first
+ * pass (pageRunIds): RunStore reads a page and its runs in one statement on
+ * PostgreSQL with it. Null for a query ordered first by a metric.
+ */
+export function pageIdsSubquery(db: Kysely<Database>, query: RunQuery, limit: number, offset: number) {
+  return query.orderBy[0]?.field === 'metric' ? null : orderedIdsQuery(db, query, limit, offset, 'all')
+}
+
+function orderedIdsQuery(db: Kysely<Database>, query: RunQuery, limit: number, offset: number, runs: 'all' | 'unvalued') {
   const joined = query.orderBy.findIndex((order) => order.field === 'metric')
   const matching = db
     .selectFrom('runs')
@@ -81,8 +94,7 @@ async function orderedIds(db: Kysely<Database>, query: RunQuery, limit: number, 
     .offset(0)
     .as('matching')
   const values = query.orderBy.map((_, index) => sql.ref(`matching.order_${index}`))
-  const select = orderTerms(db.selectFrom(matching).select('matching.id'), values, query.orderBy, 0, sql.ref('matching.id'))
-  return (await select.limit(limit).offset(offset).execute()).map((row) => row.id)
+  return orderTerms(db.selectFrom(matching).select('matching.id'), values, query.orderBy, 0, sql.ref('matching.id')).limit(limit).offset(offset)
 }
 
 /**
