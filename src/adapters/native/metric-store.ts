@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { MetricPoint, MetricSeries, MetricWrite } from '../../domain.js'
 import type { MetricHistoryQuery } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
-import { numberArray, textArray } from './db/array-literal.js'
+import { type NumberArrays, numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'
 import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { AuditEventInput } from '../../contract/audit-log.js'
@@ -60,6 +60,8 @@ export class MetricStore {
     private readonly db: Kysely<Database>,
     /** The NOTIFY channel for new points (see `live.ts`). */
     private readonly channel: string,
+    /** How the engine takes a batch's point columns (see array-literal.ts). */
+    private readonly arrays: NumberArrays,
   ) {}
 
   /**
@@ -110,6 +112,14 @@ export class MetricStore {
   private async insertPoints(runId: string, points: PointWrite[], db: Kysely<Database>, audit: AuditEventInput | null): Promise<{ written: number; audited: boolean }> {
     const latest = latestPerKey(points)
     const deltas = summarizeBatch(points)
+    // A training loop's batch is mostly one key (logMetricSeries always): then the key goes once, not once a point.
+    const onlyKey = latest.length === 1 ? latest[0].key : null
+    const { int8, float8 } = this.arrays
+    const columns = sql`${int8(column(points, 'step'))}::int8[], ${int8(column(points, 'timestamp'))}::int8[], ${float8(column(points, 'value'))}::float8[]`
+    const pointRows =
+      onlyKey !== null
+        ? sql`select ${onlyKey}::text as key, step, timestamp, value from unnest(${columns}) as t(step, timestamp, value)`
+        : sql`select key, step, timestamp, value from unnest(${textArray(column(points, 'key'))}::text[], ${columns}) as t(key, step, timestamp, value)`
     const { rows } = await sql<{ written: number; audited: boolean }>`
       with run as (
         -- The row lock serializes appends to one run until commit, so a run's
@@ -118,9 +128,7 @@ export class MetricStore {
       ),
       inserted as (
         insert into metrics (run_id, key, step, timestamp, value)
-        select ${runId}, key, step, timestamp, value
-        from unnest(${textArray(column(points, 'key'))}::text[], ${numberArray(column(points, 'step'))}::int8[],
-                    ${numberArray(column(points, 'timestamp'))}::int8[], ${numberArray(column(points, 'value'))}::float8[]) as t(key, step, timestamp, value)
+        select ${runId}, key, step, timestamp, value from (${pointRows}) as t
         where exists (select 1 from run)
         returning seq
       ),
