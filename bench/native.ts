@@ -6,7 +6,10 @@
  *    loopback, as columns (`logMetricSeries`, the ingest target's path) and
  *    as objects (`logMetrics`), vs raw `INSERT ... SELECT FROM unnest(...)`
  *    of the same rows through `pg` into a table indexed as the store's
- *    `metrics` (its unique point index and its sequence index). The
+ *    `metrics` (its unique point index and its sequence index), its
+ *    arrays sent as `pg` sends any array (text). mlgate's store sends a
+ *    batch's number columns as binary arrays (db/array-literal.ts); the
+ *    store's statement also keeps the latest values and the rollups. The
  *    writers take turns of ten batches each, timed only in their turns
  *    (see inTurns). The gateway runs as its own process (`src/main.ts`),
  *    as it does in production, so the load generator's CPU is not charged
