@@ -11,7 +11,7 @@ import { describePostgres } from '../support/engines.js'
 describePostgres('numeric array parameters', () => {
   let pool: pg.Pool
   beforeAll(() => {
-    pool = new pg.Pool({ connectionString: inject('postgresUrl'), max: 1 })
+    pool = new pg.Pool({ connectionString: inject('postgresUrl') ?? undefined, max: 1 })
   })
   afterAll(() => pool.end())
 

@@ -209,12 +209,14 @@ export class MetricStore {
     })
     const read = new Map<number, MetricPoint[]>()
     if (parts.length > 0) {
+      // A row a series, its points one JSON array of [step, timestamp, value]: twenty thousand rows
+      // cost the driver three times what one JSON.parse of the same points does (the values
+      // PostgreSQL's JSON cannot write as numbers come as "NaN", "Infinity", "-Infinity").
       // Unordered: each series is sorted here, a thousand points at a time, not twenty thousand in one sort there.
-      const { rows } = await sql<PointRow & { i: number }>`${sql.join(parts, sql` union all `)}`.execute(this.db)
+      const { rows } = await sql<{ i: number; points: [number, number, number | string][] }>`
+        select i, json_agg(json_build_array(step, timestamp, value)) as points from (${sql.join(parts, sql` union all `)}) as p group by i`.execute(this.db)
       for (const row of rows) {
-        const series = read.get(row.i)
-        if (series) series.push(toMetricPoint(row))
-        else read.set(row.i, [toMetricPoint(row)])
+        read.set(row.i, row.points.map(([step, timestamp, value]) => ({ step, timestamp: new Date(timestamp), value: typeof value === 'number' ? value : Number(value) })))
       }
     }
     return queries.map((query, i) => {
