@@ -97,6 +97,8 @@ export interface Outbox {
    * lease ends); null when none is due. Replicas never lease the same item.
    */
   claim(topic: OutboxTopic, leaseMs: number): Promise<OutboxItem | null>
+  /** Lets a claimed item go unworked (its replica is stopping): claimable again at once, no attempt counted. */
+  release(id: string): Promise<void>
   /** When the next item of the topic could be claimed (the earliest head of an ordering key, its lease considered); null when none is pending. */
   nextDue(topic: OutboxTopic): Promise<Date | null>
   /** Done: never worked again. */

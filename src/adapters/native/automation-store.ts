@@ -199,6 +199,10 @@ class NativeOutbox implements Outbox {
     return due === null || due === undefined ? null : new Date(Number(due))
   }
 
+  async release(id: string): Promise<void> {
+    await this.db.updateTable('outbox').set({ leased_until: null }).where('id', '=', rowId(id)).where('state', '=', 'PENDING').execute()
+  }
+
   async complete(id: string, lastStatus: number | null): Promise<void> {
     await this.db.updateTable('outbox').set({ state: 'DONE', attempts: sql`attempts + 1`, last_status: lastStatus, last_error: null, leased_until: null, finished_at: Date.now() }).where('id', '=', rowId(id)).execute()
   }

@@ -73,7 +73,12 @@ export class OutboxWorker {
       } catch (error) {
         logUnexpected(`claiming from the ${this.topic} outbox failed`, error)
       }
-      if (item && !this.closed) {
+      if (item && this.closed) {
+        // Claimed as the worker stopped: let it go now, or it would wait out its lease (half a minute) after a restart.
+        await this.outbox.release(item.id).catch((error: unknown) => logUnexpected(`releasing a ${this.topic} item failed`, error))
+        break
+      }
+      if (item) {
         // Done, it may have freed the next item of its ordering key: look again.
         const working: Promise<void> = this.workOn(item).finally(() => {
           this.working.delete(working)
