@@ -118,7 +118,7 @@ export class ModelFederation {
       },
       (model) => model.nativeId,
     )
-    this.backends.events.publish([events.registeredModelCreated(created)])
+    await this.backends.events.publish([events.registeredModelCreated(created)])
     return created
   }
 
@@ -142,7 +142,7 @@ export class ModelFederation {
       (created) => created.nativeId,
     )
     this.forgetRegistryReads()
-    this.backends.events.publish([events.modelVersionCreated(version)])
+    await this.backends.events.publish([events.modelVersionCreated(version)])
     return version
   }
 
@@ -281,7 +281,7 @@ export class ModelFederation {
   /** The write's result, once what it did is told to the event sink (webhooks). */
   private async published<T>(write: Promise<T>, eventsOf: (written: T) => GatewayEvent[]): Promise<T> {
     const written = await write
-    this.backends.events.publish(eventsOf(written))
+    await this.backends.events.publish(eventsOf(written))
     return written
   }
 

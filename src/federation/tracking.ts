@@ -239,15 +239,14 @@ export class TrackingFederation {
       },
       (run) => run.nativeId,
     )
-    this.backends.events.publish([events.runCreated(run)])
-    if (FINISHED_STATUSES.has(run.status)) this.backends.events.publish([events.runFinished(run)])
+    await this.backends.events.publish([events.runCreated(run), ...(FINISHED_STATUSES.has(run.status) ? [events.runFinished(run)] : [])])
     return run
   }
 
   async updateRun(key: RecordKey, patch: UpdateRunInput): Promise<Run> {
     checkRunName(patch.name, this.limits)
     const run = await this.afterRunWrite(key, 'EDIT', 'updateRun', { fields: Object.keys(patch).sort() }, () => this.writerFor(key).updateRun(key.nativeId, patch))
-    if (patch.status !== undefined && patch.status !== null && FINISHED_STATUSES.has(run.status)) this.backends.events.publish([events.runFinished(run)])
+    if (patch.status !== undefined && patch.status !== null && FINISHED_STATUSES.has(run.status)) await this.backends.events.publish([events.runFinished(run)])
     return run
   }
 

@@ -125,14 +125,14 @@ export class ChangeWatchers {
     await this.reading(async () => {
       const tracking = new TrackingFederation(this.backends)
       const version = await new ModelFederation(this.backends, tracking.loaders, undefined, tracking.guard).modelVersion({ backendId, nativeId: versionId })
-      if (version) this.sink.publish(eventsOf(version))
+      if (version) void this.sink.publish(eventsOf(version))
     })
   }
 
   private async publishRun(backendId: string, runId: string, eventsOf: (run: Run) => GatewayEvent[]): Promise<void> {
     await this.reading(async () => {
       const run = await new TrackingFederation(this.backends).run({ backendId, nativeId: runId })
-      if (run) this.sink.publish(eventsOf(run))
+      if (run) void this.sink.publish(eventsOf(run))
     })
   }
 

@@ -45,12 +45,18 @@ export interface GatewayEvent {
   dedupeKey: string
 }
 
-/** Anything that can be told of events; `federation/automation/publisher.ts` queues them for webhooks. */
+/**
+ * Anything that can be told of events; `federation/automation/publisher.ts`
+ * queues them for webhooks. `publish` resolves once they are queued and
+ * never rejects: a write awaits it before answering, so a client that
+ * writes again after the answer (through any replica) has its events
+ * queued, and delivered, after the first write's.
+ */
 export interface EventSink {
-  publish(events: readonly GatewayEvent[]): void
+  publish(events: readonly GatewayEvent[]): Promise<void>
 }
 
-export const IGNORE_EVENTS: EventSink = { publish: () => {} }
+export const IGNORE_EVENTS: EventSink = { publish: async () => {} }
 
 const tagsOf = (tags: Record<string, string>) => ({ ...tags })
 

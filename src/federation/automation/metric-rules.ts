@@ -126,7 +126,7 @@ export class MetricRules {
     const threshold = new ThresholdWatch(rule.window, parseCondition(rule.condition))
     const onBatches = (batches: MetricBatch[]) => {
       const crossings = batches.filter((batch) => batch.key === rule.key).flatMap((batch) => threshold.add(batch.points))
-      this.sink.publish(crossings.map((crossing) => events.thresholdCrossed({ rule: rule.name, backend: rule.backend, runId, key: rule.key, condition: rule.condition.trim(), window: rule.window, ...crossing })))
+      void this.sink.publish(crossings.map((crossing) => events.thresholdCrossed({ rule: rule.name, backend: rule.backend, runId, key: rule.key, condition: rule.condition.trim(), window: rule.window, ...crossing })))
     }
     try {
       this.watched.set(key, live.watch(runId, onBatches))

@@ -30,13 +30,14 @@ export class WebhookPublisher implements EventSink {
     private readonly queued: () => void,
   ) {}
 
-  publish(events: readonly GatewayEvent[]): void {
-    if (events.length === 0) return
+  publish(events: readonly GatewayEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve()
     const queuing: Promise<void> = this.queue(events)
       .then(() => {})
       .catch((error: unknown) => logUnexpected('queuing webhook deliveries failed', error))
       .finally(() => this.inFlight.delete(queuing))
     this.inFlight.add(queuing)
+    return queuing
   }
 
   async queue(events: readonly GatewayEvent[]): Promise<number> {

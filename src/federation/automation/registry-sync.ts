@@ -201,7 +201,7 @@ export class RegistrySync {
     if (sourceMoved && targetMoved && sourceNow !== targetNow) {
       const conflict = `source is ${sourceNow}, package is ${targetNow}`
       if (link.conflict !== conflict) {
-        this.events.publish([events.syncConflict(name, { backend: rule.from, version: versionId, promotion: sourceNow }, { backend: rule.to, version: link.targetVersion, promotion: targetNow })])
+        void this.events.publish([events.syncConflict(name, { backend: rule.from, version: versionId, promotion: sourceNow }, { backend: rule.to, version: link.targetVersion, promotion: targetNow })])
       }
       await this.store.syncLinks.put({ ...link, conflict, syncedAt: new Date() })
       return
