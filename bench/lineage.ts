@@ -44,7 +44,7 @@ async function main() {
   const mlflowProxy = await startHttpProxy(mlflow.url)
   const motoProxy = await startHttpProxy(moto.url)
   const server = new URL(postgres.url)
-  const statements = await startPgQueryCounter(server.hostname, Number(server.port))
+  const statements = await startPgQueryCounter(server.hostname, Number(server.port), { keepTexts: true })
   const counted = new URL(postgres.url)
   counted.port = String(statements.port)
   const gateway = await startGatewayProcess({

@@ -88,6 +88,28 @@ describeEachEngine('request limits', (engine) => {
     expect(asText).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } })
   })
 
+  it('refuses metric points a store could not keep exactly, writing none of the batch, and keeps the extremes it takes', async () => {
+    const api = mlflowApi(base)
+    const nativeRun = runId.split(':')[2]
+    const good = { key: 'edge', value: 1, timestamp: 1_700_000_000_000, step: 0 }
+    const hostile = [{ step: 1.5 }, { step: 2 ** 60 }, { step: -(2 ** 60) }, { step: '1e3' }, { timestamp: 1e20 }, { timestamp: -1e20 }, { timestamp: 1.5e15 + 0.5 }, { value: 'x' }, { value: {} }]
+    for (const change of hostile) {
+      const answer = await api.request('POST', 'runs/log-batch', { run_id: nativeRun, metrics: [good, { ...good, step: 1, ...change }] })
+      expect({ change, status: answer.status, code: answer.body.error_code }).toEqual({ change, status: 400, code: 'INVALID_PARAMETER_VALUE' })
+    }
+    const history = async () => ((await api.request('GET', 'metrics/get-history', { run_id: nativeRun, metric_key: 'edge' })).body.metrics ?? []) as { step: number; timestamp: number; value: unknown }[]
+    expect(await history()).toEqual([])
+    // The widest steps and times a JSON number holds exactly, and non-finite values, come back as sent.
+    const extremes = [
+      { key: 'edge', value: -0.5, timestamp: 0, step: Number.MIN_SAFE_INTEGER },
+      { key: 'edge', value: 'NaN', timestamp: 8_640_000_000_000_000, step: Number.MAX_SAFE_INTEGER },
+      { key: 'edge', value: '-Infinity', timestamp: 1, step: -(2 ** 32) },
+    ]
+    expect((await api.request('POST', 'runs/log-batch', { run_id: nativeRun, metrics: extremes })).status).toBe(200)
+    const stored = (await history()).map(({ step, timestamp, value }) => ({ step: Number(step), timestamp: Number(timestamp), value }))
+    expect(stored.sort((a, b) => a.step - b.step)).toEqual([extremes[0], extremes[2], extremes[1]].map(({ step, timestamp, value }) => ({ step, timestamp, value })))
+  })
+
   it('keeps the last value of a tag key given twice in one call, as MLflow does', async () => {
     const tags = [
       { key: 'team', value: 'first' },

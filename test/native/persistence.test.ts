@@ -6,7 +6,6 @@ import { sql } from 'kysely'
 import { migrationProvider } from '../../src/adapters/native/migrations/index.js'
 import { openNativeDatabase, migrateToLatest } from '../../src/adapters/native/client.js'
 import { MetricStore } from '../../src/adapters/native/metric-store.js'
-import { TEXT_NUMBER_ARRAYS } from '../../src/adapters/native/db/array-literal.js'
 import { ROLLUP_WIDTHS } from '../../src/adapters/native/metric-rollups.js'
 import { Migrator } from 'kysely'
 import { parseConfig, type NativeBackendConfig } from '../../src/config.js'
@@ -92,7 +91,7 @@ describeEachEngine('the unique-metric-points migration', (engine) => {
       expect(await count()).toBe(300)
       for (const width of ROLLUP_WIDTHS) expect(await rolledUp(width)).toBe(300)
       expect(await rolledUp(16)).toBe(0)
-      const store = new MetricStore(database.db, 'unused', TEXT_NUMBER_ARRAYS)
+      const store = new MetricStore(database.db, 'unused', database.engine)
       const [whole, reduced] = await store.histories([
         { runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 1000 },
         { runId: 'r-copies', key: 'loss', minStep: null, maxStep: null, maxPoints: 10 },

@@ -8,12 +8,12 @@ import { startTcpProxy } from './tcp-proxy.js'
 export interface PgQueryCounter {
   port: number
   readonly queries: number
-  /** The text of each statement parsed or sent (its first 300 characters), in order, for a benchmark to show what it counted. */
+  /** With `keepTexts`, the text of each statement parsed or sent (its first 300 characters), in order, for a benchmark to show what it counted; else empty. */
   readonly texts: string[]
   close(): Promise<void>
 }
 
-export async function startPgQueryCounter(targetHost: string, targetPort: number): Promise<PgQueryCounter> {
+export async function startPgQueryCounter(targetHost: string, targetPort: number, options: { keepTexts?: boolean } = {}): Promise<PgQueryCounter> {
   const counter = { queries: 0, texts: [] as string[] }
   const proxy = await startTcpProxy(targetHost, targetPort, {
     onClientConnection: () => {
@@ -29,8 +29,8 @@ export async function startPgQueryCounter(targetHost: string, targetPort: number
             const type = String.fromCharCode(buffered[0])
             if (type === 'Q' || type === 'S') counter.queries += 1
             // Parse: name, then the statement; Query: the statement (both NUL-terminated).
-            if (type === 'P') counter.texts.push(textAfter(buffered.subarray(5, length), 1))
-            if (type === 'Q') counter.texts.push(textAfter(buffered.subarray(5, length), 0))
+            if (options.keepTexts && type === 'P') counter.texts.push(textAfter(buffered.subarray(5, length), 1))
+            if (options.keepTexts && type === 'Q') counter.texts.push(textAfter(buffered.subarray(5, length), 0))
           } else if (buffered.readInt32BE(4) !== 80877103) {
             started = true // a StartupMessage, not an SSLRequest
           }

@@ -17,7 +17,6 @@ import { NativeIdentityStore } from './identity-store.js'
 import { NativeAuditLog } from './audit-log.js'
 import { NativeLiveMetrics } from './live.js'
 import { MetricStore } from './metric-store.js'
-import { BINARY_NUMBER_ARRAYS, TEXT_NUMBER_ARRAYS } from './db/array-literal.js'
 import { ModelVersionStore } from './model-version-store.js'
 import { RegisteredModelStore } from './registered-model-store.js'
 import { RunStore } from './run-store.js'
@@ -71,7 +70,7 @@ class NativeBackend implements Backend, TrackingReader {
   ) {
     this.experiments = new ExperimentStore(database.db, id)
     this.runs = new RunStore(database.db, id, channels.runs, database.engine)
-    this.metrics = new MetricStore(database.db, channels.metrics, database.engine === 'postgres' ? BINARY_NUMBER_ARRAYS : TEXT_NUMBER_ARRAYS)
+    this.metrics = new MetricStore(database.db, channels.metrics, database.engine)
     this.models = new RegisteredModelStore(database.db, id)
     this.versions = new ModelVersionStore(database.db, id, this.models)
     this.live = new NativeLiveMetrics(id, database, channels)

@@ -2,9 +2,9 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { MetricPoint, MetricSeries, MetricWrite } from '../../domain.js'
 import type { MetricHistoryQuery } from '../../contract/backend.js'
 import type { Database } from './db/schema.js'
-import { type NumberArrays, numberArray, textArray } from './db/array-literal.js'
+import { type NumberArrays, numberArrays, numberArray, textArray } from './db/array-literal.js'
 import { toMetricPoint } from './map.js'
-import { PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
+import { type NativeDatabase, PG_UNIQUE_VIOLATION, databaseErrorCode } from './client.js'
 import type { AuditEventInput } from '../../contract/audit-log.js'
 import { auditEventInsertWhere } from './audit-log.js'
 import { COUNT_WIDTH, type StepRange, decomposeRange, latestPerKey, planBuckets, summarizeBatch } from './metric-rollups.js'
@@ -56,13 +56,17 @@ const bucketOf = (step: RawBuilder<unknown>, width: RawBuilder<unknown>) => sql`
 
 /** Metric points: the history, the latest value per key, and the rollup pyramid. */
 export class MetricStore {
+  /** How the engine takes a batch's point columns (see array-literal.ts). */
+  private readonly arrays: NumberArrays
+
   constructor(
     private readonly db: Kysely<Database>,
     /** The NOTIFY channel for new points (see `live.ts`). */
     private readonly channel: string,
-    /** How the engine takes a batch's point columns (see array-literal.ts). */
-    private readonly arrays: NumberArrays,
-  ) {}
+    engine: NativeDatabase['engine'],
+  ) {
+    this.arrays = numberArrays(engine)
+  }
 
   /**
    * Appends points the run does not hold yet: a point logged twice (same
@@ -216,7 +220,7 @@ export class MetricStore {
       const { rows } = await sql<{ i: number; points: [number, number, number | string][] }>`
         select i, json_agg(json_build_array(step, timestamp, value)) as points from (${sql.join(parts, sql` union all `)}) as p group by i`.execute(this.db)
       for (const row of rows) {
-        read.set(row.i, row.points.map(([step, timestamp, value]) => ({ step, timestamp: new Date(timestamp), value: typeof value === 'number' ? value : Number(value) })))
+        read.set(row.i, row.points.map(([step, timestamp, value]) => toMetricPoint({ step, timestamp, value: Number(value) })))
       }
     }
     return queries.map((query, i) => {

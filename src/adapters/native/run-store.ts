@@ -8,6 +8,7 @@ import { type CreateRunInput, DATASET_SUMMARIES_LIMIT, type Page, type PageReque
 import type { Database } from './db/schema.js'
 import { writeTransaction } from './write-transaction.js'
 import { isExperimentId } from './experiment-store.js'
+import type { NativeDatabase } from './client.js'
 import { type RunRow, toRun } from './map.js'
 import { pageFromRows, pageOffset } from './page-token.js'
 import { pageIdsSubquery, pageRunIds, runQueryCondition } from './run-page.js'
@@ -17,7 +18,7 @@ import { pageIdsSubquery, pageRunIds, runQueryCondition } from './run-page.js'
  * statement runs inside the gateway's own process, so fewer; a PostgreSQL
  * server works beside it, and a lineage level of 700 runs is one read.
  */
-const RUNS_PER_READ = { pglite: 100, postgres: 1000 } as const
+const RUNS_PER_READ: Record<NativeDatabase['engine'], number> = { pglite: 100, postgres: 1000 }
 
 /** Runs, their params and tags. Metric points live in `metric-store.ts`. */
 export class RunStore {
@@ -26,7 +27,7 @@ export class RunStore {
     private readonly backendId: string,
     /** The NOTIFY channel for run changes (see `live.ts`). */
     private readonly runsChannel: string,
-    private readonly engine: keyof typeof RUNS_PER_READ,
+    private readonly engine: NativeDatabase['engine'],
   ) {}
 
   /**

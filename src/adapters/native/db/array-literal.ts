@@ -1,3 +1,5 @@
+import type { NativeDatabase } from '../client.js'
+
 /**
  * PostgreSQL array literals for `unnest` parameters, built directly.
  *
@@ -36,10 +38,16 @@ export interface NumberArrays {
   float8(values: readonly number[]): string | Buffer
 }
 
+export function numberArrays(engine: NativeDatabase['engine']): NumberArrays {
+  return engine === 'postgres' ? BINARY_NUMBER_ARRAYS : TEXT_NUMBER_ARRAYS
+}
+
 export const TEXT_NUMBER_ARRAYS: NumberArrays = { int8: numberArray, float8: numberArray }
 
 export const BINARY_NUMBER_ARRAYS: NumberArrays = {
   int8: (values) => binaryArray(values, INT8_OID, (buffer, offset, value) => {
+    // The write paths refuse steps that are not safe integers; the halves below would silently truncate one.
+    if (!Number.isSafeInteger(value)) throw new RangeError('an int8 array element must be a safe integer')
     // A safe integer as two 32-bit halves (BigInt would cost more than the text it replaces).
     const high = Math.floor(value / 2 ** 32)
     buffer.writeInt32BE(high, offset)
